@@ -1,0 +1,99 @@
+"""Column roles of the canonical request table.
+
+One row per request. Outcome columns are measured *after* routing (latency, cost, ...),
+so they can never be model features unless a user overrides that with a visible warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+LABEL = "label"
+OPTIMAL_PLATFORM = "optimal_platform"
+PLATFORMS = ("lambda", "ecs")
+WORKLOADS = ("lightweight_api", "thumbnail_processing", "medium_processing", "heavy_processing")
+TIME_WINDOWS = ("early_morning", "morning_peak", "midday", "evening", "late_night")
+LOAD_PATTERNS = ("low_load", "medium_load", "ramp_load", "burst_load")
+
+CANONICAL_COLUMNS = (
+    "request_id",
+    "timestamp",
+    "platform",
+    "workload_type",
+    "payload_size_kb",
+    "time_window",
+    "load_pattern",
+    "latency_ms",
+    "execution_time_ms",
+    "cold_start",
+    "memory_mb",
+    "cpu_percent",
+    "http_status",
+    "cost_usd",
+    LABEL,
+)
+
+#: Measured after the request ran: never a feature by default.
+OUTCOME_COLUMNS = (
+    "latency_ms",
+    "execution_time_ms",
+    "response_time_ms",
+    "cold_start",
+    "memory_mb",
+    "memory_used_mb",
+    "memory_limit_mb",
+    "cpu_percent",
+    "http_status",
+    "cost_usd",
+    "is_error",
+    "actual_payload_size_kb",
+    OPTIMAL_PLATFORM,
+)
+#: Substrings that mark a column as outcome-like (paired `lambda_latency_ms`, `ecs_cost_usd`...).
+OUTCOME_NAME_HINTS = ("latency", "execution_time", "response_time", "cost", "cold_start",
+                      "memory_used", "cpu_percent", "http_status", "duration")
+ID_COLUMNS = ("request_id", "timestamp", "source_file", "source_line")
+#: What a request knows before it is routed: the default model features.
+DEFAULT_FEATURES = ("workload_type", "payload_size_kb", "time_window", "load_pattern")
+CATEGORICAL_FEATURES = ("workload_type", "time_window", "load_pattern", "platform")
+
+
+def is_outcome(column: str) -> bool:
+    """True when a column is measured after routing (by name)."""
+    name = column.lower()
+    return name in OUTCOME_COLUMNS or any(h in name for h in OUTCOME_NAME_HINTS)
+
+
+@dataclass
+class Roles:
+    """Which column plays which part. `features` never contains outcomes unless overridden."""
+
+    features: list[str] = field(default_factory=lambda: list(DEFAULT_FEATURES))
+    label: str = LABEL
+    outcomes: list[str] = field(default_factory=list)
+    group: str | None = None
+    ids: list[str] = field(default_factory=list)
+    allow_outcome_features: bool = False
+
+    def outcome_features(self) -> list[str]:
+        """Features that are outcomes: empty unless the user overrode the default."""
+        return [c for c in self.features if c in self.outcomes or is_outcome(c)]
+
+
+def default_roles(frame: pd.DataFrame, label: str = LABEL) -> Roles:
+    """Guess roles for a frame: known features present, outcomes by name, ids by name."""
+    cols = list(frame.columns)
+    features = [c for c in DEFAULT_FEATURES if c in cols]
+    outcomes = [c for c in cols if is_outcome(c) and c != label]
+    ids = [c for c in cols if c in ID_COLUMNS]
+    group = "time_window" if "time_window" in cols else None
+    return Roles(features=features, label=label, outcomes=outcomes, group=group, ids=ids)
+
+
+def present(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """The subset of `columns` that exist in `frame`, in the given order."""
+    have = set(frame.columns)
+    return [c for c in columns if c in have]

@@ -1,0 +1,23 @@
+"""Entry point: page config and navigation only (pages/ hold the UI, core/ the work)."""
+
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="Serverless routing lab", page_icon=":material/alt_route:",
+                   layout="wide")
+
+HERE = Path(__file__).parent
+PAGES = [  # (file, title, icon); a page appears once its file exists
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/data.py", "Data", ":material/table:"),
+    ("pages/variance.py", "Variance & leakage", ":material/troubleshoot:"),
+    ("pages/train.py", "Train & compare", ":material/model_training:"),
+    ("pages/explain.py", "Explain (SHAP)", ":material/insights:"),
+    ("pages/simulate.py", "Simulate", ":material/query_stats:"),
+    ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
+    ("pages/report.py", "Report", ":material/description:"),
+]
+
+pages = [st.Page(f, title=t, icon=i) for f, t, i in PAGES if (HERE / f).exists()]
+st.navigation(pages).run()

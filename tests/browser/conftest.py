@@ -1,0 +1,139 @@
+"""Browser harness: one real `streamlit run` server per test session (per xdist worker) and
+Debian's Chromium driven by Playwright. Every browser test is marked `browser` and grouped
+so that xdist runs them on one worker against one server.
+
+Helpers (import from tests.browser.conftest): wait_for_app_run, open_page, click_button,
+expect_no_exception, screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> str:
+    """Start the dashboard on a free port; wait for /_stcore/health; always stop it."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = dict(os.environ, ROUTING_LAB_MODELS=str(tmp_path_factory.mktemp("models")))
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit not healthy in 60 s:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run `make test` (it installs it) "
+                    "or `apt-get install -y chromium`.")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh browser context (own session) at 1280x800, opened on the app."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(app_url)
+    wait_for_app_run(pg)
+    yield pg
+    context.close()
+
+
+def wait_for_app_run(pg, timeout: float = 60_000) -> None:
+    """Wait until the script finished running (Streamlit's own readiness attributes)."""
+    pg.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout)
+    pg.wait_for_timeout(250)
+    pg.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+        "[data-test-script-state='notRunning']",
+        timeout=timeout,
+    )
+
+
+def open_page(pg, title: str) -> None:
+    """Click a sidebar navigation link by its title and wait for the run."""
+    pg.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    wait_for_app_run(pg)
+
+
+def click_button(pg, label: str) -> None:
+    pg.get_by_role("button", name=label).first.click()
+    wait_for_app_run(pg)
+
+
+def expect_no_exception(pg) -> None:
+    assert pg.locator("[data-testid='stException']").count() == 0, pg.locator(
+        "[data-testid='stException']").first.inner_text()
+
+
+def screenshot(pg, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,24 @@
+"""The command-line contract: --help works, bad usage exits 2 with one line on stderr."""
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_commands():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    assert "python -m core" in proc.stdout
+
+
+def test_unknown_command_exits_2_with_one_line():
+    proc = run_cli("no-such-command")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

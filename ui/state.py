@@ -1,0 +1,46 @@
+"""Session-state keys the pages share. One place, so a page can be opened directly.
+
+Keys (all optional; read with `get`):
+- DATASET: the canonical, labelled pandas DataFrame the user is working on
+- DATASET_NAME: its display name (file names or "demo: variance")
+- INGEST_REPORT: core.io's report of the load (rows read, rejected rows per reason)
+- ROLES: core.schema.Roles chosen on the Data page
+- FEATURES: list[str] the Train page uses (the Variance page can drop leaked columns from it)
+- DIAGNOSIS: core.diagnostics result for the current dataset
+- TRAIN_RUN: core.training result of the last run on the Train page
+- REGISTRY_DIR: path of the model registry (default models/)
+- SIMULATION: core.simulate result of the last run
+- BUILD: core.deploy result of the last build
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+DATASET = "dataset"
+DATASET_NAME = "dataset_name"
+INGEST_REPORT = "ingest_report"
+ROLES = "roles"
+FEATURES = "features"
+DIAGNOSIS = "diagnosis"
+TRAIN_RUN = "train_run"
+REGISTRY_DIR = "registry_dir"
+SIMULATION = "simulation"
+BUILD = "build"
+
+
+def get(key: str, default: Any = None) -> Any:
+    """Session value or default."""
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def clear_derived() -> None:
+    """A new dataset invalidates everything computed from the old one."""
+    for key in (DIAGNOSIS, TRAIN_RUN, FEATURES, ROLES):
+        st.session_state.pop(key, None)
