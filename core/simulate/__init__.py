@@ -1,0 +1,1 @@
+"""Simulation of Lambda, Fargate and routed fleets: traffic, platforms, routers, pricing."""
