@@ -1,0 +1,372 @@
+"""Model store: every trained model is an immutable version folder plus a SQLite index.
+
+Why checksums: a joblib file is a pickle, and unpickling runs code. The registry only loads
+files whose SHA-256 matches what it recorded when it wrote them (in the folder and in the
+index), so a replaced or edited file is refused before it is ever unpickled.
+
+Layout under the root (default $ROUTING_LAB_MODELS, else <project>/models):
+    index.sqlite                   versions and aliases (champion, challenger)
+    <model_id>/model.joblib        the fitted sklearn Pipeline
+    <model_id>/metadata.json       model type, metrics, features, data hash, versions, seed
+    <model_id>/checksums.json      SHA-256 of the two files above
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import pandas as pd
+
+from core.errors import UserError
+
+ROOT_ENV = "ROUTING_LAB_MODELS"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+CHECKSUM_FILE = "checksums.json"
+INDEX_FILE = "index.sqlite"
+ALIASES = ("champion", "challenger")
+FORMAT_VERSION = 1
+_TMP_PREFIX = ".tmp-"
+_STALE_TMP_S = 3600
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    model_id TEXT PRIMARY KEY, model_type TEXT NOT NULL, created_at TEXT NOT NULL,
+    n_rows INTEGER, data_sha256 TEXT, accuracy REAL, f1 REAL, roc_auc REAL,
+    model_sha256 TEXT NOT NULL, metadata_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY, model_id TEXT NOT NULL REFERENCES versions(model_id),
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass
+class LoadedModel:
+    """A verified, unpickled version."""
+
+    model_id: str
+    pipeline: Any
+    metadata: dict[str, Any]
+
+
+def default_root() -> Path:
+    """$ROUTING_LAB_MODELS, else <project>/models."""
+    env = os.environ.get(ROOT_ENV)
+    return Path(env) if env else PROJECT_ROOT / "models"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's values and column names (row order matters)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that decide whether a pickle can be read back."""
+    import importlib.metadata as im
+
+    out = {"python": platform.python_version()}
+    for dist in ("scikit-learn", "numpy", "pandas", "xgboost", "lightgbm", "joblib"):
+        try:
+            out[dist] = im.version(dist)
+        except im.PackageNotFoundError:
+            continue
+    return out
+
+
+def new_model_id(model_type: str, now: dt.datetime | None = None) -> str:
+    """'xgb-20261123T181500-ab12cd': sortable by time, random suffix for uniqueness."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{model_type}-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, indent=2, sort_keys=True, default=_jsonable).encode()
+
+
+class Registry:
+    """Versions on disk, an index in SQLite, aliases `champion` and `challenger`."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else default_root()
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.executescript(_SCHEMA)
+        self._sweep_stale_tmp()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        con = sqlite3.connect(self.root / INDEX_FILE, timeout=30, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        return contextlib.closing(con)
+
+    def _sweep_stale_tmp(self) -> None:
+        """Remove temp folders that a crashed save left behind (old ones only)."""
+        cutoff = time.time() - _STALE_TMP_S
+        for path in self.root.glob(f"{_TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if path.is_dir() and path.stat().st_mtime < cutoff:
+                    shutil.rmtree(path, ignore_errors=True)
+
+    def path(self, model_id: str) -> Path:
+        """Folder of one version (after resolving aliases)."""
+        return self.root / self.resolve(model_id)
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, pipeline: Any, *, model_type: str, metrics: dict[str, Any],
+             features: list[str], train_frame: pd.DataFrame, seed: int,
+             extra: dict[str, Any] | None = None) -> str:
+        """Write a new version atomically; returns its model id.
+
+        Files go to a temp folder in the same root, are fsynced, then the folder is renamed
+        into place inside an index transaction: a crash leaves either no trace or the
+        whole version.
+        """
+        model_id = new_model_id(model_type)
+        while (self.root / model_id).exists():
+            model_id = new_model_id(model_type)
+        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        transform = getattr(pipeline, "named_steps", {}).get("features")
+        metadata = {
+            "format_version": FORMAT_VERSION,
+            "model_id": model_id,
+            "model_type": model_type,
+            "created_at": created,
+            "metrics": metrics,
+            "features": list(features),
+            "feature_names_out": list(getattr(transform, "feature_names_out_", [])),
+            "feature_transform": transform.to_dict() if transform is not None else None,
+            "training_data": {"sha256": frame_fingerprint(train_frame),
+                              "rows": len(train_frame)},
+            "library_versions": library_versions(),
+            "seed": seed,
+            "classes": [0, 1],
+            "extra": extra or {},
+        }
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{model_id}-", dir=self.root))
+        final = self.root / model_id
+        try:
+            joblib.dump(pipeline, tmp / MODEL_FILE)
+            with open(tmp / MODEL_FILE, "rb+") as fh:
+                os.fsync(fh.fileno())
+            _write_bytes(tmp / METADATA_FILE, _dumps(metadata))
+            sums = {MODEL_FILE: sha256_file(tmp / MODEL_FILE),
+                    METADATA_FILE: sha256_file(tmp / METADATA_FILE)}
+            _write_bytes(tmp / CHECKSUM_FILE, _dumps(sums))
+            _fsync_dir(tmp)
+            with self._connect() as con:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    con.execute(
+                        "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (model_id, model_type, created, len(train_frame),
+                         metadata["training_data"]["sha256"], _num(metrics.get("accuracy")),
+                         _num(metrics.get("f1")), _num(metrics.get("roc_auc")),
+                         sums[MODEL_FILE], sums[METADATA_FILE]))
+                    os.rename(tmp, final)
+                    _fsync_dir(self.root)
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    if final.exists() and not tmp.exists():
+                        shutil.rmtree(final, ignore_errors=True)
+                    raise
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return model_id
+
+    def set_alias(self, alias: str, model_id: str) -> None:
+        """Point `champion` or `challenger` at a version."""
+        if alias not in ALIASES:
+            raise UserError(f"Alias {alias!r} is not allowed; use one of {list(ALIASES)}.")
+        resolved = self.resolve(model_id)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._connect() as con:
+            con.execute("INSERT INTO aliases VALUES (?,?,?) ON CONFLICT(alias) DO UPDATE "
+                        "SET model_id=excluded.model_id, updated_at=excluded.updated_at",
+                        (alias, resolved, now))
+
+    def delete(self, ref: str) -> None:
+        """Remove a version (and any alias pointing at it)."""
+        model_id = self.resolve(ref)
+        with self._connect() as con:
+            con.execute("DELETE FROM aliases WHERE model_id=?", (model_id,))
+            con.execute("DELETE FROM versions WHERE model_id=?", (model_id,))
+        shutil.rmtree(self.root / model_id, ignore_errors=True)
+
+    # -- reading -----------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """Model id for an id or an alias; UserError when unknown."""
+        ref = str(ref).strip()
+        with self._connect() as con:
+            row = con.execute("SELECT model_id FROM aliases WHERE alias=?", (ref,)).fetchone()
+            if row is not None:
+                return row["model_id"]
+            row = con.execute("SELECT model_id FROM versions WHERE model_id=?",
+                              (ref,)).fetchone()
+        if row is None:
+            if ref in ALIASES:
+                raise UserError(f"No model is marked {ref!r} yet in {self.root}; promote one "
+                                "on the Train page or pass a model id.")
+            known = self.list()["model_id"].tolist()[:5]
+            raise UserError(f"Model {ref!r} is not in the registry at {self.root}; known ids "
+                            f"include {known}. Train one with `python -m core train FILE`.")
+        return row["model_id"]
+
+    def metadata(self, ref: str) -> dict[str, Any]:
+        """Verified metadata.json of a version (no unpickling)."""
+        model_id = self.resolve(ref)
+        self.verify(model_id, files=(METADATA_FILE,))
+        return json.loads((self.root / model_id / METADATA_FILE).read_text())
+
+    def verify(self, ref: str, files: tuple[str, ...] = (METADATA_FILE, MODEL_FILE)) -> None:
+        """Check SHA-256 of the files against the index and checksums.json; UserError if not."""
+        model_id = self.resolve(ref)
+        folder = self.root / model_id
+        with self._connect() as con:
+            row = con.execute("SELECT model_sha256, metadata_sha256 FROM versions "
+                              "WHERE model_id=?", (model_id,)).fetchone()
+        expected = {MODEL_FILE: row["model_sha256"], METADATA_FILE: row["metadata_sha256"]}
+        try:
+            recorded = json.loads((folder / CHECKSUM_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise UserError(f"Model {model_id}: {CHECKSUM_FILE} is missing or unreadable "
+                            f"({exc}); the version is not loaded. Retrain it.") from exc
+        for name in files:
+            path = folder / name
+            actual = sha256_file(path) if path.exists() else "missing"
+            if actual != expected[name] or recorded.get(name) != expected[name]:
+                raise UserError(
+                    f"Model {model_id}: checksum of {name} does not match what the registry "
+                    f"wrote (expected {expected[name][:12]}…, got {actual[:12]}…). The file "
+                    "was changed or replaced, so it is not loaded. Retrain the model.")
+
+    def load(self, ref: str) -> LoadedModel:
+        """Verify checksums, then unpickle: only files this registry wrote are ever loaded."""
+        model_id = self.resolve(ref)
+        self.verify(model_id)
+        folder = self.root / model_id
+        metadata = json.loads((folder / METADATA_FILE).read_text())
+        pipeline = joblib.load(folder / MODEL_FILE)
+        return LoadedModel(model_id=model_id, pipeline=pipeline, metadata=metadata)
+
+    def list(self) -> pd.DataFrame:
+        """One row per version, newest first, with its aliases."""
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM versions ORDER BY created_at DESC, model_id DESC"
+                               ).fetchall()
+            aliases = con.execute("SELECT alias, model_id FROM aliases").fetchall()
+        by_id: dict[str, list[str]] = {}
+        for a in aliases:
+            by_id.setdefault(a["model_id"], []).append(a["alias"])
+        cols = ["model_id", "model_type", "created_at", "n_rows", "accuracy", "f1", "roc_auc",
+                "aliases"]
+        records = [{**{k: r[k] for k in cols[:-1]},
+                    "aliases": ",".join(sorted(by_id.get(r["model_id"], [])))} for r in rows]
+        return pd.DataFrame(records, columns=cols)
+
+    def aliases(self) -> dict[str, str]:
+        """alias -> model id."""
+        with self._connect() as con:
+            return {r["alias"]: r["model_id"]
+                    for r in con.execute("SELECT alias, model_id FROM aliases")}
+
+    # -- export ------------------------------------------------------------------------------
+    def bundle(self, ref: str) -> bytes:
+        """Zip of the version folder (for download)."""
+        import io
+        import zipfile
+
+        model_id = self.resolve(ref)
+        self.verify(model_id)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted((self.root / model_id).iterdir()):
+                zf.write(path, f"{model_id}/{path.name}")
+        return buf.getvalue()
+
+    def export_thesis(self, ref: str, out_dir: str | Path) -> dict[str, Path]:
+        """The thesis notebook's layout: variance_model_best.pkl, feature_columns.json,
+        model_metadata.json (so its downstream scripts keep working)."""
+        loaded = self.load(ref)
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"model": out / "variance_model_best.pkl",
+                 "feature_columns": out / "feature_columns.json",
+                 "metadata": out / "model_metadata.json"}
+        joblib.dump(loaded.pipeline, paths["model"])
+        meta = loaded.metadata
+        paths["feature_columns"].write_text(json.dumps(meta.get("feature_names_out") or
+                                                       meta["features"], indent=2))
+        thesis_meta = {
+            "model_id": loaded.model_id,
+            "model_type": meta["model_type"],
+            "features": meta["features"],
+            "feature_columns": meta.get("feature_names_out"),
+            "metrics": meta["metrics"],
+            "training_samples": meta["training_data"]["rows"],
+            "created_at": meta["created_at"],
+            "library_versions": meta["library_versions"],
+            "note": "The .pkl holds the whole pipeline: it takes the raw request table.",
+        }
+        paths["metadata"].write_text(json.dumps(thesis_meta, indent=2, default=_jsonable))
+        return paths
+
+
+def _num(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if out == out else None
