@@ -1,0 +1,100 @@
+"""Plotly figures of the Data page. Pure: a frame in, a figure out; no Streamlit, no
+aggregation (core.profile and core.labels compute the numbers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.schema import LOAD_PATTERNS, PLATFORMS, WORKLOADS
+
+PLATFORM_COLORS = {"lambda": "#ff9900", "ecs": "#1f77b4", "unknown": "#9e9e9e"}
+BAND = (0.2, 0.8)
+HEIGHT = 360
+#: Columns each chart needs; the page says which are missing instead of drawing nothing.
+NEEDS = {
+    "latency_box": ("workload_type", "platform"),
+    "latency_vs_payload": ("payload_size_kb", "platform"),
+    "latency_over_time": ("timestamp",),
+}
+
+
+def _order(values: pd.Series, known: tuple[str, ...]) -> list[str]:
+    """Known categories in their natural order, then any others alphabetically."""
+    present = [str(v) for v in values.dropna().unique()]
+    return [k for k in known if k in present] + sorted(set(present) - set(known))
+
+
+def _style(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title=title, height=HEIGHT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.2, "title": None})
+    return fig
+
+
+def latency_box(frame: pd.DataFrame, latency: str) -> go.Figure:
+    """Latency distribution per workload, one box per platform (log scale: ms to seconds)."""
+    fig = px.box(
+        frame, x="workload_type", y=latency, color="platform", log_y=True, points=False,
+        color_discrete_map=PLATFORM_COLORS,
+        category_orders={"workload_type": _order(frame["workload_type"], WORKLOADS),
+                         "platform": _order(frame["platform"], PLATFORMS)},
+        labels={"workload_type": "workload", latency: f"{latency} (log)"},
+    )
+    return _style(fig, "Latency by workload and platform")
+
+
+def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
+    """Latency against payload size (log x): does size, not just workload, drive latency?"""
+    fig = px.scatter(
+        frame, x="payload_size_kb", y=latency, color="platform", log_x=True, log_y=True,
+        opacity=0.5, color_discrete_map=PLATFORM_COLORS,
+        category_orders={"platform": _order(frame["platform"], PLATFORMS)},
+        hover_data=[c for c in ("workload_type",) if c in frame.columns],
+        labels={"payload_size_kb": "payload size (KB, log)", latency: f"{latency} (log)"},
+    )
+    fig.update_traces(marker={"size": 4})
+    return _style(fig, "Latency vs payload size")
+
+
+def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
+    """Latency over the test's clock, coloured by load pattern (ramps and bursts show up)."""
+    data = frame.assign(timestamp=pd.to_datetime(frame["timestamp"], errors="coerce",
+                                                 utc=True, format="mixed"))
+    color = "load_pattern" if "load_pattern" in data.columns else None
+    orders = {"load_pattern": _order(data["load_pattern"], LOAD_PATTERNS)} if color else {}
+    fig = px.scatter(data.sort_values("timestamp"), x="timestamp", y=latency, color=color,
+                     log_y=True, opacity=0.5, category_orders=orders,
+                     labels={"timestamp": "time (UTC)", latency: f"{latency} (log)"})
+    fig.update_traces(marker={"size": 4})
+    return _style(fig, "Latency over time by load pattern")
+
+
+def cold_start_bars(shares: pd.DataFrame) -> go.Figure:
+    """Share of Lambda requests with a cold start, per workload (from core.profile)."""
+    fig = px.bar(shares, x="workload_type", y="cold_start_share", text="cold_start_share",
+                 hover_data=["lambda_requests", "cold_starts"],
+                 color_discrete_sequence=[PLATFORM_COLORS["lambda"]],
+                 category_orders={"workload_type": _order(shares["workload_type"], WORKLOADS)},
+                 labels={"workload_type": "workload", "cold_start_share": "cold-start share"})
+    fig.update_traces(texttemplate="%{text:.1%}", textposition="outside", cliponaxis=False)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _style(fig, "Cold-start share of Lambda requests")
+
+
+def label_share_bars(shares: pd.DataFrame) -> go.Figure:
+    """Lambda-optimal share per workload with the 20–80 % band where labels really vary."""
+    data = shares.assign(where=shares["in_band"].map({True: "inside 20–80 %",
+                                                      False: "outside the band"}))
+    fig = px.bar(data, x="workload_type", y="lambda_optimal_share", color="where",
+                 text="lambda_optimal_share", hover_data=["rows"],
+                 color_discrete_map={"inside 20–80 %": "#2ca02c",
+                                     "outside the band": "#d62728"},
+                 category_orders={"workload_type": _order(data["workload_type"], WORKLOADS)},
+                 labels={"workload_type": "workload",
+                         "lambda_optimal_share": "Lambda-optimal share"})
+    fig.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#2ca02c", opacity=0.08, line_width=0,
+                  annotation_text="20–80 % band", annotation_position="top left")
+    fig.update_traces(texttemplate="%{text:.0%}", textposition="outside", cliponaxis=False)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.08])
+    return _style(fig, "Lambda-optimal share per workload")
