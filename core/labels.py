@@ -1,0 +1,190 @@
+"""Labelling rules: which platform was optimal for a request.
+
+The thesis's `balanced_optimal` rule (seeds 000/002): Lambda is optimal only when it is
+better than ECS by a margin on *both* latency and cost; otherwise ECS is. `label` is 1 when
+Lambda is optimal, 0 when ECS is, NA when the row cannot be judged.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from core.errors import UserError
+from core.schema import LABEL, OPTIMAL_PLATFORM
+from core.simulate.pricing import fill_missing_cost
+
+PAIRED = ("lambda_latency_ms", "ecs_latency_ms", "lambda_cost_usd", "ecs_cost_usd")
+LATENCY_FIELDS = ("execution_time_ms", "latency_ms")
+BAND = (0.20, 0.80)
+
+
+def check_margin(margin: float) -> float:
+    """The margin as a float in [0, 0.5], else UserError."""
+    try:
+        value = float(margin)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 <= value <= 0.5:
+        raise UserError(f"margin must be a number between 0 and 0.5 (0.10 = Lambda must be 10 % "
+                        f"better); got {margin!r}. Pass e.g. --margin 0.10.")
+    return value
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _error_rows(frame: pd.DataFrame) -> np.ndarray:
+    bad = np.zeros(len(frame), dtype=bool)
+    if "is_error" in frame.columns:
+        bad |= frame["is_error"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if "http_status" in frame.columns:
+        bad |= np.nan_to_num(_numeric(frame, "http_status"), nan=0.0) >= 400
+    return bad
+
+
+def _latency_column(frame: pd.DataFrame, latency_col: str | None, prefix: str = "") -> str:
+    """Resolve the latency field: default execution_time_ms when it has values, else latency_ms."""
+    if latency_col is None:
+        first = f"{prefix}execution_time_ms"
+        if first in frame.columns and frame[first].notna().any():
+            return first
+        return f"{prefix}latency_ms"
+    name = f"{prefix}{latency_col}"
+    if name not in frame.columns and latency_col == "response_time_ms":
+        name = f"{prefix}latency_ms"  # ingestion renames response_time_ms to latency_ms
+    if name not in frame.columns:
+        raise UserError(f"Latency field {name!r} not found; got columns {list(frame.columns)}. "
+                        f"Pass --latency-field with one of {list(LATENCY_FIELDS)} that exists.")
+    return name
+
+
+def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray,
+            notes: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    labels = pd.array(label, dtype="Int64")
+    labels[~known] = pd.NA
+    out[LABEL] = labels
+    platform = np.where(label == 1, "lambda", "ecs").astype(object)
+    platform[~known] = pd.NA
+    out[OPTIMAL_PLATFORM] = pd.array(platform, dtype="string")
+    out.attrs["label_warnings"] = notes
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return out
+
+
+def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.DataFrame:
+    keep = 1.0 - margin
+    lam_lat = _numeric(frame, _latency_column(frame, latency_col, "lambda_"))
+    ecs_lat = _numeric(frame, _latency_column(frame, latency_col, "ecs_"))
+    lam_cost, ecs_cost = _numeric(frame, "lambda_cost_usd"), _numeric(frame, "ecs_cost_usd")
+    known = ~_error_rows(frame) & ~np.isnan(lam_lat + ecs_lat + lam_cost + ecs_cost)
+    label = ((lam_lat < keep * ecs_lat) & (lam_cost < keep * ecs_cost)).astype(int)
+    return _result(frame, label, known, [])
+
+
+def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.DataFrame:
+    for col in ("workload_type", "platform"):
+        if col not in frame.columns:
+            raise UserError(f"Labelling needs a {col!r} column; got columns "
+                            f"{list(frame.columns)}. Map or add it before labelling.")
+    lat_name = _latency_column(frame, latency_col)
+    keep = 1.0 - margin
+    costed = fill_missing_cost(frame)  # only rows without a cost get one (default prices)
+    latency, cost = _numeric(frame, lat_name), _numeric(costed, "cost_usd")
+    platform = frame["platform"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+    workload = frame["workload_type"].astype("string").fillna("").to_numpy(dtype=object)
+    usable = (~_error_rows(frame) & np.isin(platform, ["lambda", "ecs"]) & (workload != "")
+              & ~np.isnan(latency) & ~np.isnan(cost))
+    stats = (pd.DataFrame({"w": workload, "p": platform, "lat": latency, "cost": cost})[usable]
+             .groupby(["w", "p"])[["lat", "cost"]].median())
+    other = np.where(platform == "lambda", "ecs", "lambda")
+    index = pd.MultiIndex.from_arrays([workload, other])
+    med = stats.reindex(index)
+    med_lat, med_cost = med["lat"].to_numpy(dtype=float), med["cost"].to_numpy(dtype=float)
+    is_lambda = platform == "lambda"
+    # Lambda row: its own values against the ECS medians. ECS row: the Lambda medians
+    # against its own values. Either way "Lambda beats ECS by the margin on both".
+    lam_lat = np.where(is_lambda, latency, med_lat)
+    ecs_lat = np.where(is_lambda, med_lat, latency)
+    lam_cost = np.where(is_lambda, cost, med_cost)
+    ecs_cost = np.where(is_lambda, med_cost, cost)
+    label = ((lam_lat < keep * ecs_lat) & (lam_cost < keep * ecs_cost)).astype(int)
+    known = usable & ~np.isnan(med_lat) & ~np.isnan(med_cost)
+    notes = []
+    lonely = sorted(set(workload[usable & ~known]))
+    for name in lonely:
+        have = sorted(set(platform[usable & (workload == name)]))
+        notes.append(f"Workload {name!r} has usable rows on {have} only; its rows get no label "
+                     "(the rule compares against the other platform's medians). Add logs of "
+                     "the other platform to label it.")
+    return _result(frame, label, known, notes)
+
+
+def balanced_optimal(frame: pd.DataFrame, *, margin: float = 0.10,
+                     latency_col: str | None = None) -> pd.DataFrame:
+    """Copy of ``frame`` with ``label`` (Int64) and ``optimal_platform`` by the thesis rule.
+
+    With ``keep = 1 - margin``, a row is labelled 1 (Lambda optimal) exactly when
+    ``lambda_latency < keep * ecs_latency`` AND ``lambda_cost < keep * ecs_cost``, else 0
+    (ECS optimal: ECS wins ties and "not clearly better"), where the two sides are:
+
+    * paired rows (``lambda_latency_ms, ecs_latency_ms, lambda_cost_usd, ecs_cost_usd``):
+      the row's own values;
+    * an unpaired Lambda row: its own latency and cost against the ECS medians of its
+      ``workload_type``;
+    * an unpaired ECS row: the Lambda medians of its workload against its own latency and
+      cost. (So an ECS row is 0 unless Lambda's typical request beats it by the margin on
+      both; mirroring the other way round would default ECS rows to Lambda and make the
+      shares depend on the platform mix.)
+
+    Medians use the usable rows of the other platform. Latency is ``latency_col``; by
+    default ``execution_time_ms`` (server-side, as the thesis measured) when that column has
+    values, else ``latency_ms``. Missing ``cost_usd`` is filled from default prices. Rows get
+    NA when they are errors (``is_error`` or ``http_status >= 400``), on an unknown platform,
+    lack latency or cost, or their workload has no rows on the other platform (a warning).
+    """
+    margin = check_margin(margin)
+    if latency_col is not None and latency_col not in (*LATENCY_FIELDS, "response_time_ms"):
+        raise UserError(f"latency field must be one of {list(LATENCY_FIELDS)}; got "
+                        f"{latency_col!r}. Pass --latency-field execution_time_ms or latency_ms.")
+    if all(c in frame.columns for c in PAIRED):
+        return _paired(frame, margin, latency_col)
+    return _unpaired(frame, margin, latency_col)
+
+
+RULES: dict[str, Callable[..., pd.DataFrame]] = {"balanced_optimal": balanced_optimal}
+
+
+def ensure_labels(frame: pd.DataFrame, **kw) -> pd.DataFrame:
+    """The frame as is when it already has labels; else labelled by ``balanced_optimal``."""
+    if LABEL in frame.columns and frame[LABEL].notna().any():
+        return frame
+    return balanced_optimal(frame, **kw)
+
+
+def label_shares(frame: pd.DataFrame, label: str = LABEL) -> pd.DataFrame:
+    """Per workload: rows, labelled rows, Lambda-optimal share and whether it is in 20–80 %.
+
+    A share outside the band means the label is (nearly) fixed by the workload: the
+    thesis's 100 %-accuracy trap.
+    """
+    for col in (label, "workload_type"):
+        if col not in frame.columns:
+            raise UserError(f"Column {col!r} not found; got columns {list(frame.columns)}. "
+                            "Label the data first (python -m core label) or pick the column.")
+    values = pd.to_numeric(frame[label], errors="coerce")
+    grouped = pd.DataFrame({"workload_type": frame["workload_type"].astype("string"),
+                            "y": values}).groupby("workload_type", dropna=False)["y"]
+    out = pd.DataFrame({"rows": grouped.size(), "labelled": grouped.count(),
+                        "lambda_optimal_share": grouped.mean()}).reset_index()
+    share = out["lambda_optimal_share"]
+    out["in_band"] = share.between(*BAND) & share.notna()
+    return out
