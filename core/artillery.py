@@ -1,0 +1,154 @@
+"""JSON and Artillery JSONL request logs -> one flat frame per file.
+
+Artillery writes one JSON object per line with a nested `metrics` object whose keys differ
+by platform (Lambda: `cold_start`, memory as strings; ECS: `cpu_percent`), an empty
+`metrics` on HTTP 500 lines, and folders/files named after the run
+(`<time_window>_<load_pattern>/<platform>_<workload>_<date>.jsonl`). This module only
+parses and flattens; `core.io` maps the columns onto the canonical table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+
+import pandas as pd
+
+from core.schema import LOAD_PATTERNS, PLATFORMS, TIME_WINDOWS, WORKLOADS
+
+#: Lines parsed per batch: bounds the memory held by Python dicts on large files.
+CHUNK_LINES = 5000
+LINE = "_line"
+
+_FILE_NAME = re.compile(
+    r"^(?P<platform>[a-z]+)_(?P<workload>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})(?:\..*)?$")
+
+
+class Rejects(list):
+    """Rejected records of one file: dicts with line, reason and raw text."""
+
+    def add(self, line: int, reason: str, raw: str) -> None:
+        self.append({"line": line, "reason": reason, "raw": raw})
+
+
+def parse_jsonl(lines: list[str], rejects: Rejects) -> pd.DataFrame:
+    """Parse JSON Lines; broken or non-object lines go to `rejects` with their line number."""
+    frames = []
+    for start in range(0, len(lines), CHUNK_LINES):
+        chunk = lines[start:start + CHUNK_LINES]
+        numbers = [start + i + 1 for i, text in enumerate(chunk) if text.strip()]
+        texts = [chunk[n - start - 1] for n in numbers]
+        records = _loads_batch(texts)
+        if records is None:
+            records, numbers = _loads_each(texts, numbers, rejects)
+        if records:
+            frames.append(records_frame(records, numbers))
+    if not frames:
+        return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _loads_batch(texts: list[str]) -> list[dict] | None:
+    """One C-level parse of a whole batch; None when any line is not a JSON object."""
+    try:
+        records = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        return None
+    if len(records) != len(texts) or not all(type(r) is dict for r in records):
+        return None
+    return records
+
+
+def _loads_each(texts: list[str], numbers: list[int],
+                rejects: Rejects) -> tuple[list[dict], list[int]]:
+    records, kept = [], []
+    for text, number in zip(texts, numbers, strict=True):
+        try:
+            record = json.loads(text)
+        except ValueError:
+            rejects.add(number, "invalid JSON", text)
+            continue
+        if type(record) is not dict:
+            rejects.add(number, "not a JSON object", text)
+            continue
+        records.append(record)
+        kept.append(number)
+    return records, kept
+
+
+def parse_json_document(doc: object, rejects: Rejects) -> pd.DataFrame:
+    """A whole JSON document: array of records, dict of columns, `{"data": [...]}`, one record.
+
+    The `line` of a record is its 1-based position in the array.
+    """
+    if isinstance(doc, dict):
+        for key in ("records", "data", "rows", "items"):
+            if isinstance(doc.get(key), list) and "columns" not in doc:
+                return parse_json_document(doc[key], rejects)
+        if isinstance(doc.get("columns"), list) and isinstance(doc.get("data"), list):
+            frame = pd.DataFrame(doc["data"], columns=doc["columns"])
+            frame[LINE] = range(1, len(frame) + 1)
+            return flatten(frame)
+        if doc and all(isinstance(v, list | dict) for v in doc.values()):
+            frame = pd.DataFrame(doc).reset_index(drop=True)
+            frame[LINE] = range(1, len(frame) + 1)
+            return flatten(frame)
+        return records_frame([doc], [1])
+    if isinstance(doc, list):
+        records, numbers = [], []
+        for i, item in enumerate(doc, start=1):
+            if type(item) is dict:
+                records.append(item)
+                numbers.append(i)
+            else:
+                rejects.add(i, "not a JSON object", json.dumps(item)[:2000])
+        if records:
+            return records_frame(records, numbers)
+        return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
+    rejects.add(1, "not a JSON object", json.dumps(doc)[:2000])
+    return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
+
+
+def records_frame(records: list[dict], numbers: list[int]) -> pd.DataFrame:
+    """Records -> frame with nested objects flattened to `parent.child` columns."""
+    frame = pd.DataFrame.from_records(records)
+    frame[LINE] = numbers
+    return flatten(frame)
+
+
+def flatten(frame: pd.DataFrame) -> pd.DataFrame:
+    """Expand columns holding dicts (e.g. Artillery `metrics`) into `parent.child` columns."""
+    for col in [c for c in frame.columns if frame[c].dtype == object]:
+        values = frame[col]
+        nonnull = values.dropna()
+        if nonnull.empty or not isinstance(nonnull.iloc[0], dict):
+            continue
+        dicts = [v if type(v) is dict else {} for v in values.tolist()]
+        inner = pd.DataFrame.from_records(dicts, index=frame.index)
+        if inner.shape[1]:
+            inner = flatten(inner).add_prefix(f"{col}.")
+        frame = pd.concat([frame.drop(columns=[col]), inner], axis=1)
+    return frame
+
+
+def path_hints(source: str) -> dict[str, str]:
+    """Values a log's folder and file name carry: time_window, load_pattern, platform, workload.
+
+    Folder `<time_window>_<load_pattern>` and file `<platform>_<workload>_<YYYY-MM-DD>.jsonl`
+    (the thesis's layout); only names that match the known vocabularies are used.
+    """
+    path = PurePath(source)
+    hints: dict[str, str] = {}
+    folder = path.parent.name
+    for pattern in LOAD_PATTERNS:
+        window = folder[: -len(pattern) - 1]
+        if folder.endswith("_" + pattern) and window in TIME_WINDOWS:
+            hints.update(time_window=window, load_pattern=pattern)
+    match = _FILE_NAME.match(path.name)
+    if match:
+        if match["platform"] in (*PLATFORMS, "unknown"):
+            hints["platform"] = match["platform"]
+        if match["workload"] in WORKLOADS:
+            hints["workload_type"] = match["workload"]
+    return hints

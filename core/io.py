@@ -1,0 +1,350 @@
+"""Read load-test logs (CSV, JSON, JSONL, Parquet, gzip of these, Artillery) -> canonical table.
+
+The file type comes from the content (gzip and Parquet magic bytes, a leading `[`/`{` for
+JSON, else CSV), not only from the extension, so renamed files still load and images
+renamed `.csv` get a clear message. Every input record ends up either in `frame` or in
+`rejected` with its line number and a reason: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.artillery import LINE, Rejects, parse_json_document, parse_jsonl
+from core.canonical import canonicalise, row_problems
+from core.errors import UserError
+
+MAX_UPLOAD_BYTES: int = 200 * 1024**2
+#: A gzip file may expand to this many times the size limit before it is refused.
+GZIP_EXPANSION = 20
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".parquet", ".pq")
+REJECTED_COLUMNS = ("source", "line", "reason", "raw")
+_MAGIC = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document", b"PK\x03\x04": "a zip archive (or an Excel .xlsx workbook)",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office document", b"\x7fELF": "a program",
+    b"BZh": "a bzip2 archive", b"\xfd7zXZ": "an xz archive", b"SQLite format 3": "a database",
+}
+
+
+@dataclass
+class IngestResult:
+    """The canonical table, the rejected records and what was read."""
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    files: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Counts for the page and `ingest --json`: read, accepted, rejected per reason."""
+        reasons = self.rejected["reason"].value_counts()
+        return {
+            "files": len(self.files),
+            "rows_read": len(self.frame) + len(self.rejected),
+            "rows_accepted": len(self.frame),
+            "rows_rejected": len(self.rejected),
+            "rejected_by_reason": {str(k): int(v) for k, v in reasons.items()},
+            "error_rows": int(self.frame["is_error"].sum()) if len(self.frame) else 0,
+            "warnings": list(self.warnings),
+        }
+
+
+def read_paths(paths: Sequence[str | Path], *,
+               max_bytes: int = MAX_UPLOAD_BYTES) -> IngestResult:
+    """Read files and directories (recursively: table files only) into one canonical table."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files, skipped = _expand(paths)
+    for path in files:
+        _check_size(str(path), path.stat().st_size, max_bytes)
+    warnings = []
+    if skipped:
+        names = ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        warnings.append(f"skipped {len(skipped)} file(s) in folders that are not tables "
+                        f"(by extension): {names}")
+    return _ingest([(str(p), p.read_bytes) for p in files], max_bytes, warnings)
+
+
+def read_uploads(files: Sequence[tuple[str, bytes]], *,
+                 max_bytes: int = MAX_UPLOAD_BYTES) -> IngestResult:
+    """Read uploaded files given as (name, content) pairs, e.g. from st.file_uploader."""
+    if not files:
+        raise UserError("No files given: upload at least one CSV, JSON, JSONL or Parquet file.")
+    for name, data in files:
+        _check_size(name, len(data), max_bytes)
+    return _ingest([(name, _const(data)) for name, data in files], max_bytes, [])
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV or Parquet, chosen by the file extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise UserError(f"Output file {path} must end in .csv or .parquet (got '{suffix}'); "
+                        "choose one of these extensions.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    return path
+
+
+def _const(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    files: list[Path] = []
+    skipped: list[Path] = []
+    if not paths:
+        raise UserError("No input paths given: pass one or more files or folders.")
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                name = child.name.lower().removesuffix(".gz")
+                is_table = name.endswith(TABLE_SUFFIXES) and not child.name.startswith(".")
+                (files if is_table else skipped).append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserError(f"Input {path} does not exist; check the path (relative paths "
+                            f"start at {Path.cwd()}).")
+    if not files:
+        raise UserError(f"No table files (.csv, .json, .jsonl, .parquet, or .gz of these) "
+                        f"found in {', '.join(map(str, paths))}.")
+    return files, skipped
+
+
+def _check_size(name: str, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise UserError(
+            f"{name} is {_mb(size)}, above the size limit of {_mb(max_bytes)}. Split the file, "
+            "or raise the limit (`ingest --max-mb N`, or the size limit on the Data page).")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MB" if size >= 1024**2 else f"{size:,} bytes"
+
+
+def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
+            warnings: list[str]) -> IngestResult:
+    frames, rejected = [], []
+    seen_ids: set[str] = set()
+    for name, load in sources:
+        frame, rejects = _read_file(name, load(), max_bytes, seen_ids)
+        frames.append(frame)
+        rejected.extend({"source": name, **r} for r in rejects)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    rejected_frame = pd.DataFrame(rejected, columns=list(REJECTED_COLUMNS))
+    rejected_frame["line"] = rejected_frame["line"].astype("Int64")
+    if frame.empty and rejected_frame.empty:
+        raise UserError(f"No data rows in {', '.join(n for n, _ in sources)}: the files have a "
+                        "header or structure but no records. Choose files with data.")
+    frame, cost_note = _fill_cost(frame)
+    warnings = warnings + ([cost_note] if cost_note else []) + _data_warnings(frame)
+    return IngestResult(frame, rejected_frame, [n for n, _ in sources], warnings)
+
+
+def _read_file(name: str, data: bytes, max_bytes: int,
+               seen_ids: set[str]) -> tuple[pd.DataFrame, Rejects]:
+    """One file -> canonical rows and its rejected records."""
+    rejects = Rejects()
+    raw, lines = _parse(name, data, max_bytes, rejects)
+    del data
+    frame, originals = canonicalise(raw, name)
+    del raw
+    reason = row_problems(frame, originals)
+    ids = frame["request_id"]
+    seen_before = np.fromiter((i in seen_ids for i in ids.tolist()), bool, len(ids))
+    dup = ids.notna().to_numpy() & (ids.duplicated().to_numpy() | seen_before)
+    reason[dup & reason.isna().to_numpy()] = "duplicate request_id"
+    bad = reason.notna().to_numpy()
+    if bad.any():
+        numbers = frame.loc[bad, "source_line"].tolist()
+        if lines is not None:
+            raws = [lines[n - 1] for n in numbers]
+        else:
+            raws = frame.loc[bad].to_json(orient="records", lines=True,
+                                          date_format="iso").splitlines()
+        for number, why, text in zip(numbers, reason[bad].tolist(), raws, strict=True):
+            rejects.add(number, why, text)
+        frame = frame.loc[~bad].reset_index(drop=True)
+    seen_ids.update(frame["request_id"].dropna().tolist())
+    rejects.sort(key=lambda r: r["line"])
+    return frame, rejects
+
+
+def _parse(name: str, data: bytes, max_bytes: int,
+           rejects: Rejects) -> tuple[pd.DataFrame, list[str] | None]:
+    """Bytes -> flat frame with a `_line` column, and the text lines (None for Parquet/JSON)."""
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(name, data, max_bytes * GZIP_EXPANSION)
+    if not data.strip():
+        raise UserError(f"{name} is empty. Choose a file with a header row and data rows "
+                        "(CSV) or one JSON object per line (JSONL).")
+    if data[:4] == b"PAR1":
+        return _read_parquet(name, data), None
+    text = _decode(name, data)
+    del data
+    lines = text.split("\n")
+    first = next(line for line in lines if line.strip()).lstrip()
+    if first.startswith("["):
+        return parse_json_document(_loads_document(name, text), rejects), None
+    if first.startswith("{"):
+        return _read_json_object_text(name, text, lines, rejects)
+    return _read_csv(name, text, lines, rejects), lines
+
+
+def _gunzip(name: str, data: bytes, limit: int) -> bytes:
+    out = bytearray()
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out += inflater.decompress(data, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise UserError(f"{name} looks gzipped but cannot be decompressed ({exc}); "
+                            "re-create the .gz file or upload it uncompressed.") from None
+        if len(out) > limit:
+            raise UserError(f"{name} expands to more than {_mb(limit)} when decompressed; "
+                            "split it, or raise the size limit (`ingest --max-mb N`).")
+        data = inflater.unused_data
+    return bytes(out)
+
+
+def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
+    from core.artillery import flatten
+
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises many types for corrupt files
+        raise UserError(f"{name} starts like Parquet but cannot be read ({exc}); "
+                        "re-export it, or save it as CSV.") from None
+    frame = frame.reset_index(drop=True)
+    frame[LINE] = range(1, len(frame) + 1)
+    return flatten(frame)
+
+
+def _decode(name: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or zero-byte pattern), else Windows-1252."""
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise UserError(f"{name} is {what}, not a table. Choose a CSV, JSON, JSONL or "
+                            "Parquet file (export spreadsheets as CSV first).")
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
+    if zeros_odd > len(head) // 4 and zeros_even == 0:
+        return data.decode("utf-16-le", errors="replace")
+    if zeros_even > len(head) // 4 and zeros_odd == 0:
+        return data.decode("utf-16-be", errors="replace")
+    if b"\x00" in head:
+        raise UserError(f"{name} is a binary file, not text. Choose a CSV, JSON, JSONL or "
+                        "Parquet file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    controls = sum(ch < " " and ch not in "\t\r\n" for ch in text[:4096])
+    if controls > len(text[:4096]) // 20:
+        raise UserError(f"{name} is a binary file, not text. Choose a CSV, JSON, JSONL or "
+                        "Parquet file.")
+    return text
+
+
+def _loads_document(name: str, text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UserError(f"{name} is not valid JSON ({exc}). Fix the file, or write one "
+                        "record per line (JSON Lines) so that good lines still load.") from None
+
+
+def _read_json_object_text(name: str, text: str, lines: list[str],
+                           rejects: Rejects) -> tuple[pd.DataFrame, list[str] | None]:
+    """`{` first: JSON Lines when the first line is a whole object, else one JSON document."""
+    nonblank = [line for line in lines[:3] if line.strip()]
+    try:
+        first = json.loads(nonblank[0])
+    except ValueError:
+        first = None
+    single_line = sum(1 for line in lines if line.strip()) == 1
+    if first is None and not name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson")):
+        try:
+            return parse_json_document(json.loads(text), rejects), None
+        except ValueError:
+            pass  # not one document: read line by line, so good lines still load
+    if single_line and isinstance(first, dict):
+        return parse_json_document(first, rejects), lines
+    return parse_jsonl(lines, rejects), lines
+
+
+def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.DataFrame:
+    """CSV with exact 1-based line numbers; records with the wrong field count are rejected."""
+    header_line = next(line for line in lines if line.strip())
+    sep = max(",;\t|", key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    starts: list[int] = []
+    keep: list[str] = []
+    bad = False
+    end = 0
+    try:
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header is None:
+                header = row
+                keep.append("\n".join(lines[start - 1:end]))
+            elif len(row) != len(header):
+                bad = True
+                rejects.add(start, "wrong number of fields", "\n".join(lines[start - 1:end]))
+            else:
+                starts.append(start)
+                keep.append("\n".join(lines[start - 1:end]))
+    except csv.Error as exc:
+        raise UserError(f"{name}: cannot read as CSV at line {end + 1} ({exc}). Check quotes "
+                        "and the delimiter, or save it again as CSV (UTF-8).") from None
+    body = "\n".join(keep) if bad else text
+    try:
+        frame = pd.read_csv(io.StringIO(body), sep=sep, low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise UserError(f"{name}: cannot read as CSV ({exc}). Check the header row and the "
+                        "delimiter, or save it again as CSV (UTF-8).") from None
+    if len(frame) != len(starts):  # pandas disagreed with the csv module: number rows
+        starts = list(range(2, len(frame) + 2))
+    frame[LINE] = starts
+    return frame
+
+
+def _fill_cost(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Fill missing cost_usd from core.simulate.pricing when that module is available."""
+    try:
+        from core.simulate.pricing import fill_missing_cost
+    except ImportError:
+        return frame, "cost_usd left empty where missing: core.simulate.pricing is not available"
+    return fill_missing_cost(frame), None
+
+
+def _data_warnings(frame: pd.DataFrame) -> list[str]:
+    warnings = []
+    platforms = sorted(set(frame["platform"].dropna()) - {"unknown"})
+    paired = any(str(c).startswith("lambda_") for c in frame.columns)
+    if len(platforms) == 1 and not paired:
+        other = "ECS" if platforms[0] == "lambda" else "Lambda"
+        warnings.append(f"only one platform ({platforms[0]}) in the data: labels compare "
+                        f"Lambda with ECS, so add logs of {other} to label these rows.")
+    return warnings
