@@ -219,7 +219,10 @@ def _gunzip(name: str, data: bytes, limit: int) -> bytes:
         if len(out) > limit:
             raise UserError(f"{name} expands to more than {_mb(limit)} when decompressed; "
                             "split it, or raise the size limit (`ingest --max-mb N`).")
-        data = inflater.unused_data
+        if not inflater.eof:
+            raise UserError(f"{name} looks gzipped but cannot be decompressed (the data ends "
+                            "early); re-create the .gz file or upload it uncompressed.")
+        data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
     return bytes(out)
 
 
