@@ -1,0 +1,140 @@
+"""Plotly figures for SHAP results (no matplotlib). Pages, notebooks and reports share them;
+each takes a computed result and only draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.explain.result import WORKLOAD, Explanation, RequestExplanation, encode
+
+LAMBDA_COLOUR = "#e4572e"
+ECS_COLOUR = "#2e86ab"
+
+
+def _axis_label(expl: Explanation | RequestExplanation) -> str:
+    return f"SHAP value ({expl.output}; > 0 pushes towards Lambda)"
+
+
+def importance_bar(expl: Explanation, title: str | None = None) -> go.Figure:
+    """Mean |SHAP| per feature, largest on top, with its share of the total."""
+    imp = expl.importance().iloc[::-1]
+    fig = go.Figure(go.Bar(x=imp["mean_abs_shap"], y=imp["feature"], orientation="h",
+                           text=[f"{s:.0%}" for s in imp["share"]], textposition="auto",
+                           marker_color="#5c6bc0"))
+    fig.update_layout(title=title or f"Global importance: {expl.model_type}",
+                      xaxis_title=f"mean |SHAP| ({expl.output})", height=120 + 40 * len(imp),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
+def _spread(values: np.ndarray) -> np.ndarray:
+    """Colour scale position 0..1 per feature (rank), so every feature uses the full scale."""
+    out = pd.Series(values).rank(pct=True).to_numpy()
+    return np.where(np.isnan(out), 0.5, out)
+
+
+def beeswarm(expl: Explanation, max_features: int = 10, seed: int = 0) -> go.Figure:
+    """One jittered dot per row and feature; colour = the feature's value (low blue, high red)."""
+    features = expl.importance()["feature"].head(max_features).tolist()[::-1]
+    rng = np.random.default_rng(seed)
+    fig = go.Figure()
+    for i, f in enumerate(features):
+        shap = expl.shap[f].to_numpy()
+        raw = expl.data[f].astype(object).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=shap, y=i + rng.uniform(-0.3, 0.3, len(shap)), mode="markers", name=f,
+            marker={"size": 5, "opacity": 0.7, "color": _spread(encode(expl.data[f])),
+                    "colorscale": "RdBu_r", "cmin": 0, "cmax": 1,
+                    "showscale": i == 0,
+                    "colorbar": {"title": "feature value", "tickvals": [0, 1],
+                                 "ticktext": ["low", "high"]}},
+            customdata=np.stack([expl.shap.index.to_numpy(), raw], axis=1),
+            hovertemplate=f"{f} = %{{customdata[1]}}<br>SHAP %{{x:.4f}}"
+                          "<br>row %{customdata[0]}<extra></extra>",
+            showlegend=False))
+    fig.update_layout(title="Every row's SHAP per feature (beeswarm)",
+                      xaxis_title=_axis_label(expl), height=120 + 50 * len(features),
+                      yaxis={"tickvals": list(range(len(features))), "ticktext": features},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    fig.add_vline(x=0, line_width=1, line_color="grey")
+    return fig
+
+
+def dependence(expl: Explanation, feature: str, color_by: str | None = None,
+               seed: int = 0) -> go.Figure:
+    """SHAP of `feature` against its value, coloured by `color_by` (default: the strongest
+    interacting feature). Categories get a small horizontal jitter so dots do not overlap."""
+    color_by = color_by if color_by is not None else expl.strongest_interaction(feature)
+    values = expl.data[feature]
+    frame = pd.DataFrame({"shap": expl.shap[feature].to_numpy(), "row": expl.shap.index})
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    labels = sorted(values.astype("string").dropna().unique().tolist()) if not numeric else []
+    if numeric:
+        frame["x"] = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        rng = np.random.default_rng(seed)
+        frame["x"] = encode(values) + rng.uniform(-0.25, 0.25, len(values))
+    frame["value"] = values.astype(object).to_numpy()
+    kwargs = {}
+    if color_by is not None:
+        colour = expl.data[color_by]
+        frame[color_by] = colour.to_numpy() if pd.api.types.is_numeric_dtype(colour) \
+            else colour.astype("string").fillna("(missing)").to_numpy()
+        kwargs["color"] = color_by
+    fig = px.scatter(frame, x="x", y="shap", hover_data={"row": True, "value": True, "x": False},
+                     opacity=0.7, **kwargs)
+    fig.update_traces(marker={"size": 6})
+    title = f"Dependence: {feature}" + (f" (colour: {color_by}, its strongest interaction)"
+                                        if color_by else "")
+    fig.update_layout(title=title, xaxis_title=feature, yaxis_title=_axis_label(expl),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    if labels:
+        fig.update_xaxes(tickvals=list(range(len(labels))), ticktext=labels)
+    fig.add_hline(y=0, line_width=1, line_color="grey")
+    return fig
+
+
+def waterfall(req: RequestExplanation, title: str | None = None) -> go.Figure:
+    """From the base value through each feature's push to the model output."""
+    steps = req.waterfall()
+    measure = ["absolute", *["relative"] * (len(steps) - 2), "total"]
+    fig = go.Figure(go.Waterfall(
+        orientation="h", y=steps["label"][::-1], x=steps["shap"][::-1],
+        measure=measure[::-1], text=[f"{v:+.4f}" for v in steps["shap"][::-1]],
+        increasing={"marker": {"color": LAMBDA_COLOUR}},
+        decreasing={"marker": {"color": ECS_COLOUR}},
+        totals={"marker": {"color": "#757575"}}))
+    fig.update_layout(
+        title=title or (f"{req.platform.upper()}: P(Lambda optimal) = {req.probability:.3f}"),
+        xaxis_title=f"{req.output} (red pushes towards Lambda, blue towards ECS)",
+        height=160 + 40 * len(steps), margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
+def segments(expl: Explanation, by: str = WORKLOAD) -> go.Figure:
+    """Mean |SHAP| per feature inside each segment (e.g. each workload)."""
+    seg = expl.segments(by)
+    fig = px.bar(seg, x="segment", y="mean_abs_shap", color="feature", barmode="group",
+                 hover_data=["rows", "mean_shap"])
+    fig.update_layout(title=f"SHAP by {by}", xaxis_title=by,
+                      yaxis_title=f"mean |SHAP| ({expl.output})",
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
+def compare_frame(expls: dict[str, Explanation]) -> pd.DataFrame:
+    """Importance of several models in one long frame: model, feature, mean_abs_shap, share."""
+    return pd.concat([e.importance().assign(model=name) for name, e in expls.items()],
+                     ignore_index=True)[["model", "feature", "mean_abs_shap", "share"]]
+
+
+def compare(expls: dict[str, Explanation]) -> go.Figure:
+    """Importance shares side by side (shares, because SHAP units differ between models)."""
+    fig = px.bar(compare_frame(expls), x="share", y="feature", color="model", barmode="group",
+                 orientation="h")
+    fig.update_layout(title="Share of mean |SHAP| per feature, by model",
+                      xaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
