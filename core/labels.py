@@ -65,8 +65,8 @@ def _latency_column(frame: pd.DataFrame, latency_col: str | None, prefix: str = 
     return name
 
 
-def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray,
-            notes: list[str]) -> pd.DataFrame:
+def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray, notes: list[str],
+            rule: dict) -> pd.DataFrame:
     out = frame.copy()
     labels = pd.array(label, dtype="Int64")
     labels[~known] = pd.NA
@@ -75,6 +75,7 @@ def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray,
     platform[~known] = pd.NA
     out[OPTIMAL_PLATFORM] = pd.array(platform, dtype="string")
     out.attrs["label_warnings"] = notes
+    out.attrs["label_rule"] = rule
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=3)
     return out
@@ -82,12 +83,15 @@ def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray,
 
 def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.DataFrame:
     keep = 1.0 - margin
-    lam_lat = _numeric(frame, _latency_column(frame, latency_col, "lambda_"))
-    ecs_lat = _numeric(frame, _latency_column(frame, latency_col, "ecs_"))
+    field = _latency_column(frame, latency_col, "lambda_").removeprefix("lambda_")
+    _latency_column(frame, field, "ecs_")  # the ECS side must exist too
+    lam_lat, ecs_lat = _numeric(frame, f"lambda_{field}"), _numeric(frame, f"ecs_{field}")
     lam_cost, ecs_cost = _numeric(frame, "lambda_cost_usd"), _numeric(frame, "ecs_cost_usd")
     known = ~_error_rows(frame) & ~np.isnan(lam_lat + ecs_lat + lam_cost + ecs_cost)
     label = ((lam_lat < keep * ecs_lat) & (lam_cost < keep * ecs_cost)).astype(int)
-    return _result(frame, label, known, [])
+    rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": field,
+            "mode": "paired"}
+    return _result(frame, label, known, [], rule)
 
 
 def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.DataFrame:
@@ -125,7 +129,9 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd
         notes.append(f"Workload {name!r} has usable rows on {have} only; its rows get no label "
                      "(the rule compares against the other platform's medians). Add logs of "
                      "the other platform to label it.")
-    return _result(frame, label, known, notes)
+    rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": lat_name,
+            "mode": "unpaired"}
+    return _result(frame, label, known, notes, rule)
 
 
 def balanced_optimal(frame: pd.DataFrame, *, margin: float = 0.10,
