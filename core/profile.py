@@ -6,6 +6,8 @@ notebooks see the same figures.
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from core.schema import CATEGORICAL_FEATURES, LABEL, Roles, default_roles
@@ -150,8 +152,10 @@ def label_shares_by_field(frame: pd.DataFrame, *, margin: float = 0.10) -> pd.Da
 
     parts = []
     for field in latency_fields(frame):
-        shares = labels.label_shares(labels.balanced_optimal(frame, margin=margin,
-                                                             latency_col=field))
+        with warnings.catch_warnings():  # the same notes were given when the data was labelled
+            warnings.simplefilter("ignore", UserWarning)
+            relabelled = labels.balanced_optimal(frame, margin=margin, latency_col=field)
+        shares = labels.label_shares(relabelled)
         if "workload_type" not in shares.columns:
             shares = shares.rename_axis("workload_type").reset_index()
         parts.append(shares.set_index("workload_type")["lambda_optimal_share"].rename(field))

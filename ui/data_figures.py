@@ -26,22 +26,32 @@ def _order(values: pd.Series, known: tuple[str, ...]) -> list[str]:
     return [k for k in known if k in present] + sorted(set(present) - set(known))
 
 
-def _style(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, height=HEIGHT, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      legend={"orientation": "h", "y": -0.2, "title": None})
+def _style(fig: go.Figure, title: str, workloads: list[str] | None = None) -> go.Figure:
+    """Title, legend in one row under it, and workload names broken at `_` (no tilted ticks)."""
+    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=HEIGHT,
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                              "title": None})
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        if axis.type == "log":
+            axis.dtick = 1  # one tick per decade: 1, 10, 100, ...
+    if workloads:
+        fig.update_xaxes(tickangle=0, tickvals=workloads,
+                         ticktext=[w.replace("_", "<br>") for w in workloads])
     return fig
 
 
 def latency_box(frame: pd.DataFrame, latency: str) -> go.Figure:
     """Latency distribution per workload, one box per platform (log scale: ms to seconds)."""
+    workloads = _order(frame["workload_type"], WORKLOADS)
     fig = px.box(
         frame, x="workload_type", y=latency, color="platform", log_y=True, points=False,
         color_discrete_map=PLATFORM_COLORS,
-        category_orders={"workload_type": _order(frame["workload_type"], WORKLOADS),
+        category_orders={"workload_type": workloads,
                          "platform": _order(frame["platform"], PLATFORMS)},
         labels={"workload_type": "workload", latency: f"{latency} (log)"},
     )
-    return _style(fig, "Latency by workload and platform")
+    return _style(fig, "Latency by workload and platform", workloads)
 
 
 def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
@@ -72,29 +82,31 @@ def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
 
 def cold_start_bars(shares: pd.DataFrame) -> go.Figure:
     """Share of Lambda requests with a cold start, per workload (from core.profile)."""
+    workloads = _order(shares["workload_type"], WORKLOADS)
     fig = px.bar(shares, x="workload_type", y="cold_start_share", text="cold_start_share",
                  hover_data=["lambda_requests", "cold_starts"],
                  color_discrete_sequence=[PLATFORM_COLORS["lambda"]],
-                 category_orders={"workload_type": _order(shares["workload_type"], WORKLOADS)},
+                 category_orders={"workload_type": workloads},
                  labels={"workload_type": "workload", "cold_start_share": "cold-start share"})
     fig.update_traces(texttemplate="%{text:.1%}", textposition="outside", cliponaxis=False)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    return _style(fig, "Cold-start share of Lambda requests")
+    return _style(fig, "Cold-start share of Lambda requests", workloads)
 
 
 def label_share_bars(shares: pd.DataFrame) -> go.Figure:
     """Lambda-optimal share per workload with the 20–80 % band where labels really vary."""
+    workloads = _order(shares["workload_type"], WORKLOADS)
     data = shares.assign(where=shares["in_band"].map({True: "inside 20–80 %",
                                                       False: "outside the band"}))
     fig = px.bar(data, x="workload_type", y="lambda_optimal_share", color="where",
                  text="lambda_optimal_share", hover_data=["rows"],
                  color_discrete_map={"inside 20–80 %": "#2ca02c",
                                      "outside the band": "#d62728"},
-                 category_orders={"workload_type": _order(data["workload_type"], WORKLOADS)},
+                 category_orders={"workload_type": workloads},
                  labels={"workload_type": "workload",
                          "lambda_optimal_share": "Lambda-optimal share"})
     fig.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#2ca02c", opacity=0.08, line_width=0,
                   annotation_text="20–80 % band", annotation_position="top left")
     fig.update_traces(texttemplate="%{text:.0%}", textposition="outside", cliponaxis=False)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.08])
-    return _style(fig, "Lambda-optimal share per workload")
+    return _style(fig, "Lambda-optimal share per workload", workloads)

@@ -132,8 +132,25 @@ def expect_no_exception(pg) -> None:
         "[data-testid='stException']").first.inner_text()
 
 
-def screenshot(pg, name: str) -> Path:
+def screenshot(pg, name: str, max_height: int = 6000) -> Path:
+    """Save the whole page as tests/artifacts/screenshots/<name>.png.
+
+    Streamlit scrolls inside `stMain`, so Playwright's full_page sees only the viewport: grow
+    the viewport to the content's height (capped), shoot, and restore it. The mouse moves to a
+    corner first so no tooltip hides the page.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
+    size = pg.viewport_size or {"width": 1280, "height": 800}
+    height = pg.evaluate(
+        "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    pg.mouse.move(0, 0)
+    pg.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]),
+                                                                max_height)})
+    pg.wait_for_timeout(500)  # charts re-layout to the new size
+    try:
+        pg.screenshot(path=str(path), full_page=True)
+    finally:
+        pg.set_viewport_size(size)
     return path

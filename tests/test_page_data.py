@@ -1,0 +1,158 @@
+"""Data page (AppTest): demo data, uploads, bad files, roles, relabelling, size limits."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from core import synth
+
+PAGE = "pages/data.py"
+
+
+@pytest.fixture(scope="module")
+def small() -> pd.DataFrame:
+    return synth.generate("variance", rows=400, seed=1)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def _upload(at, *files: tuple[str, bytes]):
+    at.get("file_uploader")[0].set_value([(n, b, "application/octet-stream")
+                                          for n, b in files]).run()
+    return at
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def test_empty_state_offers_upload_and_demos(app_test):
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("No data loaded yet" in i.value for i in at.info)
+    assert {b.label for b in at.button} >= {"Load demo: variance", "Load demo: trap"}
+    assert _charts(at) == 0
+
+
+def test_demo_loads_with_charts_and_profile(app_test):
+    at = app_test(PAGE)
+    at.run()
+    at.button(key="data_demo_variance").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "demo: variance"
+    assert _charts(at) >= 5
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows"] == f"{len(at.session_state['dataset']):,}"
+    tables = [d.value for d in at.dataframe]
+    assert any({"column", "dtype", "role", "missing"} <= set(t.columns) for t in tables)
+
+
+def test_upload_small_csv_replaces_dataset(app_test, small):
+    at = app_test(PAGE)
+    at.run()
+    _upload(at, ("mine.csv", _csv(small)))
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "mine.csv"
+    assert len(at.session_state["dataset"]) == len(small)
+    assert _charts(at) >= 5
+
+
+def test_broken_jsonl_line_loads_good_lines_and_reports_rejection(app_test, small):
+    lines = [json.dumps({"request_id": f"r{i}", "platform": p, "workload_type": "lightweight_api",
+                         "response_time_ms": 10 + i, "target_payload_size_kb": 1,
+                         "http_status": 200, "metrics": {"execution_time_ms": 5 + i}})
+             for i, p in enumerate(["lambda", "ecs"] * 5)]
+    lines.insert(3, '{"request_id": "broken", "platform": ')
+    at = app_test(PAGE)
+    at.run()
+    _upload(at, ("run.jsonl", "\n".join(lines).encode()))
+    assert not at.exception and not at.error
+    assert len(at.session_state["dataset"]) == 10
+    assert {m.label: m.value for m in at.metric}["Rejected rows"] == "1"
+    assert any(t.label.startswith("Rejected rows (1)") for t in at.tabs)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+@pytest.mark.parametrize("name, data", [
+    ("empty.csv", b""),
+    ("picture.csv", PNG),
+    ("nothing.csv", b"foo,bar\n1,2\n3,4\n"),
+])
+def test_bad_upload_shows_error_and_keeps_previous_dataset(app_test, small, name, data):
+    at = app_test(PAGE, dataset=small, dataset_name="previous")
+    at.run()
+    _upload(at, (name, data))
+    assert not at.exception
+    assert at.error and name in at.error[0].value
+    assert "Nothing was lost" in at.error[0].value
+    assert at.session_state["dataset_name"] == "previous"
+    assert _charts(at) >= 5  # the page still works on the previous data
+
+
+def test_size_limit_refuses_large_upload(app_test, small):
+    at = app_test(PAGE)
+    at.run()
+    at.number_input(key="data_limit_mb").set_value(1).run()
+    big = b"request_id,latency_ms\n" + b"r,1\n" * (300 * 1024)  # ~1.2 MB
+    _upload(at, ("big.csv", big))
+    assert not at.exception
+    assert at.error and "size limit" in at.error[0].value
+    assert "dataset" not in at.session_state
+
+
+def test_limit_above_server_cap_says_how_to_raise_it(app_test):
+    at = app_test(PAGE)
+    at.run()
+    at.number_input(key="data_limit_mb").set_value(5000).run()
+    assert not at.exception
+    assert any("server.maxUploadSize" in i.value for i in at.info)
+
+
+def test_outcome_as_feature_shows_warning_and_records_override(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small")
+    at.run()
+    features = next(m for m in at.multiselect if m.label.startswith("Features"))
+    features.select("latency_ms").run()
+    assert not at.exception
+    assert any("latency_ms" in w.value and "leak" in w.value for w in at.warning)
+    roles = at.session_state["roles"]
+    assert "latency_ms" in roles.features and roles.allow_outcome_features
+
+
+def test_default_roles_keep_outcomes_out_of_features(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small")
+    at.run()
+    roles = at.session_state["roles"]
+    assert "latency_ms" in roles.outcomes and "latency_ms" not in roles.features
+    assert not any("leak" in w.value for w in at.warning)
+
+
+def test_margin_and_latency_field_relabel_through_core(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small")
+    at.run()
+    before = at.session_state["dataset"]["label"].copy()
+    at.radio[0].set_value("latency_ms").run()
+    at.slider[0].set_value(0.3).run()
+    assert not at.exception and not at.error
+    after = at.session_state["dataset"]["label"]
+    assert not before.equals(after)
+    assert any("margin 30%" in c.value and "latency_ms" in c.value for c in at.caption)
+
+
+def test_one_platform_upload_is_loaded_with_a_warning(app_test, small):
+    at = app_test(PAGE)
+    at.run()
+    only_lambda = small[small["platform"] == "lambda"].drop(columns=["label",
+                                                                     "optimal_platform"])
+    _upload(at, ("lambda_only.csv", _csv(only_lambda)))
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "lambda_only.csv"
+    assert at.warning, "one platform only must be said"

@@ -1,0 +1,28 @@
+"""Home page (AppTest): what the lab is, workflow links to existing pages, demo buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/home.py"
+STEP_PAGES = ("data", "variance", "train", "explain", "simulate", "deploy", "report")
+
+
+def test_home_renders_title_workflow_and_demo_buttons(app_test):
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Serverless routing lab"
+    assert {b.label for b in at.button} >= {"Load demo: variance", "Load demo: trap"}
+    existing = [p for p in STEP_PAGES if (ROOT / "pages" / f"{p}.py").exists()]
+    assert len(at.get("page_link")) == len(existing)  # a link for each page that exists
+
+
+def test_home_demo_button_loads_dataset(app_test):
+    at = app_test(PAGE)
+    at.run()
+    at.button(key="home_demo_trap").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "demo: trap"
+    assert any("demo: trap" in s.value for s in at.success)

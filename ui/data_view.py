@@ -1,0 +1,347 @@
+"""Sections of the Data page: load (upload or demo), summary, column profile, rejected rows,
+roles, labelling, charts and downloads. Every number comes from core; this module lays it out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import io as core_io
+from core import labels, profile
+from core.errors import UserError
+from core.schema import Roles, default_roles
+from ui import data_figures as figs
+from ui import state
+from ui.common import DEMO_DATASETS, guarded, load_demo
+
+MIB = 1024**2
+#: Charts draw at most this many points; tables and downloads always use every row.
+MAX_POINTS = 20_000
+UPLOAD_KEY = "data_uploads"
+_SEEN = "data_upload_seen"          # fingerprint of the upload last ingested
+_ERROR = "data_load_error"          # message of the last failed load, shown until the next
+_LABEL_NOTE = "data_label_note"     # why the loaded data could not be labelled, if so
+_LABELLING = "data_labelling"       # (load token, margin, latency field) applied by the page
+
+
+# -- loading --------------------------------------------------------------------------------
+def upload_limit_mb(requested_mb: int) -> tuple[int, str | None]:
+    """The limit the uploader can enforce, and a note when Streamlit's server caps it lower."""
+    server_mb = int(st.get_option("server.maxUploadSize"))
+    if requested_mb <= server_mb:
+        return requested_mb, None
+    return server_mb, (
+        f"Your limit is {requested_mb:,} MB, but this server accepts at most {server_mb:,} MB "
+        "per file (Streamlit's server.maxUploadSize), so larger files are refused before they "
+        f"arrive. To allow them, restart with `--server.maxUploadSize {requested_mb}`.")
+
+
+def _store(frame: pd.DataFrame, name: str, report: core_io.IngestResult) -> None:
+    """Make a freshly ingested dataset the session's (dropping results of the previous one)."""
+    note = None
+    try:
+        frame = labels.ensure_labels(frame)
+    except UserError as exc:
+        note = f"Loaded without labels: {exc}"
+    state.clear_derived()
+    state.put(state.DATASET, frame)
+    state.put(state.DATASET_NAME, name)
+    state.put(state.INGEST_REPORT, report)
+    st.session_state[_LABEL_NOTE] = note
+    st.session_state.pop(_ERROR, None)
+
+
+def _ingest(files: list, limit_mb: int) -> None:
+    """Read uploads through core.io; on a UserError keep the previous dataset and say why."""
+    try:
+        result = core_io.read_uploads([(f.name, f.getvalue()) for f in files],
+                                      max_bytes=limit_mb * MIB)
+    except UserError as exc:
+        st.session_state[_ERROR] = str(exc)
+        return
+    names = ", ".join(f.name for f in files[:3]) + (f" +{len(files) - 3} more"
+                                                     if len(files) > 3 else "")
+    _store(result.frame, names, result)
+    st.rerun()  # render the page afresh around the new dataset
+
+
+def _load_demo(name: str) -> None:
+    try:
+        load_demo(name)
+    except UserError as exc:
+        st.session_state[_ERROR] = str(exc)
+        return
+    st.session_state[_LABEL_NOTE] = None
+    st.session_state.pop(_ERROR, None)
+    st.rerun()
+
+
+def loader() -> None:
+    """Upload several files (size limit configurable) or pick a bundled demo dataset.
+
+    Open while nothing is loaded; folded away (one click to open) once data is there."""
+    loaded = state.get(state.DATASET_NAME)
+    box = st.expander("Load other data" if loaded else "Load data", expanded=not loaded,
+                      icon=":material/upload_file:")
+    left, right = box.columns([3, 2], gap="large")
+    with left:
+        st.subheader("Upload load-test logs")
+        requested = st.number_input(
+            "Size limit per upload (MB)", min_value=1, max_value=1_000_000,
+            value=core_io.MAX_UPLOAD_BYTES // MIB, step=50, key="data_limit_mb",
+            help="core.io refuses larger uploads with a clear message.")
+        limit_mb, note = upload_limit_mb(int(requested))
+        if note:
+            st.info(note, icon=":material/info:")
+        files = st.file_uploader(
+            "Artillery JSONL (also .gz), CSV, JSON or Parquet; several files at once",
+            accept_multiple_files=True, key=UPLOAD_KEY, max_upload_size=limit_mb)
+        if files:
+            fingerprint = tuple((f.file_id, f.name, f.size) for f in files)
+            if fingerprint != st.session_state.get(_SEEN):
+                st.session_state[_SEEN] = fingerprint
+                with st.spinner(f"Reading {len(files)} file(s)…"):
+                    _ingest(files, int(requested))
+    with right:
+        st.subheader("…or start from a demo")
+        for name, text in DEMO_DATASETS.items():
+            if st.button(f"Load demo: {name}", key=f"data_demo_{name}", help=text,
+                         icon=":material/dataset:"):
+                _load_demo(name)
+            st.caption(text)
+    if st.session_state.get(_ERROR):
+        kept = state.get(state.DATASET_NAME)
+        st.error(st.session_state[_ERROR] + (f"\n\nNothing was lost: still working on "
+                                              f"**{kept}**." if kept else ""),
+                 icon=":material/error:")
+
+
+# -- what was loaded ------------------------------------------------------------------------
+def summary(frame: pd.DataFrame) -> None:
+    """Headline metrics, ingestion warnings and the labelling note."""
+    report = state.get(state.INGEST_REPORT)
+    facts = report.summary() if report is not None else {}
+    over = profile.overview(frame)
+    st.subheader(f"Dataset: {state.get(state.DATASET_NAME, 'unnamed')}")
+    share = over["lambda_optimal_share"]
+    cols = st.columns(6)
+    cols[0].metric("Rows", f"{over['rows']:,}")
+    cols[1].metric("Columns", over["columns"])
+    cols[2].metric("Files", facts.get("files") or "–")
+    cols[3].metric("Rejected rows", f"{facts.get('rows_rejected', 0):,}")
+    cols[4].metric("HTTP errors", f"{facts.get('error_rows', 0):,}")
+    cols[5].metric("Lambda-optimal", "–" if share is None else f"{share:.0%}",
+                   help=f"{over['labelled_rows']:,} labelled rows; error rows have no label.")
+    for warning in [*facts.get("warnings", []), *frame.attrs.get("label_warnings", [])]:
+        st.warning(warning, icon=":material/warning:")
+    if st.session_state.get(_LABEL_NOTE):
+        st.warning(st.session_state[_LABEL_NOTE], icon=":material/warning:")
+
+
+def tables(frame: pd.DataFrame, roles: Roles) -> None:
+    """Column profile, rejected-row report and a preview, in tabs."""
+    report = state.get(state.INGEST_REPORT)
+    rejected = report.rejected if report is not None else pd.DataFrame()
+    tab_cols, tab_rej, tab_rows = st.tabs(
+        ["Columns and types", f"Rejected rows ({len(rejected):,})", "First rows"])
+    with tab_cols:
+        table = profile.profile_columns(frame, roles)
+        st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 2, 640),
+                     column_config={"missing_share": st.column_config.ProgressColumn(
+                         "missing share", format="percent", min_value=0.0, max_value=1.0)})
+    with tab_rej:
+        rejected_report(rejected)
+    with tab_rows:
+        st.dataframe(frame.head(200), hide_index=True)
+
+
+def rejected_report(rejected: pd.DataFrame) -> None:
+    """Counts per reason and the rejected rows themselves (CSV), never silently dropped."""
+    if rejected.empty:
+        st.success("No rows were rejected.", icon=":material/check_circle:")
+        return
+    by_reason = (rejected["reason"].value_counts().rename_axis("reason")
+                 .reset_index(name="rows"))
+    left, right = st.columns([2, 3])
+    left.dataframe(by_reason, hide_index=True)
+    left.download_button("Download rejected rows (CSV)",
+                         data=rejected.to_csv(index=False).encode(),
+                         file_name="rejected_rows.csv", mime="text/csv",
+                         icon=":material/download:", on_click="ignore")
+    right.dataframe(rejected.head(100), hide_index=True)
+
+
+# -- roles and labels -----------------------------------------------------------------------
+def _token() -> int:
+    """Changes with every load, so widgets of the previous dataset reset."""
+    return id(state.get(state.INGEST_REPORT))
+
+
+def roles_editor(frame: pd.DataFrame) -> Roles:
+    """Pick features, outcome, label and group; warn loudly when an outcome becomes a feature."""
+    base = state.get(state.ROLES) or default_roles(frame)
+    columns = [str(c) for c in frame.columns]
+    token = _token()
+    label_opts = profile.label_candidates(frame) or [base.label]
+    label = st.selectbox("Label (what the model predicts)", label_opts,
+                         index=label_opts.index(base.label) if base.label in label_opts else 0,
+                         key=f"roles_label_{token}")
+    choices = [c for c in columns if c != label]
+    features = st.multiselect(
+        "Features (known before routing)", choices,
+        default=[c for c in base.features if c in choices], key=f"roles_features_{token}")
+    outcomes = st.multiselect(
+        "Outcomes (measured after routing; never features by default)", choices,
+        default=[c for c in base.outcomes if c in choices], key=f"roles_outcomes_{token}")
+    groups = [None, *profile.group_candidates(frame)]
+    group = st.selectbox("Group (kept together in group splits)", groups,
+                         index=groups.index(base.group) if base.group in groups else 0,
+                         format_func=lambda g: "none" if g is None else g,
+                         key=f"roles_group_{token}")
+    roles = Roles(features=features, label=label, outcomes=outcomes, group=group,
+                  ids=[c for c in base.ids if c in columns])
+    leaked = roles.outcome_features()
+    roles.allow_outcome_features = bool(leaked)
+    if leaked:
+        st.warning(
+            f"Outcome column(s) {', '.join(leaked)} are features. They are measured after the "
+            "request ran, so they leak the label: a model will look near-perfect here and fail "
+            "on new requests. Remove them unless you are demonstrating the leak.",
+            icon=":material/warning:")
+    state.put(state.ROLES, roles)
+    return roles
+
+
+def labelling(frame: pd.DataFrame) -> str | None:
+    """Margin and latency field of balanced_optimal; relabels through core.labels on change.
+
+    Returns the latency field the charts should use (None when the data has none)."""
+    fields = profile.latency_fields(frame)
+    if not fields:
+        st.info("No latency column (execution_time_ms or latency_ms) with values: the data "
+                "cannot be labelled here.", icon=":material/info:")
+        return None
+    token = _token()
+    applied = st.session_state.get(_LABELLING)
+    _, margin_now, field_now = applied if applied and applied[0] == token else (
+        token, 0.10, fields[0])
+    margin = st.slider("Margin (Lambda must beat ECS's median by this share)", 0.0, 0.5,
+                       value=float(margin_now), step=0.01, format="%.2f",
+                       key=f"label_margin_{token}")
+    field = st.radio("Latency field", fields, index=fields.index(field_now)
+                     if field_now in fields else 0, horizontal=True,
+                     key=f"label_field_{token}",
+                     help="execution_time_ms is server-side (the thesis's choice); latency_ms "
+                          "is what the client saw. They give very different labels.")
+    if (margin, field) != (margin_now, field_now):
+        relabelled = guarded(labels.balanced_optimal, frame, margin=margin, latency_col=field)
+        if relabelled is not None:
+            _replace_labels(relabelled)
+            st.session_state[_LABELLING] = (token, margin, field)
+            frame = relabelled
+    st.caption(f"Labels: balanced_optimal, margin {margin:.0%}, latency field `{field}` "
+               "(error rows stay unlabelled).")
+    shares = _label_shares(frame)
+    if shares is None:
+        st.info("Label share: no labelled rows with a workload_type.", icon=":material/info:")
+    else:
+        st.plotly_chart(figs.label_share_bars(shares), width="stretch")
+    if len(fields) > 1:
+        with st.expander("How the labels move with the latency field"):
+            moved = guarded(profile.label_shares_by_field, frame, margin=margin)
+            if moved is not None and not moved.empty:
+                st.dataframe(moved, hide_index=True, column_config={
+                    f: st.column_config.NumberColumn(f, format="percent") for f in fields})
+    return field
+
+
+def _needs_label(frame: pd.DataFrame) -> bool:
+    return "label" not in frame.columns or frame["label"].isna().all()
+
+
+def _replace_labels(frame: pd.DataFrame) -> None:
+    """New labels invalidate diagnosis and training results, not the chosen roles."""
+    keep = {k: state.get(k) for k in (state.ROLES, state.FEATURES)}
+    state.clear_derived()
+    for key, value in keep.items():
+        if value is not None:
+            state.put(key, value)
+    state.put(state.DATASET, frame)
+
+
+# -- charts and downloads -------------------------------------------------------------------
+def _chart(draw: Callable[[], object], needs: tuple[str, ...], frame: pd.DataFrame,
+           what: str) -> None:
+    missing = [c for c in needs if c not in frame.columns]
+    if missing:
+        st.info(f"{what}: needs column(s) {', '.join(missing)}, which this data lacks.",
+                icon=":material/info:")
+        return
+    st.plotly_chart(draw(), width="stretch")
+
+
+def charts(frame: pd.DataFrame, latency: str | None) -> None:
+    """Latency and cold-start charts, two per row; big data is sampled (and the page says so)."""
+    sample = profile.plot_sample(frame, MAX_POINTS)
+    if len(sample) < len(frame):
+        st.caption(f"Latency charts show a random sample of {len(sample):,} of "
+                   f"{len(frame):,} rows (seed 0); shares, tables and downloads use all rows.")
+    top = st.columns(2)
+    low = st.columns(2)
+    if latency is None:
+        top[0].info("Latency charts need a latency column.", icon=":material/info:")
+    else:
+        with top[0]:
+            _chart(lambda: figs.latency_box(sample, latency), figs.NEEDS["latency_box"],
+                   sample, "Latency by workload")
+        with top[1]:
+            _chart(lambda: figs.latency_vs_payload(sample, latency),
+                   figs.NEEDS["latency_vs_payload"], sample, "Latency vs payload")
+        with low[0]:
+            _chart(lambda: figs.latency_over_time(sample, latency),
+                   figs.NEEDS["latency_over_time"], sample, "Latency over time")
+    with low[1]:
+        cold = profile.cold_start_share(frame)
+        if cold.empty:
+            st.info("Cold-start share: no Lambda rows with a cold_start field.",
+                    icon=":material/info:")
+        else:
+            st.plotly_chart(figs.cold_start_bars(cold), width="stretch")
+
+
+def _label_shares(frame: pd.DataFrame) -> pd.DataFrame | None:
+    if "workload_type" not in frame.columns or _needs_label(frame):
+        return None
+    shares = guarded(labels.label_shares, frame)
+    if shares is None or shares.empty:
+        return None
+    if "workload_type" not in shares.columns:
+        shares = shares.rename_axis("workload_type").reset_index()
+    return shares
+
+
+def _export(frame: pd.DataFrame, suffix: str) -> Callable[[], bytes]:
+    """Deferred export through core.io.write_table (runs only when the user clicks)."""
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"requests{suffix}"
+            core_io.write_table(frame, path)
+            return path.read_bytes()
+    return make
+
+
+def downloads(frame: pd.DataFrame) -> None:
+    """The canonical table as CSV and Parquet."""
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.download_button("Download CSV", data=_export(frame, ".csv"),
+                        file_name="requests.csv", mime="text/csv",
+                        icon=":material/download:", on_click="ignore")
+    row.download_button("Download Parquet", data=_export(frame, ".parquet"),
+                        file_name="requests.parquet", mime="application/vnd.apache.parquet",
+                        icon=":material/download:", on_click="ignore")
+    row.caption("The canonical request table with labels, as the other pages use it.")
