@@ -21,9 +21,20 @@ TIME_FEATURE = "timestamp"
 FORMAT_VERSION = 1
 
 
+def default_features(frame: pd.DataFrame) -> list[str]:
+    """The known pre-routing features present in `frame` (plus the timestamp, as hour)."""
+    return [c for c in (*DEFAULT_FEATURES, TIME_FEATURE) if c in frame.columns]
+
+
 def hour_of_day(values: pd.Series) -> np.ndarray:
     """Fractional hour (0..24) of ISO timestamps; NaN where unparseable."""
-    ts = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ts = pd.to_datetime(values, utc=True)
+    else:
+        try:  # fast path: one ISO-8601 style for the whole column
+            ts = pd.to_datetime(values, errors="raise", utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            ts = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
     return (ts.dt.hour + ts.dt.minute / 60.0 + ts.dt.second / 3600.0).to_numpy(dtype=float)
 
 
@@ -48,9 +59,8 @@ class FeatureTransform(BaseEstimator, TransformerMixin):
     def fit(self, X: pd.DataFrame, y: Any = None) -> FeatureTransform:
         if not isinstance(X, pd.DataFrame):
             raise UserError(f"Expected a pandas DataFrame of requests; got {type(X).__name__}.")
-        features = list(self.features) if self.features is not None else [
-            c for c in (*DEFAULT_FEATURES, TIME_FEATURE) if c in X.columns
-        ]
+        features = (list(self.features) if self.features is not None
+                    else default_features(X))
         if not features:
             raise UserError(
                 "No features to train on. Choose at least one pre-routing column such as "

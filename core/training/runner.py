@@ -1,0 +1,281 @@
+"""Run a comparison: models in parallel worker processes, progress per model, a time limit
+per model, cancellation, partial results, then significance, checks and findings.
+
+Why our own small scheduler instead of a pool: a pool cannot stop one task that is over
+its budget. One process per model (at most `n_jobs` at a time, each model single-threaded)
+can be terminated without touching the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
+from typing import Any
+
+import pandas as pd
+
+from core.errors import UserError
+from core.training import checks as checks_mod
+from core.training import importance
+from core.training.inputs import prepare
+from core.training.result import ModelResult, TrainRun
+from core.training.significance import corrected_t_test, mcnemar
+from core.training.splits import TIME_COLUMN, plan_split
+from core.training.worker import child_main
+from core.training.zoo import DEFAULT_MODELS, check_kinds
+
+log = logging.getLogger(__name__)
+#: Slowest first, so two workers finish at about the same time.
+COST_ORDER = ("mlp", "rf", "xgb", "lgbm", "logreg", "baseline")
+_POLL_S = 0.1
+_CTX = mp.get_context("forkserver")
+_CTX.set_forkserver_preload(["core.training.worker"])
+
+ProgressFn = Callable[[dict[str, Any]], None]
+
+
+def default_jobs() -> int:
+    """Worker processes: the machine's cores, at most 2 (the lab's budget)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def train_and_compare(
+    frame: pd.DataFrame, *, features: list[str] | None = None, label: str = "label",
+    models: Sequence[str] = DEFAULT_MODELS, split: str = "stratified",
+    group: str | None = None, cv: int = 5, seed: int = 0, time_limit_s: float | None = None,
+    on_progress: ProgressFn | None = None, cancel: threading.Event | None = None,
+    registry: Any = None, search_budget_s: float | None = None,
+    model_params: dict[str, dict[str, Any]] | None = None, allow_outcomes: bool = False,
+    n_jobs: int | None = None,
+) -> TrainRun:
+    """Train `models` on one split of `frame` and compare them honestly.
+
+    Each model runs in its own process (n_jobs at a time). A model over `time_limit_s` is
+    reported 'timed_out', one that raises 'error'; the others are kept. Setting `cancel`
+    stops the running models and keeps the finished ones. `on_progress` gets event dicts
+    (event: queued | started | search | fold | done | error | timed_out | cancelled | saved).
+    With a `registry`, each successful model is saved as a version.
+    """
+    started_at = time.perf_counter()
+    kinds = check_kinds(list(models))
+    if time_limit_s is not None and time_limit_s <= 0:
+        raise UserError(f"time_limit_s == {time_limit_s}, must be > 0 (or None for no limit).")
+    keep = (group if split == "group" else None,
+            TIME_COLUMN if split == "time" else None,
+            "time_window" if split == "group" and group is None else None)
+    prep = prepare(frame, features=features, label=label, allow_outcomes=allow_outcomes,
+                   keep=keep)
+    plan = plan_split(prep.frame, prep.y, split=split, group=group, cv=cv, seed=seed)
+    notify = _notifier(on_progress, total=len(kinds))
+    base_task = {"frame": prep.frame, "y": prep.y, "features": prep.features,
+                 "train": plan.train, "test": plan.test, "folds": plan.folds, "seed": seed,
+                 "allow_outcomes": allow_outcomes, "search_budget_s": search_budget_s}
+    tasks = {k: {**base_task, "kind": k, "params": (model_params or {}).get(k)}
+             for k in sorted(kinds, key=COST_ORDER.index)}
+    for k in kinds:
+        notify({"event": "queued", "model": k})
+
+    results: dict[str, ModelResult] = {}
+
+    def finished(result: ModelResult) -> None:
+        results[result.kind] = result
+        if result.ok and registry is not None:
+            result.model_id = _save(registry, result, prep, seed, plan.describe())
+            notify({"event": "saved", "model": result.kind, "model_id": result.model_id})
+        notify({"event": result.status if result.status != "ok" else "done",
+                "model": result.kind, "result": result, "error": result.error,
+                "elapsed_s": result.elapsed_s})
+
+    cancelled = _schedule(tasks, n_jobs or default_jobs(), time_limit_s, cancel, notify,
+                          finished)
+    run = TrainRun(
+        results={k: results[k] for k in kinds}, features=prep.features, label=label,
+        seed=seed, rows=len(prep.y), split=plan.describe(), y_test=prep.y[plan.test],
+        dropped_label_rows=prep.dropped_label_rows, notes=[*prep.notes, *plan.notes],
+        cancelled=cancelled)
+    _assess(run, frame, label)
+    run.wall_s = time.perf_counter() - started_at
+    return run
+
+
+def _notifier(on_progress: ProgressFn | None, total: int) -> ProgressFn:
+    done: set[str] = set()
+
+    def notify(event: dict[str, Any]) -> None:
+        if event["event"] in ("done", "error", "timed_out", "cancelled"):
+            done.add(event["model"])
+        event = {**event, "completed": len(done), "total": total}
+        if on_progress is not None:
+            on_progress(event)
+    return notify
+
+
+def _schedule(tasks: dict[str, dict[str, Any]], n_jobs: int, time_limit_s: float | None,
+              cancel: threading.Event | None, notify: ProgressFn,
+              finished: Callable[[ModelResult], None]) -> bool:
+    """Run tasks in at most n_jobs processes; returns True when cancelled."""
+    pending = list(tasks)
+    running: dict[str, tuple[Any, Any, float]] = {}  # kind -> (process, conn, start)
+
+    def stop(kind: str) -> float:
+        proc, conn, start = running.pop(kind)
+        proc.terminate()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        conn.close()
+        return time.perf_counter() - start
+
+    try:
+        while pending or running:
+            if cancel is not None and cancel.is_set():
+                for kind in list(running):
+                    finished(ModelResult(kind, "cancelled", elapsed_s=stop(kind),
+                                         error="Cancelled while training."))
+                for kind in pending:
+                    finished(ModelResult(kind, "cancelled", elapsed_s=0.0,
+                                         error="Cancelled before it started."))
+                return True
+            while pending and len(running) < n_jobs:
+                kind = pending.pop(0)
+                recv, send = _CTX.Pipe(duplex=False)
+                proc = _CTX.Process(target=child_main, args=(send, tasks[kind]), daemon=True,
+                                    name=f"train-{kind}")
+                proc.start()
+                send.close()
+                running[kind] = (proc, recv, time.perf_counter())
+                notify({"event": "started", "model": kind})
+            conns = {running[k][1]: k for k in running}
+            for conn in wait(list(conns), timeout=_POLL_S):
+                kind = conns[conn]
+                _receive(kind, conn, running, finished, notify)
+            now = time.perf_counter()
+            for kind in list(running):
+                if time_limit_s is not None and now - running[kind][2] > time_limit_s:
+                    finished(ModelResult(
+                        kind, "timed_out", elapsed_s=stop(kind),
+                        error=f"Stopped after the time limit of {time_limit_s:g} s."))
+    finally:
+        for kind in list(running):
+            stop(kind)
+    return False
+
+
+def _receive(kind: str, conn: Any, running: dict, finished: Callable[[ModelResult], None],
+             notify: ProgressFn) -> None:
+    proc, _, start = running[kind]
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        proc.join(5)
+        running.pop(kind)
+        conn.close()
+        finished(ModelResult(kind, "error", elapsed_s=time.perf_counter() - start,
+                             error=f"The worker process died (exit code {proc.exitcode})."))
+        return
+    if message[0] == "progress":
+        notify({**message[1], "model": kind})
+        return
+    running.pop(kind)
+    conn.close()
+    proc.join(5)
+    elapsed = time.perf_counter() - start
+    if message[0] == "error":
+        log.debug("model %s failed:\n%s", kind, message[2])
+        finished(ModelResult(kind, "error", elapsed_s=elapsed, error=message[1]))
+        return
+    data = message[1]
+    finished(ModelResult(
+        kind, "ok", elapsed_s=elapsed, metrics=data["metrics"],
+        train_metrics=data["train_metrics"], cv_scores=data["cv_scores"], fit_s=data["fit_s"],
+        predict_ms=data["predict_ms"], predict_batch_ms=data["predict_batch_ms"],
+        batch_rows=data["batch_rows"], importances=data["importances"],
+        params=data["params"], search=data["search"], proba_test=data["proba_test"],
+        pipeline=data["pipeline"]))
+
+
+def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict) -> str:
+    metrics = {**result.metrics, "train_test_gap": result.train_test_gap,
+               "fit_s": result.fit_s, "predict_ms": result.predict_ms,
+               "cv": result.cv}
+    train_frame = prep.frame.assign(label=prep.y)
+    return registry.save(result.pipeline, model_type=result.kind, metrics=metrics,
+                         features=prep.features, train_frame=train_frame, seed=seed,
+                         extra={"split": split, "params": result.params,
+                                "importances": result.importance_shares()})
+
+
+# -- after training: best model, significance, checks, findings ---------------------------------
+def _rank_key(result: ModelResult) -> float:
+    cv = result.cv.get("accuracy", {}).get("mean", math.nan)
+    return cv if math.isfinite(cv) else result.metrics["accuracy"]
+
+
+def _assess(run: TrainRun, frame: pd.DataFrame, label: str) -> None:
+    contenders = sorted((r for r in run.ok_results() if r.kind != "baseline"),
+                        key=_rank_key, reverse=True)
+    run.findings = _diagnostics_findings(run, frame, label)
+    if not contenders:
+        return
+    best = contenders[0]
+    run.best = best.kind
+    y = run.y_test
+    pred = {r.kind: (r.proba_test >= 0.5).astype(int) for r in run.ok_results()}
+    sig: dict[str, Any] = {"best": best.kind, "ranked_by": "cv accuracy mean"
+                           if best.cv_scores else "test accuracy"}
+    if len(contenders) > 1:
+        second = contenders[1]
+        test_fraction = 1 / max(len(best.cv_scores) - 1, 1)
+        sig["runner_up"] = {
+            "model": second.kind,
+            "accuracy_difference": best.metrics["accuracy"] - second.metrics["accuracy"],
+            "mcnemar": mcnemar(y, pred[best.kind], pred[second.kind]),
+            "corrected_t_test": corrected_t_test(
+                [s["accuracy"] for s in best.cv_scores],
+                [s["accuracy"] for s in second.cv_scores], test_fraction=test_fraction),
+        }
+    base = run.results.get("baseline")
+    if base is not None and base.ok:
+        test = mcnemar(y, pred[best.kind], pred["baseline"])
+        diff = best.metrics["accuracy"] - base.metrics["accuracy"]
+        sig["baseline"] = {
+            "baseline_accuracy": base.metrics["accuracy"],
+            "beats_baseline_by": diff, "mcnemar": test,
+            "significant": bool(diff > 0 and test["p_value"] < 0.05),
+        }
+    run.significance = sig
+    run.checks = checks_mod.success_checks(best.kind, best.metrics, best.train_test_gap,
+                                           best.importances)
+    dominance = []
+    for r in contenders:
+        shares = r.importances
+        if not shares.empty:
+            method = "permutation" if (shares["method"] == "permutation").any() else "native"
+            dominance += importance.dominance_findings(shares[shares["method"] == method])
+    run.findings = dominance + run.findings
+
+
+def _diagnostics_findings(run: TrainRun, frame: pd.DataFrame, label: str
+                          ) -> list[dict[str, Any]]:
+    """Findings of core.diagnostics (another module) when it is installed; else none."""
+    try:
+        from core import diagnostics
+    except ImportError:
+        return []
+    try:
+        doc = diagnostics.diagnose(frame, label=label, seed=run.seed, fast=True).to_dict()
+    except Exception as exc:  # diagnostics must never break training
+        log.warning("diagnostics failed: %s", exc)
+        run.notes.append(f"Diagnostics could not run: {exc}")
+        return []
+    run.diagnosis = doc
+    return [f for f in doc.get("findings", []) if f.get("code") != "FEATURE_DOMINANCE"]
+
+
