@@ -20,6 +20,7 @@ from core.simulate.pricing import fill_missing_cost
 PAIRED = ("lambda_latency_ms", "ecs_latency_ms", "lambda_cost_usd", "ecs_cost_usd")
 LATENCY_FIELDS = ("execution_time_ms", "latency_ms")
 BAND = (0.20, 0.80)
+PLATFORM_NAMES = ("lambda", "ecs")
 
 
 def check_margin(margin: float) -> float:
@@ -38,6 +39,14 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def platform_codes(platform: pd.Series) -> np.ndarray:
+    """Per row 0 for Lambda, 1 for ECS, -1 otherwise (case-insensitive; fast on big frames)."""
+    codes, names = pd.factorize(platform)
+    lookup = np.array([PLATFORM_NAMES.index(n) if n in PLATFORM_NAMES else -1
+                       for n in (str(v).strip().lower() for v in names)] + [-1])
+    return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
 def _error_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -71,9 +80,9 @@ def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray, notes: li
     labels = pd.array(label, dtype="Int64")
     labels[~known] = pd.NA
     out[LABEL] = labels
-    platform = np.where(label == 1, "lambda", "ecs").astype(object)
+    platform = pd.Series(["ecs", "lambda"], dtype="string").take(label).array
     platform[~known] = pd.NA
-    out[OPTIMAL_PLATFORM] = pd.array(platform, dtype="string")
+    out[OPTIMAL_PLATFORM] = platform
     out.attrs["label_warnings"] = notes
     out.attrs["label_rule"] = rule
     for note in notes:
@@ -101,19 +110,20 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd
                             f"{list(frame.columns)}. Map or add it before labelling.")
     lat_name = _latency_column(frame, latency_col)
     keep = 1.0 - margin
-    costed = fill_missing_cost(frame)  # only rows without a cost get one (default prices)
-    latency, cost = _numeric(frame, lat_name), _numeric(costed, "cost_usd")
-    platform = frame["platform"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
-    workload = frame["workload_type"].astype("string").fillna("").to_numpy(dtype=object)
-    usable = (~_error_rows(frame) & np.isin(platform, ["lambda", "ecs"]) & (workload != "")
+    latency, cost = _numeric(frame, lat_name), _numeric(frame, "cost_usd")
+    if np.isnan(cost).any():  # only rows without a cost get one (default prices)
+        cost = _numeric(fill_missing_cost(frame), "cost_usd")
+    side = platform_codes(frame["platform"])  # 0 lambda, 1 ecs, -1 other
+    wl_code, wl_names = pd.factorize(frame["workload_type"])
+    usable = (~_error_rows(frame) & (side >= 0) & (wl_code >= 0)
               & ~np.isnan(latency) & ~np.isnan(cost))
-    stats = (pd.DataFrame({"w": workload, "p": platform, "lat": latency, "cost": cost})[usable]
-             .groupby(["w", "p"])[["lat", "cost"]].median())
-    other = np.where(platform == "lambda", "ecs", "lambda")
-    index = pd.MultiIndex.from_arrays([workload, other])
-    med = stats.reindex(index)
-    med_lat, med_cost = med["lat"].to_numpy(dtype=float), med["cost"].to_numpy(dtype=float)
-    is_lambda = platform == "lambda"
+    key = wl_code * 2 + side
+    stats = (pd.DataFrame({"k": key[usable], "lat": latency[usable], "cost": cost[usable]})
+             .groupby("k")[["lat", "cost"]].median().reindex(np.arange(2 * len(wl_names))))
+    other = np.where(usable, wl_code * 2 + (1 - side), 0)
+    med_lat = stats["lat"].to_numpy(dtype=float)[other]
+    med_cost = stats["cost"].to_numpy(dtype=float)[other]
+    is_lambda = side == 0
     # Lambda row: its own values against the ECS medians. ECS row: the Lambda medians
     # against its own values. Either way "Lambda beats ECS by the margin on both".
     lam_lat = np.where(is_lambda, latency, med_lat)
@@ -123,12 +133,11 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd
     label = ((lam_lat < keep * ecs_lat) & (lam_cost < keep * ecs_cost)).astype(int)
     known = usable & ~np.isnan(med_lat) & ~np.isnan(med_cost)
     notes = []
-    lonely = sorted(set(workload[usable & ~known]))
-    for name in lonely:
-        have = sorted(set(platform[usable & (workload == name)]))
-        notes.append(f"Workload {name!r} has usable rows on {have} only; its rows get no label "
-                     "(the rule compares against the other platform's medians). Add logs of "
-                     "the other platform to label it.")
+    for code in np.unique(wl_code[usable & ~known]):
+        have = sorted({PLATFORM_NAMES[i] for i in side[usable & (wl_code == code)]})
+        notes.append(f"Workload {wl_names[code]!r} has usable rows on {have} only; its rows "
+                     "get no label (the rule compares against the other platform's medians). "
+                     "Add logs of the other platform to label it.")
     rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": lat_name,
             "mode": "unpaired"}
     return _result(frame, label, known, notes, rule)

@@ -229,11 +229,11 @@ def generate(preset: str = "variance", rows: int = 5000, seed: int = 0) -> pd.Da
     frame = pd.DataFrame({
         "request_id": [f"req_{seed}_{i:07d}" for i in range(n)],
         "timestamp": start + pd.to_timedelta(np.round(u * RUN_SECONDS, 3), unit="s"),
-        "platform": np.where(is_ecs, "ecs", "lambda"),
-        "workload_type": np.array(WORKLOADS)[workload],
+        "platform": _pick(("lambda", "ecs"), is_ecs.astype(int)),
+        "workload_type": _pick(WORKLOADS, workload),
         "payload_size_kb": payload,
-        "time_window": np.array(TIME_WINDOWS)[window],
-        "load_pattern": np.array(LOAD_PATTERNS)[pattern],
+        "time_window": _pick(TIME_WINDOWS, window),
+        "load_pattern": _pick(LOAD_PATTERNS, pattern),
         "latency_ms": np.round(latency, 3),
         "execution_time_ms": np.round(execution, 3),
         "cold_start": pd.array(np.where(is_ecs, None, cold), dtype="boolean"),
@@ -246,6 +246,11 @@ def generate(preset: str = "variance", rows: int = 5000, seed: int = 0) -> pd.Da
     frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
     labelled = balanced_optimal(frame)
     return labelled[[*CANONICAL_COLUMNS, "is_error", OPTIMAL_PLATFORM]]
+
+
+def _pick(names: tuple[str, ...], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """names[codes] as a string array, without a slow per-row object conversion."""
+    return pd.Series(list(names), dtype="str").take(codes).array
 
 
 def _inverse_cdf(cdfs: np.ndarray, pattern: np.ndarray, draw: np.ndarray) -> np.ndarray:
