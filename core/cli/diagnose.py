@@ -1,0 +1,65 @@
+"""`python -m core diagnose FILE [--label COL] [--json]`: variance and leakage findings.
+
+A `fail` verdict is a result, not an error: the exit code is 0. Bad input exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+from core import labels
+from core.diagnostics import diagnose
+from core.io import read_paths
+from core.schema import LABEL
+
+HELP = ("Check a request table before training: is the label a function of one column, do "
+        "outcome columns leak it, how high can any model's accuracy be (verdict ok/warn/fail).")
+MARK = {"fail": "FAIL", "warn": "WARN", "info": "info"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="canonical table, CSV/JSON/Parquet or "
+                        "Artillery logs (a folder works too)")
+    parser.add_argument("--label", metavar="COL", default=None,
+                        help="label column (1/0 or lambda/ecs); default: 'label', computed "
+                             "with balanced_optimal when the data has none")
+    parser.add_argument("--seed", type=int, default=0, help="seed of sampled steps")
+
+
+def run(args: argparse.Namespace) -> dict:
+    frame = read_paths([args.file]).frame
+    notes: list[str] = []
+    if args.label is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            frame = labels.ensure_labels(frame)
+        notes = [str(w.message) for w in caught]
+    result = diagnose(frame, label=args.label or LABEL, seed=args.seed).to_dict()
+    result["warnings"] = notes
+    return result
+
+
+def render(result: dict) -> str:
+    rows = result["rows"]
+    lines = [f"verdict: {result['verdict'].upper()}: {result['headline']}",
+             f"rows: {rows['labelled']:,} labelled of {rows['total']:,} "
+             f"({rows['unlabelled_excluded']:,} without a label excluded)"]
+    shares = result["label_shares"]
+    if shares:
+        lines.append("Lambda-optimal share per workload (band 20–80 %):")
+        lines += [f"  {s['workload']:<24} {s['lambda_optimal_share']:6.1%}  "
+                  f"{'in band' if s['in_band'] else 'OUTSIDE'}  ({s['rows']:,} rows)"
+                  for s in shares]
+    ceiling = result["ceiling"]
+    if ceiling.get("status") == "ok":
+        lines.append(f"accuracy ceiling: {ceiling['cv_ceiling']:.3f} cross-validated, "
+                     f"{ceiling['ceiling']:.3f} in-sample; majority baseline "
+                     f"{ceiling['baseline']:.3f}")
+    for f in result["findings"]:
+        lines.append(f"[{MARK[f['severity']]}] {f['code']}: {f['message']}")
+        lines.append(f"    what to do: {f['advice']}")
+    if not result["findings"]:
+        lines.append("no findings")
+    lines += [f"warning: {w}" for w in result.get("warnings", [])]
+    return "\n".join(lines)

@@ -1,0 +1,307 @@
+"""Checks that need no model: grouped counts over the canonical codes.
+
+Each check returns a `Finding` or None, or raises `NotApplicable(reason)`; `diagnose` records
+the reason, so one check that cannot run never hides the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core import schema
+from core.diagnostics.prepare import MAX_BINS, Prepared
+from core.diagnostics.result import Finding
+from core.diagnostics.stats import column_information, target_auc
+
+MIN_PAYLOAD_LEVELS = 4
+IMBALANCE_SHARE = 0.10
+#: Single-column AUC from which a column gives the label away.
+LEAK_AUC = 0.95
+#: |Spearman| with an outcome column from which a column counts as derived from it.
+LEAK_CORR = 0.90
+#: |Spearman| from which a column is a copy of an outcome, however weakly it predicts.
+COPY_CORR = 0.99
+FIXED_SHARE = 0.98
+MIN_GROUP_ROWS = 20
+EXACT_DUP_WARN = 0.01
+CORR_SAMPLE = 20_000
+
+ADVICE = {
+    "DETERMINISTIC_LABEL": (
+        "A model will learn a lookup table, not a decision. Collect data where the label "
+        "varies within each level (different payload sizes, time windows, load patterns), "
+        "or check that the labelling rule is not a function of this column."),
+    "CONSTANT_WITHIN_GROUP": (
+        "The feature only repeats the workload type. Vary it inside each workload when "
+        "collecting data (e.g. 4-5 payload sizes per workload), or drop it."),
+    "OUTCOME_LEAKAGE": (
+        "Outcomes are measured after routing and are unknown when a request arrives. Keep "
+        "them out of the features (the Variance page can drop them for the Train page)."),
+    "GOLDEN_FEATURE": (
+        "The other features add nothing beyond this one. Check it is not a proxy of the "
+        "label, and collect data where the other features matter."),
+    "FEATURE_DOMINANCE": (
+        "The model leans on one feature. Check that feature for leakage and that the other "
+        "features vary enough to matter (the thesis target: top feature under 30 %)."),
+    "CONFLICTING_DUPLICATES": (
+        "Identical requests with different labels cap any model's accuracy (see the "
+        "accuracy ceiling); exact duplicate rows usually mean a file was loaded twice."),
+    "CLASS_IMBALANCE": (
+        "Judge models by F1 or ROC AUC, not accuracy, and use a stratified split; or "
+        "collect more requests where the minority platform wins."),
+    "TOO_FEW_LEVELS": (
+        "A model can not learn how payload size moves the decision from so few sizes. Test "
+        "at least 4-5 payload sizes per workload."),
+    "ID_COLUMN": (
+        "A value unique per row lets a model memorise rows. Keep identifiers out of the "
+        "features."),
+}
+
+
+SEVERITY_RANK = ("info", "warn", "fail")
+
+
+class NotApplicable(Exception):
+    """A check that can not run on this data; the message says why."""
+
+
+def _shares_by_level(prep: Prepared, col: str, limit: int = 12) -> dict[str, float]:
+    values = prep.frame[col]
+    keys = (values.astype("string").fillna("(missing)") if values.nunique() <= MAX_BINS
+            else pd.Series(prep.bins[col]).map(lambda b: f"bin {b}"))
+    shares = pd.Series(prep.y).groupby(keys.to_numpy()).mean()
+    return {str(k): round(float(v), 4) for k, v in shares.head(limit).items()}
+
+
+def deterministic_label(prep: Prepared) -> Finding | None:
+    """The label is (almost) fixed within every level of one feature."""
+    if not prep.features:
+        raise NotApplicable("no candidate features")
+    p1 = prep.y.mean()
+    baseline = max(p1, 1 - p1)
+    allowed = min(0.01, 0.1 * (1 - baseline))
+    hits: dict[str, dict] = {}
+    for col in prep.features:
+        info = column_information(prep.bins[col], prep.y)
+        if info["levels"] > prep.n / 10:
+            continue
+        h_ratio = 1 - info["normalized_mi"]
+        if 1 - info["one_column_accuracy"] <= allowed or h_ratio <= 0.05:
+            hits[col] = {"one_column_accuracy": round(info["one_column_accuracy"], 4),
+                         "conditional_entropy_share": round(h_ratio, 4),
+                         "levels": info["levels"],
+                         "lambda_share_by_level": _shares_by_level(prep, col)}
+    if hits:
+        cols = sorted(hits, key=lambda c: -hits[c]["one_column_accuracy"])
+        top = hits[cols[0]]
+        return Finding(
+            "DETERMINISTIC_LABEL", "fail", tuple(cols),
+            f"The label is fixed within the levels of {', '.join(cols)}: {cols[0]} alone "
+            f"predicts it for {top['one_column_accuracy']:.1%} of rows (majority baseline "
+            f"{baseline:.1%}). This is the 100 %-accuracy trap.",
+            {"baseline": round(float(baseline), 4), "columns": hits},
+            ADVICE["DETERMINISTIC_LABEL"])
+    return _fixed_groups(prep)
+
+
+def _fixed_groups(prep: Prepared) -> Finding | None:
+    """Weaker form: some workloads (with enough rows) have a near-fixed label."""
+    if prep.group is None:
+        return None
+    frame = pd.DataFrame({"g": prep.frame[prep.group].astype("string"), "y": prep.y})
+    stats = frame.groupby("g")["y"].agg(["size", "mean"])
+    fixed = stats[(stats["size"] >= MIN_GROUP_ROWS)
+                  & ((stats["mean"] >= FIXED_SHARE) | (stats["mean"] <= 1 - FIXED_SHARE))]
+    if fixed.empty:
+        return None
+    shares = {str(k): round(float(v), 4) for k, v in fixed["mean"].items()}
+    return Finding(
+        "DETERMINISTIC_LABEL", "warn", (prep.group,),
+        f"The label is (almost) fixed within {len(fixed)} of {len(stats)} workloads "
+        f"({', '.join(f'{k}: {v:.0%} Lambda' for k, v in shares.items())}); a model learns "
+        "nothing about these beyond their name.",
+        {"lambda_share_by_workload": shares, "threshold": FIXED_SHARE},
+        ADVICE["DETERMINISTIC_LABEL"])
+
+
+def constant_within_group(prep: Prepared) -> Finding | None:
+    """A feature takes one value inside every workload (a proxy of the workload)."""
+    if prep.group is None:
+        raise NotApplicable("no workload column")
+    features = [c for c in prep.features if c != prep.group]
+    if not features:
+        raise NotApplicable("no features besides the workload column")
+    groups = prep.frame[prep.group].astype("string").fillna("(missing)").to_numpy()
+    sizes = pd.Series(groups).value_counts()
+    multi = sizes.index[sizes >= 2]
+    if len(multi) < 2:
+        raise NotApplicable("fewer than 2 workloads with 2 or more rows")
+    frame = pd.DataFrame({c: prep.exact[c] for c in features}).assign(_g=groups)
+    frame = frame[frame["_g"].isin(multi)]
+    levels = frame.groupby("_g").nunique()
+    constant = [c for c in features if (levels[c] == 1).all()]
+    if not constant:
+        return None
+    evidence = {c: {str(g): str(v) for g, v in prep.frame.loc[frame.index, c].groupby(
+        frame["_g"].to_numpy()).first().items()} for c in constant}
+    return Finding(
+        "CONSTANT_WITHIN_GROUP", "warn", tuple(constant),
+        f"{', '.join(constant)} never varies inside a workload ({len(multi)} workloads): it "
+        "only repeats the workload type.",
+        {"value_by_workload": evidence}, ADVICE["CONSTANT_WITHIN_GROUP"])
+
+
+def too_few_levels(prep: Prepared) -> Finding | None:
+    """Fewer than 4 distinct payload sizes (3 significant digits) inside a workload."""
+    if prep.group is None or prep.payload is None:
+        raise NotApplicable("needs a workload column and a payload-size column")
+    sizes = pd.to_numeric(prep.frame[prep.payload], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = 2 - np.floor(np.log10(np.abs(sizes)))
+    digits = np.where(np.isfinite(digits), digits, 0)
+    rounded = np.round(sizes * 10.0 ** digits) / 10.0 ** digits
+    frame = pd.DataFrame({"g": prep.frame[prep.group].astype("string").fillna("(missing)"),
+                          "size": rounded})
+    levels = frame.groupby("g")["size"].nunique()
+    few = levels[levels < MIN_PAYLOAD_LEVELS]
+    if few.empty:
+        return None
+    detail = {str(k): int(v) for k, v in few.items()}
+    return Finding(
+        "TOO_FEW_LEVELS", "warn", (prep.payload,),
+        f"Fewer than {MIN_PAYLOAD_LEVELS} distinct payload sizes in {len(few)} of "
+        f"{len(levels)} workloads ({', '.join(f'{k}: {v}' for k, v in detail.items())}).",
+        {"distinct_sizes_by_workload": {str(k): int(v) for k, v in levels.items()},
+         "minimum": MIN_PAYLOAD_LEVELS, "rounding": "3 significant digits"},
+        ADVICE["TOO_FEW_LEVELS"])
+
+
+def _outcome_correlations(prep: Prepared) -> dict[str, tuple[float, str]]:
+    """Max |Spearman| of each non-outcome numeric candidate with any outcome column.
+
+    Known request properties (workload, payload, the default features) are never "derived":
+    a payload fixed per workload correlates with latency because of the trap, not a leak.
+    """
+    outcomes = [c for c in prep.outcomes if c not in prep.categorical]
+    known = {prep.group, prep.payload, *schema.DEFAULT_FEATURES}
+    others = [c for c in prep.candidates
+              if c not in prep.outcomes and c not in prep.categorical and c not in known]
+    if not outcomes or not others:
+        return {}
+    rng = np.random.default_rng(prep.seed)
+    rows = np.sort(rng.choice(prep.n, min(prep.n, CORR_SAMPLE), replace=False))
+    ranks = pd.DataFrame({c: prep.exact[c][rows] for c in [*outcomes, *others]}).replace(-1, np.nan)
+    corr = ranks.rank().corr().abs()
+    out = {}
+    for col in others:
+        row = corr.loc[col, outcomes].fillna(0.0)
+        out[col] = (float(row.max()), str(row.idxmax()))
+    return out
+
+
+def outcome_leakage(prep: Prepared) -> Finding | None:
+    """Outcome columns among the candidates, and columns derived from an outcome."""
+    corr = _outcome_correlations(prep)
+    rows: dict[str, dict] = {}
+    for col in prep.candidates:
+        auc = target_auc(prep.bins[col], prep.y)
+        rho, partner = corr.get(col, (0.0, ""))
+        derived = rho >= COPY_CORR or (auc >= LEAK_AUC and rho >= LEAK_CORR)
+        if col not in prep.outcomes and not derived:
+            continue
+        chosen = prep.explicit_features and col in prep.features
+        severity = "fail" if chosen or auc >= LEAK_AUC else "warn" if derived else "info"
+        rows[col] = {"single_feature_auc": round(auc, 4), "outcome_by_name": col in prep.outcomes,
+                     "in_features": chosen, "severity": severity}
+        if derived:
+            rows[col].update(correlated_with=partner, spearman=round(rho, 4))
+    if not rows:
+        return None
+    cols = sorted(rows, key=lambda c: -rows[c]["single_feature_auc"])
+    worst = max((rows[c]["severity"] for c in cols), key=SEVERITY_RANK.index)
+    listing = ", ".join(f"{c} (AUC {rows[c]['single_feature_auc']:.2f})" for c in cols)
+    message = f"Outcome columns are in the data: {listing}."
+    failing = [c for c in cols if rows[c]["severity"] == "fail"]
+    if failing:
+        message += f" {', '.join(failing)} give the label away: any model using them looks " \
+                   "perfect."
+    copies = [f"{c} follows {rows[c]['correlated_with']} (Spearman {rows[c]['spearman']:.2f})"
+              for c in cols if "correlated_with" in rows[c]]
+    if copies:
+        message += f" Derived from an outcome: {'; '.join(copies)}."
+    if not any(rows[c]["in_features"] for c in cols):
+        message += " They are kept out of the default features."
+    return Finding("OUTCOME_LEAKAGE", worst, tuple(cols), message,
+                   {"columns": rows, "auc_threshold": LEAK_AUC,
+                    "correlation_threshold": LEAK_CORR}, ADVICE["OUTCOME_LEAKAGE"])
+
+
+def conflicting_duplicates(prep: Prepared, cell: np.ndarray) -> Finding | None:
+    """Rows with identical feature values but different labels; exact duplicate rows."""
+    if not prep.features:
+        raise NotApplicable("no candidate features")
+    n, n1 = np.bincount(cell), np.bincount(cell, weights=prep.y)
+    mixed = (n1 > 0) & (n1 < n)
+    conflicting = float(n[mixed].sum() / prep.n)
+    unavoidable = float(np.minimum(n1, n - n1).sum() / prep.n)
+    continuous = [c for c in prep.candidates
+                  if c not in prep.categorical and len(np.unique(prep.exact[c])) > MAX_BINS]
+    dup_share = None
+    if continuous:
+        keys = pd.DataFrame({c: prep.exact[c] for c in prep.candidates}).assign(_y=prep.y)
+        dup_share = float(keys.duplicated().mean())
+    exact_dups = dup_share is not None and dup_share >= EXACT_DUP_WARN
+    if conflicting == 0 and not exact_dups:
+        return None
+    parts = []
+    if conflicting:
+        parts.append(f"{conflicting:.1%} of rows share their feature values with rows of the "
+                     f"other label ({int(mixed.sum())} feature combinations); at least "
+                     f"{unavoidable:.1%} of rows are misclassified by any model on these features")
+    if exact_dups:
+        parts.append(f"{dup_share:.1%} of rows are exact duplicates")
+    return Finding(
+        "CONFLICTING_DUPLICATES", "warn" if exact_dups else "info", tuple(prep.features),
+        "; ".join(parts) + ".",
+        {"conflicting_row_share": round(conflicting, 4), "conflicting_cells": int(mixed.sum()),
+         "unavoidable_error_share": round(unavoidable, 4),
+         "exact_duplicate_share": None if dup_share is None else round(dup_share, 4)},
+        ADVICE["CONFLICTING_DUPLICATES"])
+
+
+def class_imbalance(prep: Prepared) -> Finding | None:
+    """Minority label under 10 % of the labelled rows (fail when there is one class only)."""
+    p1 = float(prep.y.mean())
+    minority = min(p1, 1 - p1)
+    evidence = {"lambda_optimal": int(prep.y.sum()), "ecs_optimal": int(prep.n - prep.y.sum()),
+                "minority_share": round(minority, 4), "threshold": IMBALANCE_SHARE,
+                "unlabelled_rows_excluded": prep.rows_unlabelled}
+    if minority == 0:
+        only = "Lambda" if p1 == 1 else "ECS"
+        return Finding("CLASS_IMBALANCE", "fail", (prep.label,),
+                       f"The label has one class only: all {prep.n} labelled rows are "
+                       f"{only}-optimal, so there is nothing to learn.", evidence,
+                       "Check the labelling rule and its margin, or collect requests where "
+                       "the other platform wins.")
+    if minority >= IMBALANCE_SHARE:
+        return None
+    return Finding("CLASS_IMBALANCE", "warn", (prep.label,),
+                   f"Only {minority:.1%} of labelled rows are "
+                   f"{'Lambda' if p1 < 0.5 else 'ECS'}-optimal (under "
+                   f"{IMBALANCE_SHARE:.0%}); accuracy will flatter any model.",
+                   evidence, ADVICE["CLASS_IMBALANCE"])
+
+
+def id_column(prep: Prepared) -> Finding | None:
+    """Non-float candidates with a distinct value on (almost) every row."""
+    if not prep.id_like:
+        return None
+    chosen = [c for c in prep.id_like if c in prep.features]
+    unique = {c: round(float(prep.frame[c].nunique() / prep.n), 4) for c in prep.id_like}
+    tail = ("" if chosen else " They are kept out of the default features.")
+    return Finding("ID_COLUMN", "warn" if chosen else "info", tuple(prep.id_like),
+                   f"{', '.join(prep.id_like)} {'is' if len(prep.id_like) == 1 else 'are'} "
+                   f"unique per row (distinct share {', '.join(map(str, unique.values()))})."
+                   + tail, {"distinct_share": unique, "in_features": chosen},
+                   ADVICE["ID_COLUMN"])

@@ -1,0 +1,137 @@
+"""What a diagnosis returns: findings with stable codes, a status for every check, and the
+numbers the page and the CLI show (label shares, accuracy ceiling, label sensitivity).
+
+Why objects and not a bare dict: the page filters findings by severity, the CLI prints them,
+`to_dict()` is the `diagnose --json` document, and all three must agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+SEVERITIES = ("info", "warn", "fail")
+#: Stable codes (DESIGN.md) -> short title, in the order checks are listed.
+CODES = {
+    "DETERMINISTIC_LABEL": "Label fixed within the levels of one column",
+    "CONSTANT_WITHIN_GROUP": "Feature never varies inside a workload",
+    "OUTCOME_LEAKAGE": "Outcome column (measured after routing) among the candidates",
+    "GOLDEN_FEATURE": "One feature alone gives the whole model's lift",
+    "FEATURE_DOMINANCE": "One feature holds most of the importance",
+    "CONFLICTING_DUPLICATES": "Identical feature rows with different labels; duplicate rows",
+    "CLASS_IMBALANCE": "Minority label under 10 %",
+    "TOO_FEW_LEVELS": "Fewer than 4 payload sizes in a workload",
+    "ID_COLUMN": "Column unique per row",
+}
+#: Check statuses, as skore names them.
+STATUSES = ("issue", "tip", "passed", "not_applicable")
+SUMMARY_COLUMNS = ("code", "severity", "columns", "message", "advice")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the data, with the numbers behind it and what to do."""
+
+    code: str
+    severity: str
+    columns: tuple[str, ...]
+    message: str
+    evidence: dict[str, Any]
+    advice: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "columns": list(self.columns),
+                "message": self.message, "evidence": self.evidence, "advice": self.advice}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every check appears once: issue, tip (info finding), passed, or not applicable (why)."""
+
+    code: str
+    status: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "title": CODES[self.code], "status": self.status,
+                "detail": self.detail}
+
+
+@dataclass
+class Diagnosis:
+    """The result of `core.diagnostics.diagnose`."""
+
+    findings: list[Finding]
+    checks: list[CheckResult]
+    label_shares: pd.DataFrame
+    information: pd.DataFrame
+    ceiling: dict[str, Any]
+    sensitivity: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """`fail` if any finding fails, else `warn` if any warns, else `ok` (info never counts)."""
+        severities = {f.severity for f in self.findings}
+        return "fail" if "fail" in severities else "warn" if "warn" in severities else "ok"
+
+    @property
+    def headline(self) -> str:
+        """One sentence for the banner: band count, ceiling, the codes that matter."""
+        parts = []
+        shares = self.label_shares
+        if len(shares):
+            parts.append(f"{int(shares['in_band'].sum())} of {len(shares)} workloads have a "
+                         "Lambda-optimal share inside the 20–80 % band")
+        if self.ceiling.get("status") == "ok":
+            parts.append(f"accuracy ceiling {self.ceiling['cv_ceiling']:.2f} (cross-validated) "
+                         f"vs majority baseline {self.ceiling['baseline']:.2f}")
+        serious = [f.code for f in self.findings if f.severity in ("fail", "warn")]
+        parts.append("problems: " + ", ".join(serious) if serious else "no problems found")
+        return "; ".join(parts) + "."
+
+    def leaked_columns(self) -> list[str]:
+        """Columns that must not be features: outcome leaks and per-row ids."""
+        out: list[str] = []
+        for f in self.findings:
+            if f.code in ("OUTCOME_LEAKAGE", "ID_COLUMN"):
+                out += [c for c in f.columns if c not in out]
+        return out
+
+    def clean_features(self) -> list[str]:
+        """The diagnosed feature set without leaked or id columns (what Train should use)."""
+        leaked = set(self.leaked_columns())
+        return [c for c in self.meta.get("features", []) if c not in leaked]
+
+    def findings_for(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.code == code]
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per finding, fixed columns even when empty, worst first."""
+        order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+        rows = [{"code": f.code, "severity": f.severity, "columns": ", ".join(f.columns),
+                 "message": f.message, "advice": f.advice}
+                for f in sorted(self.findings, key=lambda f: order[f.severity])]
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `diagnose --json` document (DESIGN.md fields first, then the extras)."""
+        return {
+            "verdict": self.verdict,
+            "findings": [f.to_dict() for f in self.findings],
+            "headline": self.headline,
+            "checks": [c.to_dict() for c in self.checks],
+            "label_shares": records(self.label_shares),
+            "information": records(self.information),
+            "ceiling": self.ceiling,
+            "sensitivity": self.sensitivity,
+            **self.meta,
+        }
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Plain-JSON rows (numpy scalars -> Python)."""
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]

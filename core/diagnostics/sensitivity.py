@@ -1,0 +1,78 @@
+"""Label sensitivity: how per-workload label shares move with the labelling choices.
+
+The thesis measured latency server-side (`execution_time_ms`); client-side response time
+gives very different shares on the same logs. So the rows are relabelled with
+`core.labels.balanced_optimal` for every latency field present and margins 0–20 %, and the
+shares are shown side by side: a label that flips with the margin is a fragile label.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from core.diagnostics.result import records
+from core.diagnostics.stats import BAND
+from core.errors import UserError
+
+LATENCY_FIELDS = ("execution_time_ms", "latency_ms", "response_time_ms")
+MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20)
+FAST_MARGINS = (0.0, 0.10, 0.20)
+GROUP = "workload_type"
+#: Columns the labelling rule reads (paired columns end in these names).
+NEEDED = (GROUP, "platform", "cost_usd", "memory_mb", "is_error", "http_status",
+          *LATENCY_FIELDS)
+TABLE_COLUMNS = ("latency_field", "margin", "workload", "rows", "lambda_optimal_share",
+                 "in_band")
+
+
+def latency_fields(frame: pd.DataFrame) -> list[str]:
+    """Latency fields with values, unpaired (`latency_ms`) or paired (`lambda_latency_ms`)."""
+    out = []
+    for name in LATENCY_FIELDS:
+        for col in (name, f"lambda_{name}"):
+            if col in frame.columns and frame[col].notna().any():
+                out.append(name)
+                break
+    return out
+
+
+def not_applicable(reason: str) -> dict:
+    return {"status": "not_applicable", "reason": reason, "table": [], "summary": []}
+
+
+def label_sensitivity(frame: pd.DataFrame, *, label: str, group: str | None,
+                      fast: bool = False) -> dict:
+    """Shares by workload for each (latency field, margin); `not_applicable` with a reason
+    when the columns the labelling rule needs are missing."""
+    if group != GROUP or GROUP not in frame.columns:
+        return not_applicable(f"needs the canonical '{GROUP}' column")
+    fields = latency_fields(frame)
+    if not fields:
+        return not_applicable(f"needs a latency column ({', '.join(LATENCY_FIELDS)})")
+    from core import labels
+
+    needed = {c for c in frame.columns if c in NEEDED or any(c.endswith(f) for f in NEEDED)}
+    raw = frame[[c for c in frame.columns if c in needed and c not in (label, "label")]]
+    parts = []
+    for field in fields:
+        for margin in FAST_MARGINS if fast else MARGINS:
+            try:
+                with warnings.catch_warnings():  # one-platform workloads: shown as NA shares
+                    warnings.simplefilter("ignore", UserWarning)
+                    labelled = labels.balanced_optimal(raw, margin=margin, latency_col=field)
+            except UserError as exc:
+                return not_applicable(f"the labelling rule can not run here: {exc}")
+            shares = (labelled.dropna(subset=["label"])
+                      .groupby(GROUP, sort=True)["label"].agg(["size", "mean"]).reset_index())
+            shares.columns = ["workload", "rows", "lambda_optimal_share"]
+            parts.append(shares.assign(latency_field=field, margin=margin))
+    table = pd.concat(parts, ignore_index=True)
+    table["lambda_optimal_share"] = table["lambda_optimal_share"].astype(float).round(4)
+    table["in_band"] = table["lambda_optimal_share"].between(*BAND)
+    table = table[list(TABLE_COLUMNS)]
+    summary = (table.groupby(["latency_field", "margin"], sort=False)
+               .agg(workloads=("workload", "size"), in_band=("in_band", "sum")).reset_index())
+    return {"status": "ok", "reason": "",
+            "table": records(table), "summary": records(summary)}
