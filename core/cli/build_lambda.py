@@ -1,0 +1,37 @@
+"""`python -m core build-lambda MODEL_ID --out DIR`: DIR/function.zip and DIR/template.yaml."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.deploy.lambda_pkg import build_lambda
+
+HELP = ("Package a registry model as a dependency-free Lambda function: function.zip (handler, "
+        "stdlib evaluator, model JSON, metadata) plus the SAM template.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model_id", metavar="MODEL_ID",
+                        help="registry model id, or alias champion/challenger")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--registry", metavar="DIR",
+                        help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
+    parser.add_argument("--region", default="eu-west-1",
+                        help="region whose Lambda prices the response's cost uses")
+    parser.add_argument("--architecture", choices=("arm", "x86"), default="arm",
+                        help="Lambda architecture priced in the response (default: arm)")
+
+
+def run(args: argparse.Namespace) -> dict:
+    return build_lambda(args.model_id, args.out, registry_root=args.registry,
+                        region=args.region, architecture=args.architecture).to_dict()
+
+
+def render(result: dict) -> str:
+    lines = [f"built {result['path']} ({result['zip_bytes'] / 1024:.1f} KiB, "
+             f"{result['model_type']} {result['model_id']})"]
+    lines += [f"  {f['name']:<20} {f['bytes']:>9,} B  ({f['compressed_bytes']:,} B zipped)"
+              for f in result["files"]]
+    if result.get("template"):
+        lines.append(f"wrote {result['template']} (SAM: function, HTTP API, live alias canary)")
+    return "\n".join(lines)

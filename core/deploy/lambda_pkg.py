@@ -1,0 +1,152 @@
+"""Build `function.zip`: the Lambda handler, the stdlib evaluator, the model as JSON, metadata.
+
+Why this shape: the thesis's zip carried a pickled XGBoost model plus pandas and
+scikit-learn (over 700 MB against Lambda's 250 MB limit). Here the zip holds four small text
+files and imports nothing outside the standard library. Entries get a fixed date so the same
+model always gives the same bytes (and the same SHA-256, which Lambda reports back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.portable import evaluator
+from core.portable.export import dumps, export_pipeline
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+HANDLER_PATH = PROJECT_ROOT / "deployment" / "lambda_function.py"
+EVALUATOR_PATH = Path(evaluator.__file__)
+HANDLER = "lambda_function.lambda_handler"
+ZIP_NAME = "function.zip"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+#: Display names written to model_info.model_type (the thesis showed "XGBoost").
+DISPLAY_NAMES = {"baseline": "Majority baseline", "logreg": "Logistic regression",
+                 "rf": "Random forest", "xgb": "XGBoost", "lgbm": "LightGBM",
+                 "mlp": "Neural network (MLP)"}
+
+
+@dataclass
+class BuildResult:
+    """What was built: the zip, its size and entries, and the model it carries."""
+
+    path: str
+    model_id: str
+    model_type: str
+    zip_bytes: int
+    sha256: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    template: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe copy: NaN/inf become None (the model JSON is written with allow_nan=False)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item"):
+        return _finite(value.item())
+    return value
+
+
+def package_metadata(doc: dict[str, Any], *, model_id: str,
+                     registry_metadata: dict[str, Any] | None = None,
+                     region: str = "eu-west-1", architecture: str = "arm",
+                     fallback_platform: str = "lambda") -> dict[str, Any]:
+    """metadata.json for the zip: model_info fields, Lambda prices and the fallback route."""
+    from core.simulate.pricing import get_prices
+
+    meta = registry_metadata or {}
+    prices = get_prices("aws-2026", region=region, architecture=architecture)
+    metrics = meta.get("metrics") or {}
+    return _finite({
+        "model_id": model_id,
+        "model_type": DISPLAY_NAMES.get(doc["model_type"], doc["model_type"]),
+        "model_kind": doc["model_type"],
+        "test_accuracy": metrics.get("accuracy"),
+        "training_date": meta.get("created_at"),
+        "format_version": doc["format_version"],
+        "input_features": doc["features"]["input_features"],
+        "pricing": {"request_usd": prices.lambda_request_usd,
+                    "gb_second_usd": prices.lambda_gb_second_usd,
+                    "region": region, "architecture": architecture},
+        "fallback_platform": fallback_platform,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    })
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def write_zip(doc: dict[str, Any], metadata: dict[str, Any], out_path: str | Path
+              ) -> BuildResult:
+    """Write the four files into a deflate-9 zip; returns sizes and the SHA-256."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    files = {
+        "lambda_function.py": HANDLER_PATH.read_bytes(),
+        "evaluator.py": EVALUATOR_PATH.read_bytes(),
+        "model.json": dumps(doc).encode(),
+        "metadata.json": json.dumps(metadata, indent=1, sort_keys=True).encode(),
+    }
+    with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED,
+                         compresslevel=9) as zf:
+        for name, data in files.items():
+            zf.writestr(_entry(name), data, compresslevel=9)
+    return BuildResult(path=str(out_path), model_id=str(metadata.get("model_id")),
+                       model_type=str(metadata.get("model_type")),
+                       zip_bytes=out_path.stat().st_size,
+                       sha256=hashlib.sha256(out_path.read_bytes()).hexdigest(),
+                       files=zip_contents(out_path))
+
+
+def zip_contents(path: str | Path) -> list[dict[str, Any]]:
+    """Name, size and compressed size of each entry."""
+    with zipfile.ZipFile(path) as zf:
+        return [{"name": i.filename, "bytes": i.file_size, "compressed_bytes": i.compress_size}
+                for i in zf.infolist()]
+
+
+def build_from_pipeline(pipeline: Any, out_dir: str | Path, *, model_id: str = "unsaved",
+                        registry_metadata: dict[str, Any] | None = None,
+                        region: str = "eu-west-1", architecture: str = "arm",
+                        with_template: bool = True) -> BuildResult:
+    """Export a fitted pipeline and write out_dir/function.zip (+ template.yaml)."""
+    doc = export_pipeline(pipeline, metadata={"model_id": model_id})
+    meta = package_metadata(doc, model_id=model_id, registry_metadata=registry_metadata,
+                            region=region, architecture=architecture)
+    result = write_zip(doc, meta, Path(out_dir) / ZIP_NAME)
+    if with_template:
+        from core.deploy.sam import write_template
+
+        result.template = str(write_template(out_dir))
+    return result
+
+
+def build_lambda(ref: str, out_dir: str | Path, *, registry_root: str | Path | None = None,
+                 region: str = "eu-west-1", architecture: str = "arm",
+                 with_template: bool = True) -> BuildResult:
+    """Build the zip for a registry version (id or alias champion/challenger)."""
+    from core.registry import Registry
+
+    loaded = Registry(registry_root).load(ref)
+    return build_from_pipeline(loaded.pipeline, out_dir, model_id=loaded.model_id,
+                               registry_metadata=loaded.metadata, region=region,
+                               architecture=architecture, with_template=with_template)

@@ -1,0 +1,349 @@
+"""Evaluate a portable routing model (JSON) with the Python standard library only.
+
+Why: this one file ships inside the Lambda zip and the SageMaker tarball next to
+`model.json`. It must not import numpy, pandas or any ML library, and it must give the
+same probability as the trained pipeline's `predict_proba` (within 1e-6). So it rebuilds
+the feature transform from its JSON spec and mirrors each library's arithmetic:
+sklearn and XGBoost trees see float32 inputs, XGBoost sums leaves in float32, LightGBM
+compares doubles and has its own missing-value rules. Everything is compiled once at
+load time into flat lists; a prediction does no parsing. Runs on Python 3.9 or newer
+(SageMaker containers may be older than the Lambda runtime).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from operator import mul
+
+FORMAT = "routing-lab-portable-model"
+FORMAT_VERSION = 1
+#: Veltkamp splitter: c = s * (2**29 + 1); s - (c - s) ... rounds a double to 24 bits.
+_SPLIT32 = 536870913.0
+#: LightGBM drops dense inputs with |x| <= this (they become 0.0) and its "zero" missing type
+#: treats them as missing.
+_LGBM_ZERO = 1e-35
+_MISSING_DEFAULT, _MISSING_AS_ZERO, _MISSING_ZERO_OR_NAN = 0, 1, 2
+
+
+class ModelFormatError(ValueError):
+    """The JSON is not a portable model this evaluator understands."""
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _f32_all(values: list[float]) -> list[float]:
+    """Round doubles to float32 (as numpy's astype(float32); out of range -> inf)."""
+    n = len(values)
+    return list(struct.unpack(f"{n}f", struct.pack(f"{n}f", *values)))
+
+
+# -- feature transform ---------------------------------------------------------------------
+def _as_text(value: object) -> str | None:
+    """pandas astype('string') of one cell: None/NaN are missing, else str()."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def _as_number(value: object) -> float:
+    """pd.to_numeric(errors='coerce') of one cell; NaN when not a number."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.nan
+    if isinstance(value, str) and "_" not in value:
+        try:
+            return float(value)
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def hour_of_day(value: object) -> float:
+    """Fractional UTC hour of an ISO 8601 timestamp (naive = UTC); NaN if unparseable."""
+    if not isinstance(value, str):
+        return math.nan
+    from datetime import datetime, timezone  # here: only models with a time feature pay
+
+    text = value.strip()
+    if text.endswith(("Z", "z")):  # Python < 3.11 does not read the Z suffix
+        text = text[:-1] + "+00:00"
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        return math.nan
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(timezone.utc)  # noqa: UP017 (datetime.UTC needs Python 3.11)
+    return ts.hour + ts.minute / 60.0 + ts.second / 3600.0
+
+
+class _Features:
+    """The fitted core.features.FeatureTransform, rebuilt from its to_dict() spec."""
+
+    def __init__(self, spec: dict[str, object]):
+        if spec.get("format_version") != 1:
+            raise ModelFormatError(f"feature spec version {spec.get('format_version')!r} "
+                                   "is not supported; expected 1")
+        self.input_features = list(spec["input_features"])
+        self.kinds = dict(spec["kinds"])
+        self.categories = {k: list(v) for k, v in spec["categories"].items()}
+        self.width = len(spec["feature_names_out"])
+        steps: list[tuple] = []
+        j = 0
+        for col in self.input_features:
+            kind = self.kinds[col]
+            if kind == "categorical":
+                levels = self.categories[col]
+                steps.append((0, col, {lv: j + k for k, lv in enumerate(levels)}))
+                j += len(levels)
+            elif kind == "hour":
+                steps.append((1, col, j))
+                j += 2
+            elif kind == "numeric":
+                payload = "payload" in col
+                steps.append((2, col, (j, float(spec["medians"][col]), payload)))
+                j += 2 if payload else 1
+            else:
+                raise ModelFormatError(f"unknown feature kind {kind!r} for {col!r}")
+        if j != self.width:
+            raise ModelFormatError(f"feature spec builds {j} columns but names {self.width}")
+        self._steps = tuple(steps)
+
+    def row(self, record: dict[str, object]) -> list[float]:
+        """One model-matrix row for a request (missing keys count as missing values)."""
+        x = [0.0] * self.width
+        get = record.get
+        for kind, col, arg in self._steps:
+            if kind == 0:
+                j = arg.get(_as_text(get(col)))
+                if j is not None:
+                    x[j] = 1.0
+            elif kind == 1:
+                hour = hour_of_day(get(col))
+                if hour != hour:
+                    hour = 12.0
+                angle = 2 * math.pi * hour / 24.0
+                x[arg] = math.sin(angle)
+                x[arg + 1] = math.cos(angle)
+            else:
+                j, median, payload = arg
+                v = _as_number(get(col))
+                if v != v or v in (math.inf, -math.inf):
+                    v = median
+                x[j] = v
+                if payload:
+                    x[j + 1] = math.log1p(v if v > 0.0 else 0.0)
+        return x
+
+
+# -- estimators ----------------------------------------------------------------------------
+class _Constant:
+    def __init__(self, spec: dict[str, object]):
+        self.p = float(spec["p"])
+
+    def __call__(self, x: list[float]) -> float:
+        return self.p
+
+
+class _Linear:
+    def __init__(self, spec: dict[str, object]):
+        self.coef = [float(c) for c in spec["coef"]]
+        self.intercept = float(spec["intercept"])
+
+    def __call__(self, x: list[float]) -> float:
+        return _sigmoid(sum(map(mul, self.coef, x)) + self.intercept)
+
+
+_ACTIVATIONS = {
+    "relu": lambda v: v if v > 0.0 else 0.0,
+    "tanh": math.tanh,
+    "logistic": _sigmoid,
+    "identity": lambda v: v,
+}
+
+
+class _MLP:
+    """sklearn MLPClassifier forward pass; weights kept per output unit (rows of W^T)."""
+
+    def __init__(self, spec: dict[str, object]):
+        if spec["activation"] not in _ACTIVATIONS:
+            raise ModelFormatError(f"unknown MLP activation {spec['activation']!r}")
+        self.act = _ACTIVATIONS[spec["activation"]]
+        self.layers = [([[float(w) for w in unit] for unit in layer["W"]],
+                        [float(b) for b in layer["b"]]) for layer in spec["layers"]]
+
+    def __call__(self, x: list[float]) -> float:
+        act = self.act
+        a = x
+        last = len(self.layers) - 1
+        for i, (units, bias) in enumerate(self.layers):
+            z = [sum(map(mul, w, a)) + b for w, b in zip(units, bias)]  # noqa: B905 (3.9)
+            if i == last:
+                return _sigmoid(z[0])
+            a = [act(v) for v in z]
+        raise ModelFormatError("MLP has no layers")
+
+
+class _Trees:
+    """Tree ensembles as flat per-tree lists: feature, threshold, left, right, leaf values.
+
+    Children >= 0 are internal nodes, < 0 are leaves (~index). Every split is `x < t`:
+    a `x <= t` library stores t' = nextafter(t, +inf), which is exact for doubles.
+    """
+
+    def __init__(self, spec: dict[str, object]):
+        self.flavor = spec["flavor"]
+        if self.flavor not in ("sklearn", "xgboost", "lightgbm"):
+            raise ModelFormatError(f"unknown tree flavor {self.flavor!r}")
+        f32 = self.flavor == "xgboost"
+        le = spec["split"] == "le"
+        self.base = float(spec.get("base", 0.0))
+        trees = []
+        slow = []
+        self.any_zero_missing = False
+        for tree in spec["trees"]:
+            if "leaf" in tree:  # a stump that always lands on its only leaf
+                feat, thr, left, right, default, miss = [0], [0.0], [-1], [-1], [1], [0]
+                values = [float(tree["leaf"])]
+            else:
+                feat = [int(f) for f in tree["f"]]
+                thr = [float(t) for t in tree["t"]]
+                left = [int(c) for c in tree["l"]]
+                right = [int(c) for c in tree["r"]]
+                values = [float(v) for v in tree["v"]]
+                default = [int(d) for d in tree.get("d", [1] * len(feat))]
+                miss = [int(m) for m in tree.get("m", [0] * len(feat))]
+            if f32:
+                thr = _f32_all(thr)
+                values = _f32_all(values)
+            if le:
+                thr = [math.nextafter(t, math.inf) for t in thr]
+            self.any_zero_missing |= _MISSING_ZERO_OR_NAN in miss
+            trees.append((feat, thr, left, right, values))
+            slow.append((feat, thr, left, right, values, default, miss))
+        if not trees:
+            raise ModelFormatError("tree model has no trees")
+        self.trees = tuple(trees)
+        self.slow = tuple(slow)
+        if f32:
+            self.base = _f32_all([self.base])[0]
+        self.n = len(trees)
+
+    def _leaves(self, x: list[float]) -> list[float]:
+        """Leaf value of each tree (slow path: NaN inputs and missing-value rules)."""
+        out = []
+        for feat, thr, left, right, values, default, miss in self.slow:
+            n = 0
+            while n >= 0:
+                v = x[feat[n]]
+                m = miss[n]
+                if v != v and m == _MISSING_AS_ZERO:
+                    v = 0.0
+                if v != v or (m == _MISSING_ZERO_OR_NAN and -_LGBM_ZERO <= v <= _LGBM_ZERO):
+                    n = left[n] if default[n] else right[n]
+                else:
+                    n = left[n] if v < thr[n] else right[n]
+            out.append(values[~n])
+        return out
+
+    def __call__(self, x: list[float]) -> float:
+        flavor = self.flavor
+        if flavor == "lightgbm":
+            x = [0.0 if -_LGBM_ZERO <= v <= _LGBM_ZERO else v for v in x]
+        else:
+            x = _f32_all(x)
+        total = sum(x)
+        # A NaN somewhere (or LightGBM zero-as-missing): take the missing-value rules path.
+        leaves = self._leaves(x) if total != total or self.any_zero_missing else None
+        if flavor == "xgboost":
+            s = self.base
+            if leaves is None:
+                for feat, thr, left, right, values in self.trees:
+                    n = 0
+                    while n >= 0:
+                        n = left[n] if x[feat[n]] < thr[n] else right[n]
+                    s += values[~n]
+                    c = s * _SPLIT32  # keep the running sum in float32, as XGBoost does
+                    s = c - (c - s)
+            else:
+                for leaf in leaves:
+                    s += leaf
+                    c = s * _SPLIT32
+                    s = c - (c - s)
+            return _f32_all([_sigmoid(s)])[0]
+        if leaves is None:
+            s = 0.0
+            for feat, thr, left, right, values in self.trees:
+                n = 0
+                while n >= 0:
+                    n = left[n] if x[feat[n]] < thr[n] else right[n]
+                s += values[~n]
+        else:
+            s = 0.0
+            for leaf in leaves:
+                s += leaf
+        if flavor == "sklearn":
+            return s / self.n
+        return _sigmoid(s + self.base)
+
+
+_ESTIMATORS = {"constant": _Constant, "linear": _Linear, "mlp": _MLP, "trees": _Trees}
+
+
+class Model:
+    """A loaded portable model: `predict_proba(request) -> P(Lambda is optimal)`."""
+
+    def __init__(self, doc: dict[str, object]):
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ModelFormatError(f"not a {FORMAT} document")
+        if doc.get("format_version") != FORMAT_VERSION:
+            raise ModelFormatError(f"format version {doc.get('format_version')!r} is not "
+                                   f"supported; this evaluator reads {FORMAT_VERSION}")
+        self.model_type = doc.get("model_type", "unknown")
+        self.features = _Features(doc["features"])
+        scale = doc.get("scale")
+        width = self.features.width
+        self.mean = [float(m) for m in scale["mean"]] if scale else None
+        self.scale = [float(s) for s in scale["scale"]] if scale else None
+        if scale and not (len(self.mean) == len(self.scale) == width):
+            raise ModelFormatError(f"scaler has {len(self.scale)} columns, features {width}")
+        est = doc["estimator"]
+        if est.get("kind") not in _ESTIMATORS:
+            raise ModelFormatError(f"unknown estimator kind {est.get('kind')!r}")
+        self.estimator = _ESTIMATORS[est["kind"]](est)
+
+    @property
+    def input_features(self) -> list[str]:
+        return self.features.input_features
+
+    def row(self, record: dict[str, object]) -> list[float]:
+        """The estimator's input row (after feature transform and scaling)."""
+        x = self.features.row(record)
+        if self.mean is not None:
+            x = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale)]  # noqa: B905
+        return x
+
+    def predict_proba(self, record: dict[str, object]) -> float:
+        """P(label = 1, i.e. Lambda is optimal) for one request dict."""
+        return self.estimator(self.row(record))
+
+
+def loads(text: str | bytes) -> Model:
+    """Model from JSON text."""
+    return Model(json.loads(text))
+
+
+def load(path: str) -> Model:
+    """Model from a JSON file."""
+    with open(path, "rb") as fh:
+        return loads(fh.read())
