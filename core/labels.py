@@ -86,7 +86,7 @@ def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray, notes: li
     out.attrs["label_warnings"] = notes
     out.attrs["label_rule"] = rule
     for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=3)
+        warnings.warn(note, UserWarning, stacklevel=4)
     return out
 
 

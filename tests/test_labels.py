@@ -2,10 +2,13 @@
 
 import gzip
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import UserError
 from core.labels import RULES, balanced_optimal, ensure_labels, label_shares
@@ -129,3 +132,41 @@ def test_real_logs_label_shares_move_with_latency_field(artillery_dir):
     assert server["labelled"].sum() == len(frame) - errors
     gap = (server["lambda_optimal_share"] - client["lambda_optimal_share"]).abs()
     assert gap.max() > 0.2  # the latency field changes the labels a lot
+
+
+rows = st.lists(st.tuples(st.sampled_from(["lambda", "ecs"]), st.sampled_from(["a", "b"]),
+                          st.floats(1, 1e4), st.floats(1e-7, 1e-3)), min_size=1, max_size=40)
+
+
+def _frame(data) -> pd.DataFrame:
+    return pd.DataFrame(data, columns=["platform", "workload_type", "latency_ms", "cost_usd"])
+
+
+def _labels(frame: pd.DataFrame, **kw) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return balanced_optimal(frame, **kw)["label"].to_numpy(dtype=float, na_value=np.nan)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows, st.floats(0, 0.5), st.floats(0, 0.5))
+def test_property_larger_margin_never_adds_lambda_labels(data, m1, m2):
+    frame = _frame(data)
+    low, high = _labels(frame, margin=min(m1, m2)), _labels(frame, margin=max(m1, m2))
+    assert np.array_equal(np.isnan(low), np.isnan(high))
+    ok = ~np.isnan(low)
+    assert (high[ok] <= low[ok]).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows, st.randoms(use_true_random=False), st.integers(-20, 20))
+def test_property_row_order_and_price_scale_do_not_matter(data, rnd, power):
+    frame = _frame(data)
+    base = _labels(frame)
+    order = list(range(len(frame)))
+    rnd.shuffle(order)
+    shuffled = _labels(frame.iloc[order].reset_index(drop=True))
+    np.testing.assert_array_equal(shuffled, base[order])
+    # scaling every price by one factor keeps every comparison (a power of two: exact floats)
+    scaled = _labels(frame.assign(cost_usd=frame["cost_usd"] * 2.0**power))
+    np.testing.assert_array_equal(scaled, base)
