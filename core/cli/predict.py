@@ -1,0 +1,55 @@
+"""`python -m core predict MODEL_ID --data FILE --json`: the trained library model's
+predictions in row order (the reference the deployed function must match)."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from core.errors import UserError
+from core.io import read_paths
+from core.registry import Registry
+
+HELP = ("Predict the optimal platform for each request with a saved model (an id or the "
+        "alias champion / challenger).")
+THRESHOLD = 0.5
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model_id", metavar="MODEL_ID", help="model id or champion/challenger")
+    parser.add_argument("--data", required=True, metavar="FILE",
+                        help="requests to score (CSV/JSON/JSONL/Parquet)")
+    parser.add_argument("--registry", metavar="DIR",
+                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+
+
+def predict_frame(pipeline, frame) -> list[dict]:
+    """One {platform, lambda_probability, ecs_probability} per row, in row order."""
+    proba = np.asarray(pipeline.predict_proba(frame)[:, 1], dtype=float)
+    return [{"platform": "lambda" if p >= THRESHOLD else "ecs",
+             "lambda_probability": float(p), "ecs_probability": float(1.0 - p)}
+            for p in proba]
+
+
+def run(args: argparse.Namespace) -> dict:
+    loaded = Registry(args.registry).load(args.model_id)
+    ingest = read_paths([args.data])
+    if ingest.frame.empty:
+        raise UserError(f"No requests could be read from {args.data} "
+                        f"({len(ingest.rejected)} rows rejected); check the file format.")
+    return {"model_id": loaded.model_id, "rows": len(ingest.frame),
+            "rejected_rows": len(ingest.rejected),
+            "predictions": predict_frame(loaded.pipeline, ingest.frame)}
+
+
+def render(result: dict) -> str:
+    preds = result["predictions"]
+    n_lambda = sum(p["platform"] == "lambda" for p in preds)
+    lines = [f"model {result['model_id']}: {len(preds):,} requests, {n_lambda:,} to Lambda, "
+             f"{len(preds) - n_lambda:,} to ECS"]
+    lines += [f"{i:>6}  {p['platform']:<7} P(lambda)={p['lambda_probability']:.4f}"
+              for i, p in enumerate(preds[:20])]
+    if len(preds) > 20:
+        lines.append(f"... {len(preds) - 20:,} more (use --json for all)")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""`python -m core train FILE [--models rf,xgb,lgbm,mlp,logreg] [--cv 5] [--json]`:
+train and compare models, save each as a registry version."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from typing import Any
+
+from core import labels
+from core.io import read_paths
+from core.registry import Registry
+from core.schema import LABEL
+from core.training import train_and_compare
+from core.training.splits import SPLITS
+
+HELP = ("Train and compare models (majority baseline always included) with cross-validation; "
+        "print metrics, significance and the thesis success checks; save each model.")
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="request table or Artillery logs "
+                        "(CSV/JSON/JSONL/Parquet, a folder works too)")
+    parser.add_argument("--models", type=_csv, default=["logreg", "rf", "xgb", "lgbm", "mlp"],
+                        metavar="LIST", help="comma-separated from baseline, logreg, rf, xgb, "
+                        "lgbm, mlp (default: all)")
+    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (0 = none)")
+    parser.add_argument("--split", choices=SPLITS, default="stratified",
+                        help="how test rows are held out (default: %(default)s)")
+    parser.add_argument("--group", metavar="COL", help="group column for --split group "
+                        "(default: time_window)")
+    parser.add_argument("--features", type=_csv, metavar="LIST",
+                        help="feature columns (default: the pre-routing columns present)")
+    parser.add_argument("--label", default=LABEL, metavar="COL",
+                        help="label column (default: %(default)s, computed when absent)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random step")
+    parser.add_argument("--time-limit", type=float, metavar="S",
+                        help="stop a model that trains longer than S seconds")
+    parser.add_argument("--search", type=float, metavar="S",
+                        help="small hyper-parameter search per model within S seconds")
+    parser.add_argument("--jobs", type=int, metavar="N", help="parallel worker processes")
+    parser.add_argument("--registry", metavar="DIR",
+                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+    parser.add_argument("--no-save", action="store_true", help="do not save the models")
+    parser.add_argument("--promote", action="store_true",
+                        help="mark the best model as champion in the registry")
+
+
+def _progress(event: dict[str, Any]) -> None:
+    if event["event"] in ("done", "error", "timed_out", "cancelled"):
+        extra = f": {event['error']}" if event.get("error") else ""
+        print(f"[{event['completed']}/{event['total']}] {event['model']} {event['event']} "
+              f"after {event['elapsed_s']:.1f} s{extra}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> dict:
+    frame = read_paths([args.file]).frame
+    caught: list[warnings.WarningMessage] = []
+    if args.label == LABEL:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            frame = labels.ensure_labels(frame)
+    models = ["baseline", *[m for m in args.models if m != "baseline"]]
+    registry = None if args.no_save else Registry(args.registry)
+    run_ = train_and_compare(
+        frame, features=args.features, label=args.label, models=models, split=args.split,
+        group=args.group, cv=args.cv, seed=args.seed, time_limit_s=args.time_limit,
+        search_budget_s=args.search, n_jobs=args.jobs,
+        registry=registry, on_progress=None if args.json else _progress)
+    doc = run_.to_json()
+    doc["champion"] = None
+    if args.promote and registry is not None and run_.best:
+        doc["champion"] = run_.results[run_.best].model_id
+        registry.set_alias("champion", doc["champion"])
+    doc["warnings"] = [str(w.message) for w in caught]
+    return doc
+
+
+def _f(value: Any, fmt: str = ".3f") -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def render(result: dict) -> str:
+    lines = [f"{result['rows']:,} labelled rows ({result['dropped_label_rows']:,} without a "
+             f"label dropped); split {result['split']['split']}: "
+             f"{result['split']['train_rows']:,} train / {result['split']['test_rows']:,} test, "
+             f"{result['split']['folds']} CV folds; features {', '.join(result['features'])}",
+             "",
+             f"{'model':<9}{'status':<10}{'acc':>7}{'cv acc':>15}{'prec':>7}{'rec':>7}{'f1':>7}"
+             f"{'auc':>7}{'gap':>7}{'fit s':>8}{'pred ms':>9}  model_id"]
+    for m in result["models"].values():
+        if m["status"] != "ok":
+            lines.append(f"{m['model']:<9}{m['status']:<10}{m['error']}")
+            continue
+        cv = m["cv"].get("accuracy", {})
+        cv_text = (f"{_f(cv.get('mean'))}±{_f(cv.get('std'))}" if cv else "-")
+        lines.append(
+            f"{m['model']:<9}{'ok':<10}{_f(m['accuracy']):>7}{cv_text:>15}"
+            f"{_f(m['precision']):>7}{_f(m['recall']):>7}{_f(m['f1']):>7}{_f(m['roc_auc']):>7}"
+            f"{_f(m['train_test_gap']):>7}{_f(m['fit_s'], '.2f'):>8}"
+            f"{_f(m['predict_ms'], '.2f'):>9}  {m['model_id'] or ''}")
+    sig = result["significance"]
+    if result["best"]:
+        lines += ["", f"best: {result['best']}"]
+        top = result["models"][result["best"]]["importances"]
+        lines.append("importance: " + ", ".join(f"{k} {v:.0%}" for k, v in top.items()))
+        if "runner_up" in sig:
+            r = sig["runner_up"]
+            lines.append(f"vs runner-up {r['model']}: {r['accuracy_difference'] * 100:+.1f} "
+                         f"points, McNemar p = {r['mcnemar']['p_value']:.3g}")
+        if "baseline" in sig:
+            b = sig["baseline"]
+            lines.append(f"beats the majority baseline ({b['baseline_accuracy']:.3f}) by "
+                         f"{b['beats_baseline_by'] * 100:+.1f} points, McNemar p = "
+                         f"{b['mcnemar']['p_value']:.3g}")
+    if result["checks"]:
+        lines += ["", "success checks:"]
+        lines += [f"  [{'PASS' if c['passed'] else 'FAIL'}] {c['check']}: {c['reason']}"
+                  for c in result["checks"]]
+    if result["trap_explanation"]:
+        lines += ["", f"NOT A SUCCESS: {result['trap_explanation']}"]
+    if result.get("champion"):
+        lines.append(f"champion is now {result['champion']}")
+    lines += [f"[{f['severity']}] {f['code']}: {f['message']}" for f in result["findings"]]
+    lines += [f"note: {n}" for n in result["notes"]]
+    lines += [f"warning: {w}" for w in result.get("warnings", [])]
+    return "\n".join(lines)
