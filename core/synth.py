@@ -54,6 +54,11 @@ class WorkloadProfile:
     lambda_memory_mb: int                 # configured Lambda memory
     init_ms: float                        # Lambda cold-start init duration
 
+    @property
+    def ms_per_kb(self) -> float:
+        """The payload term per KB (for models that count payload in KB)."""
+        return self.ms_per_mb / 1024.0
+
     def cpu_ms(self, payload_kb: np.ndarray | float) -> np.ndarray | float:
         """CPU time at one vCPU for a payload."""
         return self.base_ms + self.ms_per_mb * np.asarray(payload_kb, dtype=float) / 1024.0

@@ -76,6 +76,7 @@ def test_named_sets_and_overrides():
     custom = get_prices({"base": "thesis", "fargate_vcpu_hour_usd": 0.05})
     assert custom.fargate_vcpu_hour_usd == 0.05
     assert custom.fargate_gb_hour_usd == 0.00511
+    assert get_prices({"lambda_request_usd": np.int64(0)}).lambda_request_usd == 0.0
 
 
 @pytest.mark.parametrize("spec, match", [

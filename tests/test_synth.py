@@ -92,6 +92,7 @@ def test_workload_profiles_model():
     # 2048 KB = 2 MB: cpu = 80 + 150 * 2 = 380 ms at 1 vCPU; on 0.5 vCPU 760 + io 40 = 800
     assert heavy.cpu_ms(2048.0) == pytest.approx(380.0)
     assert heavy.service_ms(2048.0, vcpu=0.5) == pytest.approx(800.0)
+    assert heavy.ms_per_kb == pytest.approx(150.0 / 1024)
     assert WORKLOAD_PROFILES["lightweight_api"].payload_kb == (0.5, 1.0, 5.0, 10.0)
 
 

@@ -29,6 +29,7 @@ ratios (Lambda x 0.8, Fargate x 0.8), so an arm scenario stays comparable.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -124,7 +125,7 @@ def get_prices(spec: str | dict | Prices = "aws-2026", region: str = "eu-west-1"
     _check_choice("architecture", architecture, ARCHITECTURES)
     sheet = _base_sheet(name, region, architecture)
     for key, value in overrides.items():
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not ok or not math.isfinite(value) or value < 0:
             raise UserError(f"Price {key!r} must be a finite number >= 0 (USD); got {value!r}. "
                             "Use a non-negative price.")
