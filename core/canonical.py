@@ -150,13 +150,16 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _number(values: pd.Series) -> pd.Series:
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.astype("str").str.strip().str.replace(r"(?i)\s*(ms|mb|kb|%)$", "",
-                                                              regex=True)
-        return pd.to_numeric(text, errors="coerce").astype("float64")
+    """Numbers, also from strings such as "512" or "512 MB" (Lambda's memory fields)."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
-    return pd.to_numeric(values, errors="coerce").astype("float64")
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    failed = (numbers.isna() & values.notna()).to_numpy()
+    if failed.any():
+        text = values[failed].astype("str").str.strip().str.lower()
+        text = text.str.replace(r"\s*(ms|mb|kb|%)$", "", regex=True)
+        numbers[failed] = pd.to_numeric(text, errors="coerce").astype("float64")
+    return numbers
 
 
 def _timestamp(values: pd.Series | None, index: pd.Index) -> pd.Series:

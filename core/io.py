@@ -159,16 +159,16 @@ def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
 
 def _read_file(name: str, data: bytes, max_bytes: int,
                seen_ids: set[str]) -> tuple[pd.DataFrame, Rejects]:
-    """One file -> canonical rows and its rejected records."""
+    """One file -> canonical rows and its rejected records; `seen_ids` grows by its ids."""
     rejects = Rejects()
     raw, lines = _parse(name, data, max_bytes, rejects)
     del data
     frame, originals = canonicalise(raw, name)
     del raw
     reason = row_problems(frame, originals)
-    ids = frame["request_id"]
-    seen_before = np.fromiter((i in seen_ids for i in ids.tolist()), bool, len(ids))
-    dup = ids.notna().to_numpy() & (ids.duplicated().to_numpy() | seen_before)
+    ids = frame["request_id"].to_numpy(dtype=object, na_value=None)
+    seen_before = np.fromiter((i in seen_ids for i in ids), bool, len(ids))
+    dup = (ids != None) & (pd.Series(ids).duplicated().to_numpy() | seen_before)  # noqa: E711
     reason[dup & reason.isna().to_numpy()] = "duplicate request_id"
     bad = reason.notna().to_numpy()
     if bad.any():
@@ -181,7 +181,7 @@ def _read_file(name: str, data: bytes, max_bytes: int,
         for number, why, text in zip(numbers, reason[bad].tolist(), raws, strict=True):
             rejects.add(number, why, text)
         frame = frame.loc[~bad].reset_index(drop=True)
-    seen_ids.update(frame["request_id"].dropna().tolist())
+    seen_ids.update(frame["request_id"].dropna().to_numpy(dtype=object))
     rejects.sort(key=lambda r: r["line"])
     return frame, rejects
 
@@ -283,7 +283,7 @@ def _read_json_object_text(name: str, text: str, lines: list[str],
         first = json.loads(nonblank[0])
     except ValueError:
         first = None
-    single_line = sum(1 for line in lines if line.strip()) == 1
+    single_line = not any(line.strip() for line in lines[lines.index(nonblank[0]) + 1:])
     if first is None and not name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson")):
         try:
             return parse_json_document(json.loads(text), rejects), None
@@ -344,7 +344,7 @@ def _fill_cost(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
 
 def _data_warnings(frame: pd.DataFrame) -> list[str]:
     warnings = []
-    platforms = sorted(set(frame["platform"].dropna()) - {"unknown"})
+    platforms = sorted(set(frame["platform"].dropna().unique()) - {"unknown"})
     paired = any(str(c).startswith("lambda_") for c in frame.columns)
     if len(platforms) == 1 and not paired:
         other = "ECS" if platforms[0] == "lambda" else "Lambda"
