@@ -1,0 +1,55 @@
+"""Property tests: findings do not depend on row order or column names (roles kept)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.diagnostics import CODES, diagnose
+from core.schema import is_outcome
+from tests.diagnostics_data import clean, trigger
+
+VARIANTS = ["clean", *CODES]
+SETTINGS = settings(max_examples=12, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def make(variant: str, n: int, seed: int):
+    return clean(n, seed) if variant == "clean" else trigger(variant, n, seed)[0]
+
+
+def signature(diagnosis, names: dict[str, str] | None = None):
+    """What must not change: verdict, codes, severities, columns (mapped back), ceiling."""
+    back = {v: k for k, v in (names or {}).items()}
+    findings = [(f.code, f.severity, tuple(back.get(c, c) for c in f.columns))
+                for f in diagnosis.findings]
+    ceiling = {k: diagnosis.ceiling.get(k) for k in ("baseline", "ceiling", "cv_ceiling")}
+    return diagnosis.verdict, findings, ceiling
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(variant=st.sampled_from(VARIANTS), n=st.integers(60, 240), seed=st.integers(0, 50),
+       shuffle_seed=st.integers(0, 10_000))
+def test_findings_do_not_change_when_rows_are_shuffled(variant, n, seed, shuffle_seed):
+    frame = make(variant, n, seed)
+    shuffled = frame.sample(frac=1.0, random_state=shuffle_seed).reset_index(drop=True)
+    assert signature(diagnose(shuffled)) == signature(diagnose(frame))
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(variant=st.sampled_from(VARIANTS), n=st.integers(60, 240), seed=st.integers(0, 50),
+       shuffle_seed=st.integers(0, 10_000))
+def test_findings_do_not_change_when_columns_are_renamed(variant, n, seed, shuffle_seed):
+    frame = make(variant, n, seed)
+    rng = np.random.default_rng(shuffle_seed)
+    names = {c: f"col_{i}_{rng.integers(1000)}" for i, c in enumerate(frame.columns)}
+    names["label"] = "target"
+    renamed = frame.rename(columns=names)
+    roles = {"label": "target", "group": names["workload_type"],
+             "payload": names["payload_size_kb"],
+             "outcomes": [names[c] for c in frame.columns if is_outcome(c)]}
+    assert signature(diagnose(renamed, **roles), names) == signature(diagnose(frame))
