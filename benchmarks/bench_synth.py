@@ -94,7 +94,8 @@ def python_generate(rows: int, seed: int) -> list[dict]:
             billed = math.ceil(execution + init)
             cost = (prices.lambda_request_usd + billed / 1000 * prof.lambda_memory_mb / 1024
                     * prices.lambda_gb_second_usd)
-        out.append({"request_id": f"req_{seed}_{i:07d}", "platform": "ecs" if is_ecs else "lambda",
+        out.append({"request_id": f"variance_{seed}_{i:07d}",
+                    "platform": "ecs" if is_ecs else "lambda",
                     "workload_type": prof.name, "payload_size_kb": payload,
                     "execution_time_ms": execution, "latency_ms": min(latency, sc.timeout_ms),
                     "http_status": status, "cost_usd": cost})

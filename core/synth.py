@@ -232,7 +232,7 @@ def generate(preset: str = "variance", rows: int = 5000, seed: int = 0) -> pd.Da
                                unit="h"))
     cpu_pct = np.where(is_ecs, np.clip(100 * rho * rng.lognormal(0.0, 0.05, n), 0, 100), np.nan)
     frame = pd.DataFrame({
-        "request_id": [f"req_{seed}_{i:07d}" for i in range(n)],
+        "request_id": [f"{preset}_{seed}_{i:07d}" for i in range(n)],
         "timestamp": start + pd.to_timedelta(np.round(u * RUN_SECONDS, 3), unit="s"),
         "platform": _pick(("lambda", "ecs"), is_ecs.astype(int)),
         "workload_type": _pick(WORKLOADS, workload),

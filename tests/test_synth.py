@@ -1,13 +1,12 @@
 """Synthetic load tests: preset properties, physics sanity, reproducibility, CLI."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from core.cli.dispatch import main
 from core.errors import UserError
 from core.labels import label_shares
 from core.schema import CANONICAL_COLUMNS, WORKLOADS
@@ -63,6 +62,8 @@ def test_canonical_columns_and_types(variance):
     assert variance["label"].dtype == "Int64"
     assert set(variance["platform"]) == {"lambda", "ecs"}
     assert variance["request_id"].is_unique
+    trap_ids = set(generate("trap", rows=50, seed=0)["request_id"])
+    assert not trap_ids & set(variance["request_id"])  # both demo files load together
     assert variance["timestamp"].is_monotonic_increasing
     errors = variance[variance["is_error"]]
     assert errors["label"].isna().all() and (errors["http_status"] >= 400).all()
@@ -123,31 +124,38 @@ def test_shipped_demo_data_is_what_the_command_makes(tmp_path):
         assert shipped.read_bytes() == path.read_bytes(), preset
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `python -m core ARGS` in this process: (exit code, stdout, stderr)."""
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
-def test_cli_demo_data_and_label(tmp_path):
-    proc = _cli("demo-data", "--out", str(tmp_path), "--rows", "800", "--seed", "3", "--json")
-    assert proc.returncode == 0, proc.stderr
-    made = json.loads(proc.stdout)
+@pytest.mark.slow
+def test_cli_demo_data_and_label(tmp_path, capsys):
+    code, out, err = _cli(capsys, "demo-data", "--out", str(tmp_path), "--rows", "800",
+                          "--seed", "3", "--json")
+    assert code == 0, err
+    made = json.loads(out)
     assert set(made["files"]) == {"variance", "trap"}
-    out = tmp_path / "labelled.parquet"
-    proc = _cli("label", str(tmp_path / "trap.csv"), "--out", str(out), "--margin", "0.2",
-                "--json")
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
+    target = tmp_path / "labelled.parquet"
+    code, out, err = _cli(capsys, "label", str(tmp_path / "trap.csv"), "--out", str(target),
+                          "--margin", "0.2", "--json")
+    assert code == 0, err
+    report = json.loads(out)
     assert report["margin"] == 0.2 and report["latency_field"] == "execution_time_ms"
     shares = {w["workload_type"]: w["lambda_optimal_share"] for w in report["workloads"]}
     assert shares["lightweight_api"] == 0.0 and shares["heavy_processing"] == 1.0
-    assert pd.read_parquet(out)["label"].notna().all()
+    assert pd.read_parquet(target)["label"].notna().all()
+    code, out, _ = _cli(capsys, "label", str(tmp_path / "variance.csv"), "--out",
+                        str(tmp_path / "v.csv"), "--latency-field", "latency_ms")
+    assert code == 0 and "latency latency_ms" in out and "Lambda optimal" in out
 
 
-def test_cli_label_bad_margin_exits_2(tmp_path):
+def test_cli_label_bad_margin_exits_2(tmp_path, capsys):
     write_demo_data(tmp_path, rows=200, seed=0)
-    proc = _cli("label", str(tmp_path / "trap.csv"), "--out", str(tmp_path / "x.csv"),
-                "--margin", "0.9")
-    assert proc.returncode == 2
-    assert "margin must be a number between 0 and 0.5" in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+    code, _, err = _cli(capsys, "label", str(tmp_path / "trap.csv"), "--out",
+                        str(tmp_path / "x.csv"), "--margin", "0.9")
+    assert code == 2
+    assert "margin must be a number between 0 and 0.5" in err
+    assert len(err.strip().splitlines()) == 1
