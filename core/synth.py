@@ -22,6 +22,19 @@ Model (all vectorised, one seeded ``np.random.default_rng``):
   time proportional to payload, a client timeout that turns slow requests into 504 errors.
 * Cost: `core.simulate.pricing` (Lambda billed duration incl. init; Fargate the request's
   share of its task's vCPU- and GB-hours).
+
+Presets:
+
+* ``variance``: realistic. Six 0.5-vCPU / 2-GB Fargate tasks whose utilisation follows the
+  traffic, four or five payload sizes per workload, cold starts, 10 % noise. Labels move with
+  payload (bigger payloads need more CPU, where the memory-limited Lambda falls behind), with load
+  pattern and time window (busy ECS tasks favour Lambda). Three of four workloads have a
+  Lambda-optimal share in 20–80 %; lightweight_api stays mostly ECS (its Lambda gets 0.07
+  vCPU), as in the real logs' client-side view.
+* ``trap``: the thesis's 100 %-accuracy trap. One payload per workload (the seeds' 1.05 /
+  200 / 2730.67 / 5461.34 KB), Fargate steadily 90 % busy, no cold starts, 2 % noise: the
+  label is a function of the workload (lightweight_api -> ECS, the others -> Lambda), and the
+  latency and cost columns that produced it are all there to leak.
 """
 
 from __future__ import annotations
@@ -232,7 +245,6 @@ def generate(preset: str = "variance", rows: int = 5000, seed: int = 0) -> pd.Da
                                unit="h"))
     cpu_pct = np.where(is_ecs, np.clip(100 * rho * rng.lognormal(0.0, 0.05, n), 0, 100), np.nan)
     frame = pd.DataFrame({
-        "request_id": [f"{preset}_{seed}_{i:07d}" for i in range(n)],
         "timestamp": start + pd.to_timedelta(np.round(u * RUN_SECONDS, 3), unit="s"),
         "platform": _pick(("lambda", "ecs"), is_ecs.astype(int)),
         "workload_type": _pick(WORKLOADS, workload),
@@ -249,6 +261,7 @@ def generate(preset: str = "variance", rows: int = 5000, seed: int = 0) -> pd.Da
         "is_error": status >= 400,
     })
     frame = frame.sort_values("timestamp", kind="stable", ignore_index=True)
+    frame.insert(0, "request_id", [f"{preset}_{seed}_{i:07d}" for i in range(n)])
     labelled = balanced_optimal(frame)
     return labelled[[*CANONICAL_COLUMNS, "is_error", OPTIMAL_PLATFORM]]
 
