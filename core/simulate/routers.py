@@ -1,0 +1,133 @@
+"""Routers: which platform each request goes to (True = Lambda), plus their own overhead.
+
+Kinds: `lambda`, `ecs` (everything to one platform), `rule` (payload threshold), `random`,
+`oracle` (hindsight: the platform where `cost + value_of_time * latency` was lower in the two
+baseline runs), and `model` (a registry model: P(Lambda) >= probability_threshold). The model
+predicts each distinct feature row once (workload, payload, time window, load pattern, minute
+of day when it uses the timestamp), so a million requests cost a few thousand predictions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.errors import UserError
+from core.schema import LOAD_PATTERNS, TIME_WINDOWS
+from core.simulate.pricing import Prices, lambda_cost
+from core.simulate.scenario import Mix
+from core.simulate.workload import Requests
+
+#: Default latency a router adds per request (ms): a model runs as its own function call.
+DEFAULT_INFERENCE_MS = {"model": 2.0, "rule": 0.05, "random": 0.01, "oracle": 0.0,
+                        "lambda": 0.0, "ecs": 0.0}
+ROUTER_MEMORY_MB = 512
+TRACE_DATE = dt.datetime(2025, 11, 22, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """What routing itself costs per request."""
+
+    latency_s: float
+    cost_usd: float
+
+
+def overhead(router: dict, prices: Prices) -> Overhead:
+    """Inference latency and cost; a model router is billed as a 512 MB Lambda call."""
+    kind = router["kind"]
+    ms = router["inference_ms"]
+    ms = DEFAULT_INFERENCE_MS[kind] if ms is None else float(ms)
+    cost = router["inference_cost_usd"]
+    if cost is None:
+        cost = float(lambda_cost(ms, ROUTER_MEMORY_MB, prices)) if kind == "model" else 0.0
+    return Overhead(latency_s=ms / 1000.0, cost_usd=float(cost))
+
+
+def oracle(lambda_score: np.ndarray, ecs_score: np.ndarray) -> np.ndarray:
+    """Hindsight choice: Lambda where its score (cost + value of time x latency) is not worse."""
+    return lambda_score <= ecs_score
+
+
+def route(router: dict, req: Requests, mix: Mix, *, seed: int, start_hour: float,
+          oracle_choice: np.ndarray | None = None) -> np.ndarray:
+    """Boolean per request: True = send to Lambda."""
+    kind = router["kind"]
+    n = len(req)
+    if kind == "lambda":
+        return np.ones(n, dtype=bool)
+    if kind == "ecs":
+        return np.zeros(n, dtype=bool)
+    if kind == "rule":
+        small = req.payload_kb <= router["threshold_kb"]
+        return small if router["lambda_when"] == "small" else ~small
+    if kind == "random":
+        rng = np.random.default_rng([seed, 7])
+        return rng.random(n) < router["p_lambda"]
+    if kind == "oracle":
+        if oracle_choice is None:
+            raise ValueError("the oracle router needs the baseline outcomes")
+        return oracle_choice
+    return model_route(router, req, mix, start_hour=start_hour)
+
+
+def load_pipeline(model_id: str):
+    """The registry's pipeline for a model id or alias (UserError if it is not there)."""
+    from core.registry import Registry
+
+    try:
+        return Registry().load(model_id).pipeline
+    except UserError:
+        raise
+    except (FileNotFoundError, KeyError) as exc:
+        raise UserError(f"Model {model_id!r} is not in the registry. Train one on the Train "
+                        "page (or `python -m core train`) and use its model_id.") from exc
+
+
+def model_route(router: dict, req: Requests, mix: Mix, *, start_hour: float,
+                pipeline=None) -> np.ndarray:
+    """Predict P(Lambda) once per distinct feature row, then broadcast to all requests."""
+    pipeline = pipeline if pipeline is not None else load_pipeline(router["model_id"])
+    wanted = _input_features(pipeline)
+    uses_time = "timestamp" in wanted
+    n_pay = max(len(v) for v in mix.payload_values)
+    key = ((req.workload.astype(np.int64) * n_pay + req.payload_idx) * len(TIME_WINDOWS)
+           + req.time_window) * len(LOAD_PATTERNS) + req.load_pattern
+    minute = None
+    if uses_time:
+        minute = np.floor((start_hour * 60.0 + req.arrival / 60.0) % 1440.0).astype(np.int64)
+        key = key * 1440 + minute
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rows = pd.DataFrame({
+        "workload_type": np.asarray(mix.workloads, dtype=object)[req.workload[first]],
+        "payload_size_kb": req.payload_kb[first],
+        "time_window": np.asarray(TIME_WINDOWS, dtype=object)[req.time_window[first]],
+        "load_pattern": np.asarray(LOAD_PATTERNS, dtype=object)[req.load_pattern[first]],
+    })
+    if uses_time:
+        stamps = pd.Timestamp(TRACE_DATE) + pd.to_timedelta(minute[first], unit="min")
+        rows["timestamp"] = stamps.strftime("%Y-%m-%dT%H:%M:%S")
+    for col in wanted:
+        if col not in rows.columns:
+            rows[col] = np.nan
+    try:
+        proba = np.asarray(pipeline.predict_proba(rows))[:, 1]
+    except Exception as exc:  # a model trained on other columns: say which
+        raise UserError(f"Model {router['model_id']!r} could not score simulated requests "
+                        f"({type(exc).__name__}: {exc}). The simulator provides "
+                        f"{sorted(rows.columns)}; use a model trained on those features."
+                        ) from exc
+    return (proba >= router["probability_threshold"])[inverse.ravel()]
+
+
+def _input_features(pipeline) -> list[str]:
+    steps = getattr(pipeline, "named_steps", {})
+    transform = steps.get("features") if hasattr(steps, "get") else None
+    for attr in ("input_features_", "features"):
+        value = getattr(transform, attr, None)
+        if value:
+            return list(value)
+    return ["workload_type", "payload_size_kb", "time_window", "load_pattern"]

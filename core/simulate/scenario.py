@@ -1,0 +1,535 @@
+"""The simulator's scenario: parse, validate and fill defaults of the JSON DESIGN.md documents.
+
+Why one module: the CLI, the page and the sweeps all accept the same JSON; validating it once
+here (unknown keys, ranges, types) means every other module trusts a `Scenario`.
+
+Every key is optional. Defaults (DESIGN.md, plus the simulator's extra knobs):
+
+```
+{"requests": 1000000, "seed": 1,
+ "traffic": {"kind": "poisson", "rate_per_s": 5.0, "start_hour": 9.0,
+             "load_pattern": null,                       # null: derived from the kind
+             # diurnal: "amplitude": 0.6, "period_s": 86400, "peak_hour": 14
+             # ramp:    "to_rate_per_s": 25, "ramp_s": 600 (then holds)
+             # burst:   "burst_rate_per_s": 30, "period_s": 300, "burst_start_s": 120,
+             #          "burst_s": 60
+             # thesis:  "phase_s": 300 (low 5, medium 15, ramp 5->25, burst 5/30/5 rps)
+             # trace:   "timestamps": [...] (seconds or ISO strings) or "file": PATH
+            },
+ "mix": {"lightweight_api": 0.4, "thumbnail_processing": 0.3, "medium_processing": 0.2,
+         "heavy_processing": 0.1}  or  {"from_data": FILE},
+ "payload_kb": null,        # {workload: [sizes] or {size: weight}}; null: the workload model
+ "service_time": null,      # {"kind": "exponential"|"constant", "warm_mean_s": 0.1,
+                            #  "cold_mean_s": 0.6}: replaces the workload model on both
+                            #  platforms; a cold Lambda request takes cold_mean_s in total
+ "lambda": {"memory_mb": 512, "architecture": "x86", "keep_alive_s": 600,
+            "keep_alive_dist": "constant"|"uniform"|"exponential", "keep_alive_min_s": 300,
+            "concurrency_limit": 1000, "provisioned": 0, "runtime": "python3.12",
+            "package_mb": 5, "on_throttle": "error"|"retry", "max_retries": 2,
+            "retry_delay_s": 1.0, "overhead_ms": 15},
+ "fargate": {"vcpu": 1, "memory_gb": 2, "min_tasks": 1, "max_tasks": 20,
+             "per_task_concurrency": 10, "start_delay_s": 45, "architecture": "x86",
+             "target_utilization": 0.7, "metric_period_s": 60, "scale_out_cooldown_s": 60,
+             "scale_in_cooldown_s": 300, "queue_timeout_s": 30, "alb": false,
+             "overhead_ms": 5},
+ "router": {"kind": "rule", "model_id": null, "threshold_kb": 1024, "lambda_when": "small",
+            "p_lambda": 0.5, "probability_threshold": 0.5, "inference_ms": null,
+            "inference_cost_usd": null, "value_of_time_usd_per_s": 0.00001},
+ "region": "eu-west-1", "prices": "aws-2026"}
+```
+
+`lambda.memory_mb` may also be `"profile"`: each workload gets the memory of its workload
+profile. Router kinds: `lambda`, `ecs` (all to one platform), `rule` (payload threshold),
+`random`, `oracle` (hindsight), `model` (a registry model; `model_id` or alias). The oracle
+sends a request where `cost_usd + value_of_time_usd_per_s * latency_s` was lower in the two
+baseline runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import UserError
+from core.simulate.pricing import Prices, get_prices
+
+MAX_REQUESTS = 50_000_000
+MAX_PAYLOAD_LEVELS = 50
+LAMBDA_MEMORY_RANGE = (128, 10_240)
+FARGATE_VCPUS = (0.25, 0.5, 1, 2, 4, 8, 16)
+TRAFFIC_KINDS = ("poisson", "diurnal", "ramp", "burst", "thesis", "trace")
+ROUTER_KINDS = ("lambda", "ecs", "rule", "random", "oracle", "model")
+RUNTIMES = {  # runtime -> base cold-start (init) time in ms at 1 vCPU, before package size
+    "python3.12": 250.0, "python3.11": 250.0, "nodejs20.x": 200.0, "java21": 900.0,
+    "dotnet8": 600.0, "provided.al2023": 100.0,
+}
+INIT_MS_PER_PACKAGE_MB = 8.0
+
+#: Workload model used until/unless core.synth provides WORKLOAD_PROFILES: compute time at one
+#: full vCPU = base_ms + ms_per_kb * payload_kb (times lognormal noise), the payload sizes the
+#: thesis's Artillery runs requested, and the Lambda memory the thesis configured.
+DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
+    "lightweight_api": {"base_ms": 4.0, "ms_per_kb": 0.05, "noise_sigma": 0.25,
+                        "payload_kb": [0.5, 1.0, 5.0, 10.0], "lambda_memory_mb": 128},
+    "thumbnail_processing": {"base_ms": 40.0, "ms_per_kb": 0.15, "noise_sigma": 0.25,
+                             "payload_kb": [50.0, 100.0, 200.0, 500.0, 1024.0],
+                             "lambda_memory_mb": 256},
+    "medium_processing": {"base_ms": 150.0, "ms_per_kb": 0.08, "noise_sigma": 0.25,
+                          "payload_kb": [1024.0, 2048.0, 3072.0, 4096.0],
+                          "lambda_memory_mb": 512},
+    "heavy_processing": {"base_ms": 600.0, "ms_per_kb": 0.12, "noise_sigma": 0.25,
+                         "payload_kb": [2048.0, 3072.0, 4096.0, 5120.0],
+                         "lambda_memory_mb": 512},
+}
+
+DEFAULTS: dict[str, Any] = {
+    "requests": 1_000_000,
+    "seed": 1,
+    "traffic": {"kind": "poisson", "rate_per_s": 5.0, "start_hour": 9.0, "load_pattern": None},
+    "mix": {"lightweight_api": 0.4, "thumbnail_processing": 0.3, "medium_processing": 0.2,
+            "heavy_processing": 0.1},
+    "payload_kb": None,
+    "service_time": None,
+    "lambda": {"memory_mb": 512, "architecture": "x86", "keep_alive_s": 600.0,
+               "keep_alive_dist": "constant", "keep_alive_min_s": 300.0,
+               "concurrency_limit": 1000, "provisioned": 0, "runtime": "python3.12",
+               "package_mb": 5.0, "on_throttle": "error", "max_retries": 2,
+               "retry_delay_s": 1.0, "overhead_ms": 15.0},
+    "fargate": {"vcpu": 1.0, "memory_gb": 2.0, "min_tasks": 1, "max_tasks": 20,
+                "per_task_concurrency": 10, "start_delay_s": 45.0, "architecture": "x86",
+                "target_utilization": 0.7, "metric_period_s": 60.0,
+                "scale_out_cooldown_s": 60.0, "scale_in_cooldown_s": 300.0,
+                "queue_timeout_s": 30.0, "alb": False, "overhead_ms": 5.0},
+    "router": {"kind": "rule", "model_id": None, "threshold_kb": 1024.0,
+               "lambda_when": "small", "p_lambda": 0.5, "probability_threshold": 0.5,
+               "inference_ms": None, "inference_cost_usd": None,
+               "value_of_time_usd_per_s": 0.00001},
+    "region": "eu-west-1",
+    "prices": "aws-2026",
+}
+
+TRAFFIC_DEFAULTS: dict[str, dict[str, Any]] = {
+    "poisson": {},
+    "diurnal": {"amplitude": 0.6, "period_s": 86_400.0, "peak_hour": 14.0},
+    "ramp": {"to_rate_per_s": 25.0, "ramp_s": 600.0},
+    "burst": {"burst_rate_per_s": 30.0, "period_s": 300.0, "burst_start_s": 120.0,
+              "burst_s": 60.0},
+    "thesis": {"phase_s": 300.0},
+    "trace": {"timestamps": None, "file": None},
+}
+SERVICE_DEFAULTS = {"kind": "exponential", "warm_mean_s": 0.1, "cold_mean_s": 0.6}
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Request mix: workload probabilities and, per workload, payload sizes with weights."""
+
+    workloads: tuple[str, ...]
+    probs: np.ndarray
+    payload_values: tuple[np.ndarray, ...]
+    payload_probs: tuple[np.ndarray, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": {w: float(p) for w, p in zip(self.workloads, self.probs, strict=True)},
+                "payload_kb": {w: {f"{v:g}": float(p) for v, p in zip(vals, probs, strict=True)}
+                               for w, vals, probs in zip(self.workloads, self.payload_values,
+                                                         self.payload_probs, strict=True)}}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. `raw` is the normalised JSON (defaults filled in)."""
+
+    raw: dict[str, Any]
+    mix: Mix
+    profiles: dict[str, dict[str, Any]]
+    lambda_prices: Prices
+    fargate_prices: Prices
+    trace_times: np.ndarray | None
+
+    @property
+    def requests(self) -> int:
+        return int(self.raw["requests"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.raw["seed"])
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One validated section (traffic, lambda, fargate, router, service_time)."""
+        return self.raw[name]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-able scenario (what save/load and the CLI echo)."""
+        return copy.deepcopy(self.raw)
+
+
+def workload_profiles() -> dict[str, dict[str, Any]]:
+    """The workload model: core.synth's WORKLOAD_PROFILES when present, else the defaults."""
+    try:
+        from core.synth import WORKLOAD_PROFILES
+    except ImportError:
+        return copy.deepcopy(DEFAULT_PROFILES)
+    return {name: _adapt_profile(name, prof) for name, prof in WORKLOAD_PROFILES.items()}
+
+
+def _adapt_profile(name: str, prof: Any) -> dict[str, Any]:
+    """Map a synth profile (dict or object) onto base_ms, ms_per_kb, payload_kb, memory."""
+    get = prof.get if isinstance(prof, dict) else (lambda k, d=None: getattr(prof, k, d))
+    fallback = DEFAULT_PROFILES.get(name, DEFAULT_PROFILES["medium_processing"])
+    out = dict(fallback)
+    for key, aliases in {"base_ms": ("base_ms", "base_compute_ms", "compute_ms"),
+                         "ms_per_kb": ("ms_per_kb", "payload_ms_per_kb", "per_kb_ms"),
+                         "payload_kb": ("payload_kb", "payload_sizes_kb", "payload_set"),
+                         "lambda_memory_mb": ("lambda_memory_mb", "memory_mb"),
+                         "noise_sigma": ("noise_sigma", "sigma")}.items():
+        for alias in aliases:
+            value = get(alias, None)
+            if value is not None:
+                out[key] = list(value) if key == "payload_kb" else float(value)
+                break
+    return out
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+def load_scenario(spec: dict | str | Path | Scenario | None = None, *,
+                  requests: int | None = None) -> Scenario:
+    """Validate a scenario (dict, JSON text, or path to a JSON file) and fill its defaults."""
+    if isinstance(spec, Scenario):
+        spec = spec.to_json()
+    user = _read_spec(spec)
+    if requests is not None:
+        user["requests"] = requests
+    _reject_unknown("scenario", user, DEFAULTS)
+    raw = copy.deepcopy(DEFAULTS)
+    for key, value in user.items():
+        if isinstance(DEFAULTS[key], dict) and key not in ("mix",):
+            if not isinstance(value, dict):
+                raise UserError(f"Scenario key {key!r} must be an object; got {value!r}. "
+                                f"Write it as {{...}} with keys {sorted(DEFAULTS[key])}.")
+            raw[key] = {**DEFAULTS[key], **value}
+        else:
+            raw[key] = value
+    raw["requests"] = _int("requests", raw["requests"], 1, MAX_REQUESTS)
+    raw["seed"] = _int("seed", raw["seed"], 0, 2**32 - 1)
+    trace_times = _check_traffic(raw, user_set_requests="requests" in user)
+    profiles = workload_profiles()
+    raw["service_time"] = _check_service(raw["service_time"])
+    _check_lambda(raw["lambda"])
+    _check_fargate(raw["fargate"])
+    _check_router(raw["router"])
+    mix = _check_mix(raw, profiles)
+    prices = raw["prices"]
+    lambda_prices = get_prices(prices, raw["region"], raw["lambda"]["architecture"])
+    fargate_prices = get_prices(prices, raw["region"], raw["fargate"]["architecture"])
+    return Scenario(raw=raw, mix=mix, profiles=profiles, lambda_prices=lambda_prices,
+                    fargate_prices=fargate_prices, trace_times=trace_times)
+
+
+def _read_spec(spec: dict | str | Path | None) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    if isinstance(spec, dict):
+        return copy.deepcopy(spec)
+    text = str(spec)
+    if isinstance(spec, Path) or not text.lstrip().startswith("{"):
+        path = Path(text)
+        if not path.is_file():
+            raise UserError(f"Scenario file {text!r} not found. Pass the path of a JSON "
+                            "scenario file (see DESIGN.md for its keys).")
+        text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"Scenario is not valid JSON ({exc.msg} at line {exc.lineno}). "
+                        "Fix the JSON syntax.") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"A scenario must be a JSON object; got {type(data).__name__}. "
+                        "Wrap the settings in {...}.")
+    return data
+
+
+def _reject_unknown(where: str, given: dict, allowed: dict | tuple) -> None:
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise UserError(f"Unknown {where} keys {unknown}; allowed keys are {sorted(allowed)}. "
+                        "Fix the spelling or remove them.")
+
+
+def _num(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
+         strict_lo: bool = False, unit: str = "") -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise UserError(f"{name} must be a number; got {value!r}. Give a plain number.")
+    bad_lo = lo is not None and (value <= lo if strict_lo else value < lo)
+    if bad_lo or (hi is not None and value > hi):
+        parts = []
+        if lo is not None:
+            parts.append(f"> {lo:g}" if strict_lo else f">= {lo:g}")
+        if hi is not None:
+            parts.append(f"<= {hi:g}")
+        raise UserError(f"{name} must be {' and '.join(parts)}{unit}; got {value!r}. Set "
+                        f"{name} within that range.")
+    return float(value)
+
+
+def _int(name: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserError(f"{name} must be a whole number; got {value!r}. Give an integer.")
+    _num(name, value, lo, hi)
+    return int(value)
+
+
+def _choice(name: str, value: Any, allowed: tuple | list) -> Any:
+    if value not in allowed:
+        raise UserError(f"{name} must be one of {list(allowed)}; got {value!r}. Pick one of "
+                        "those.")
+    return value
+
+
+# -- sections ----------------------------------------------------------------------------------
+
+def _check_traffic(raw: dict[str, Any], *, user_set_requests: bool) -> np.ndarray | None:
+    traffic = raw["traffic"]
+    kind = _choice("traffic.kind", traffic.get("kind"), TRAFFIC_KINDS)
+    allowed = {**DEFAULTS["traffic"], **TRAFFIC_DEFAULTS[kind]}
+    _reject_unknown(f"traffic ({kind})", traffic, allowed)
+    traffic = {**allowed, **traffic}
+    raw["traffic"] = traffic
+    _num("traffic.start_hour", traffic["start_hour"], 0, 24)
+    if traffic["load_pattern"] is not None:
+        from core.schema import LOAD_PATTERNS
+        _choice("traffic.load_pattern", traffic["load_pattern"], LOAD_PATTERNS)
+    if kind != "trace":
+        _num("traffic.rate_per_s", traffic["rate_per_s"], 0, 1e6, strict_lo=True,
+             unit=" requests per second")
+    if kind == "diurnal":
+        _num("traffic.amplitude", traffic["amplitude"], 0, 0.99)
+        _num("traffic.period_s", traffic["period_s"], 0, None, strict_lo=True)
+        _num("traffic.peak_hour", traffic["peak_hour"], 0, 24)
+    elif kind == "ramp":
+        _num("traffic.to_rate_per_s", traffic["to_rate_per_s"], 0, 1e6, strict_lo=True)
+        _num("traffic.ramp_s", traffic["ramp_s"], 0, None, strict_lo=True)
+    elif kind == "burst":
+        _num("traffic.burst_rate_per_s", traffic["burst_rate_per_s"], 0, 1e6, strict_lo=True)
+        _num("traffic.period_s", traffic["period_s"], 0, None, strict_lo=True)
+        _num("traffic.burst_start_s", traffic["burst_start_s"], 0, traffic["period_s"])
+        _num("traffic.burst_s", traffic["burst_s"], 0,
+             traffic["period_s"] - traffic["burst_start_s"], strict_lo=True)
+    elif kind == "thesis":
+        _num("traffic.phase_s", traffic["phase_s"], 0, None, strict_lo=True)
+    elif kind == "trace":
+        times = _trace_times(traffic)
+        if not user_set_requests:
+            raw["requests"] = int(min(len(times), MAX_REQUESTS))
+        traffic["timestamps"] = None if traffic.get("file") else times.tolist()
+        return times
+    return None
+
+
+def _trace_times(traffic: dict[str, Any]) -> np.ndarray:
+    """Arrival offsets (seconds, from 0, sorted) of a trace given inline or as a file."""
+    import pandas as pd
+
+    if traffic.get("file"):
+        from core import io
+
+        frame = io.read_paths([traffic["file"]]).frame
+        if "timestamp" not in frame.columns:
+            raise UserError(f"Trace file {traffic['file']!r} has no timestamp column. Use a "
+                            "load-test log whose rows carry a timestamp.")
+        values = frame["timestamp"]
+        where = f"trace file {traffic['file']!r}"
+    else:
+        values = pd.Series(traffic.get("timestamps") or [], dtype=object)
+        where = "traffic.timestamps"
+    values = values.dropna()
+    if len(values) == 0:
+        raise UserError(f"The trace ({where}) has no timestamps. Give a list of arrival times "
+                        "(seconds or ISO-8601) in traffic.timestamps, or a file with a "
+                        "timestamp column.")
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all():
+        secs = numeric.to_numpy(dtype=float)
+    else:
+        ts = pd.to_datetime(values.astype(str), errors="coerce", utc=True, format="mixed")
+        if ts.isna().all():
+            raise UserError(f"The trace ({where}) has no readable timestamps; got e.g. "
+                            f"{values.iloc[0]!r}. Use seconds or ISO-8601 times.")
+        ts = ts.dropna()
+        secs = (ts - ts.min()).dt.total_seconds().to_numpy(dtype=float)
+    secs = np.sort(secs[np.isfinite(secs)])
+    if len(secs) == 0:
+        raise UserError(f"The trace ({where}) has no timestamps. Give finite arrival times.")
+    return secs - secs[0]
+
+
+def _check_service(service: Any) -> dict[str, Any] | None:
+    if service is None:
+        return None
+    if not isinstance(service, dict):
+        raise UserError(f"service_time must be an object or null; got {service!r}. "
+                        'Write e.g. {"kind": "exponential", "warm_mean_s": 0.1}.')
+    _reject_unknown("service_time", service, SERVICE_DEFAULTS)
+    out = {**SERVICE_DEFAULTS, **service}
+    _choice("service_time.kind", out["kind"], ("exponential", "constant"))
+    _num("service_time.warm_mean_s", out["warm_mean_s"], 0, None, strict_lo=True)
+    _num("service_time.cold_mean_s", out["cold_mean_s"], 0, None, strict_lo=True)
+    return out
+
+
+def _check_lambda(lam: dict[str, Any]) -> None:
+    _reject_unknown("lambda", lam, DEFAULTS["lambda"])
+    lo, hi = LAMBDA_MEMORY_RANGE
+    if lam["memory_mb"] != "profile":
+        _num("lambda.memory_mb", lam["memory_mb"], lo, hi, unit=" MB (AWS Lambda's limits)")
+    _choice("lambda.architecture", lam["architecture"], ("x86", "arm"))
+    _num("lambda.keep_alive_s", lam["keep_alive_s"], 0, None, unit=" seconds")
+    _choice("lambda.keep_alive_dist", lam["keep_alive_dist"],
+            ("constant", "uniform", "exponential"))
+    if lam["keep_alive_dist"] == "uniform":
+        _num("lambda.keep_alive_min_s", lam["keep_alive_min_s"], 0, lam["keep_alive_s"])
+    lam["concurrency_limit"] = _int("lambda.concurrency_limit", lam["concurrency_limit"], 1,
+                                    1_000_000)
+    lam["provisioned"] = _int("lambda.provisioned", lam["provisioned"], 0,
+                              lam["concurrency_limit"])
+    _choice("lambda.runtime", lam["runtime"], tuple(RUNTIMES))
+    _num("lambda.package_mb", lam["package_mb"], 0, 250, unit=" MB (unzipped limit)")
+    _choice("lambda.on_throttle", lam["on_throttle"], ("error", "retry"))
+    lam["max_retries"] = _int("lambda.max_retries", lam["max_retries"], 0, 10)
+    _num("lambda.retry_delay_s", lam["retry_delay_s"], 0, 3600)
+    _num("lambda.overhead_ms", lam["overhead_ms"], 0, 10_000)
+
+
+def _check_fargate(far: dict[str, Any]) -> None:
+    _reject_unknown("fargate", far, DEFAULTS["fargate"])
+    if far["vcpu"] not in FARGATE_VCPUS:
+        raise UserError(f"fargate.vcpu must be one of {list(FARGATE_VCPUS)} (Fargate task "
+                        f"sizes); got {far['vcpu']!r}. Pick one of those.")
+    _num("fargate.memory_gb", far["memory_gb"], 0.5, 120, unit=" GB")
+    far["min_tasks"] = _int("fargate.min_tasks", far["min_tasks"], 0, 5000)
+    far["max_tasks"] = _int("fargate.max_tasks", far["max_tasks"], max(1, far["min_tasks"]),
+                            5000)
+    far["per_task_concurrency"] = _int("fargate.per_task_concurrency",
+                                       far["per_task_concurrency"], 1, 10_000)
+    _num("fargate.start_delay_s", far["start_delay_s"], 0, 3600)
+    _choice("fargate.architecture", far["architecture"], ("x86", "arm"))
+    _num("fargate.target_utilization", far["target_utilization"], 0.05, 1.0)
+    _num("fargate.metric_period_s", far["metric_period_s"], 1, 3600)
+    _num("fargate.scale_out_cooldown_s", far["scale_out_cooldown_s"], 0, 86_400)
+    _num("fargate.scale_in_cooldown_s", far["scale_in_cooldown_s"], 0, 86_400)
+    _num("fargate.queue_timeout_s", far["queue_timeout_s"], 0, None, strict_lo=True)
+    if not isinstance(far["alb"], bool):
+        raise UserError(f"fargate.alb must be true or false; got {far['alb']!r}.")
+    _num("fargate.overhead_ms", far["overhead_ms"], 0, 10_000)
+
+
+def _check_router(router: dict[str, Any]) -> None:
+    _reject_unknown("router", router, DEFAULTS["router"])
+    kind = _choice("router.kind", router["kind"], ROUTER_KINDS)
+    if kind == "model" and not router["model_id"]:
+        raise UserError("router.kind is 'model' but router.model_id is empty. Give a model id "
+                        "from the registry (or 'champion'), or use router.kind 'rule'.")
+    _num("router.threshold_kb", router["threshold_kb"], 0, None)
+    _choice("router.lambda_when", router["lambda_when"], ("small", "large"))
+    _num("router.p_lambda", router["p_lambda"], 0, 1)
+    _num("router.probability_threshold", router["probability_threshold"], 0, 1)
+    if router["inference_ms"] is not None:
+        _num("router.inference_ms", router["inference_ms"], 0, 60_000)
+    if router["inference_cost_usd"] is not None:
+        _num("router.inference_cost_usd", router["inference_cost_usd"], 0, 1)
+    _num("router.value_of_time_usd_per_s", router["value_of_time_usd_per_s"], 0, None)
+
+
+def _check_mix(raw: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> Mix:
+    mix = raw["mix"]
+    if not isinstance(mix, dict):
+        raise UserError(f"mix must be an object of workload weights or {{'from_data': FILE}}; "
+                        f"got {mix!r}.")
+    payload_spec = raw["payload_kb"]
+    if "from_data" in mix:
+        weights, payload_spec = _mix_from_file(mix["from_data"], payload_spec)
+    else:
+        weights = mix
+    if not weights:
+        raise UserError("The request mix is empty. Give at least one workload with a weight > 0, "
+                        f"e.g. {{'lightweight_api': 1.0}}; known workloads: {sorted(profiles)}.")
+    _reject_unknown("mix (workload)", weights, profiles)
+    for name, w in weights.items():
+        _num(f"mix.{name}", w, 0, None)
+    names = tuple(n for n, w in weights.items() if w > 0)
+    if not names:
+        raise UserError(f"The request mix is empty: every weight is 0 ({weights}). Give at least "
+                        "one workload a weight > 0.")
+    total = float(sum(weights[n] for n in names))
+    probs = np.array([weights[n] / total for n in names])
+    payload_spec = payload_spec or {}
+    if not isinstance(payload_spec, dict):
+        raise UserError(f"payload_kb must be an object {{workload: [sizes]}}; got "
+                        f"{payload_spec!r}.")
+    _reject_unknown("payload_kb (workload)", payload_spec, profiles)
+    values, pprobs = [], []
+    for name in names:
+        spec = payload_spec.get(name, profiles[name]["payload_kb"])
+        if isinstance(spec, dict):
+            sizes = [float(k) for k in spec]
+            pw = [float(v) for v in spec.values()]
+        else:
+            sizes = [float(v) for v in spec]
+            pw = [1.0] * len(sizes)
+        if not sizes or min(sizes) < 0 or sum(pw) <= 0 or min(pw) < 0:
+            raise UserError(f"payload_kb.{name} must list sizes >= 0 KB with weights > 0; got "
+                            f"{spec!r}.")
+        values.append(np.asarray(sizes, dtype=float))
+        pprobs.append(np.asarray(pw, dtype=float) / float(sum(pw)))
+    mix_obj = Mix(workloads=names, probs=probs, payload_values=tuple(values),
+                  payload_probs=tuple(pprobs))
+    if "from_data" not in mix:
+        raw["mix"] = {n: float(weights[n]) for n in weights}
+    return mix_obj
+
+
+def _mix_from_file(path: Any, payload_spec: Any) -> tuple[dict[str, float], Any]:
+    from core import io
+
+    if not isinstance(path, str | Path) or not Path(path).exists():
+        raise UserError(f"mix.from_data file {path!r} not found. Give the path of a load-test "
+                        "file (CSV, JSONL, Parquet).")
+    frame = io.read_paths([path]).frame
+    weights, payloads = mix_from_frame(frame)
+    return weights, payload_spec or payloads
+
+
+def mix_from_frame(frame: Any) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Workload shares and per-workload payload-size shares observed in a canonical frame."""
+    import pandas as pd
+
+    if "workload_type" not in frame.columns or frame["workload_type"].dropna().empty:
+        raise UserError("The data has no workload_type values, so no request mix can be taken "
+                        "from it. Use a preset mix instead.")
+    profiles = workload_profiles()
+    rows = frame[frame["workload_type"].isin(list(profiles))]
+    if rows.empty:
+        raise UserError(f"No rows of the data have a known workload_type {sorted(profiles)}; "
+                        f"got {sorted(frame['workload_type'].dropna().unique()[:5])}. Use a "
+                        "preset mix instead.")
+    weights = rows["workload_type"].value_counts(normalize=True).sort_index()
+    payloads: dict[str, dict[str, float]] = {}
+    if "payload_size_kb" in rows.columns:
+        for name, group in rows.groupby("workload_type", observed=True):
+            sizes = pd.to_numeric(group["payload_size_kb"], errors="coerce").dropna()
+            if sizes.nunique() > MAX_PAYLOAD_LEVELS:  # continuous sizes: equal-weight quantiles
+                sizes = sizes.quantile(np.linspace(0, 1, MAX_PAYLOAD_LEVELS))
+            sizes = sizes[sizes >= 0].round(1)
+            if len(sizes):
+                shares = sizes.value_counts(normalize=True).sort_index()
+                payloads[str(name)] = {f"{k:g}": float(v) for k, v in shares.items()}
+    return {str(k): float(v) for k, v in weights.items()}, payloads

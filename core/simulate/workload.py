@@ -1,0 +1,103 @@
+"""Per-request draws shared by every strategy: arrivals, workload, payload, service times.
+
+Why drawn once: the Lambda-only, ECS-only and routed runs then see the very same requests
+(common random numbers), so differences between strategies are the strategies', not noise,
+and routing everything to Lambda reproduces the Lambda baseline exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.simulate import lambda_platform, traffic
+from core.simulate.scenario import Scenario
+
+#: Payload transfer rate between client and platform (100 Mbit/s = 12.5 KB per ms).
+TRANSFER_KB_PER_MS = 12.5
+INIT_NOISE_SIGMA = 0.25
+
+
+@dataclass
+class Requests:
+    """One row per request, arrival order. Times in seconds, sizes in KB, memory in MB."""
+
+    arrival: np.ndarray
+    load_pattern: np.ndarray     # index into core.schema.LOAD_PATTERNS
+    time_window: np.ndarray      # index into core.schema.TIME_WINDOWS
+    workload: np.ndarray         # index into mix.workloads
+    payload_idx: np.ndarray      # index into that workload's payload values
+    payload_kb: np.ndarray
+    memory_mb: np.ndarray        # Lambda memory of the request's function
+    lambda_warm_s: np.ndarray
+    lambda_cold_s: np.ndarray    # cold service incl. init (billed)
+    fargate_s: np.ndarray
+    keep_alive_s: np.ndarray     # keep-alive of the idle period that follows this request
+    lambda_extra_s: np.ndarray   # network + gateway on the Lambda path (latency only)
+    fargate_extra_s: np.ndarray  # network + load balancer on the Fargate path
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+    def subset(self, mask: np.ndarray) -> Requests:
+        return Requests(**{k: v[mask] for k, v in self.__dict__.items()})
+
+
+def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
+    """All per-request randomness of a scenario, from its seed."""
+    n = scenario.requests if n is None else n
+    rng = np.random.default_rng(scenario.seed)
+    tr, lam, far = (scenario.section(k) for k in ("traffic", "lambda", "fargate"))
+    arr = traffic.arrivals(tr, n, rng, scenario.trace_times)
+    mix = scenario.mix
+    workload = rng.choice(len(mix.workloads), size=n, p=mix.probs).astype(np.int16)
+    payload_idx = np.zeros(n, dtype=np.int16)
+    payload_kb = np.zeros(n)
+    base = np.zeros(n)
+    per_kb = np.zeros(n)
+    sigma = np.zeros(n)
+    memory = np.zeros(n)
+    for w, name in enumerate(mix.workloads):
+        sel = workload == w
+        count = int(sel.sum())
+        prof = scenario.profiles[name]
+        idx = rng.choice(len(mix.payload_values[w]), size=count, p=mix.payload_probs[w])
+        payload_idx[sel] = idx
+        payload_kb[sel] = mix.payload_values[w][idx]
+        base[sel] = prof["base_ms"]
+        per_kb[sel] = prof["ms_per_kb"]
+        sigma[sel] = prof.get("noise_sigma", 0.25)
+        memory[sel] = prof["lambda_memory_mb"] if lam["memory_mb"] == "profile" \
+            else lam["memory_mb"]
+    noise = rng.standard_normal(n)
+    init_noise = np.exp(INIT_NOISE_SIGMA * rng.standard_normal(n) - INIT_NOISE_SIGMA**2 / 2)
+    service = scenario.section("service_time")
+    if service is None:
+        compute_ms = (base + per_kb * payload_kb) * np.exp(sigma * noise - sigma**2 / 2)
+        warm = lambda_platform.duration_ms(compute_ms, memory) / 1000.0
+        init = lambda_platform.init_ms(lam["runtime"], lam["package_mb"], memory,
+                                       init_noise) / 1000.0
+        cold = warm + init
+        fargate = compute_ms / min(1.0, float(far["vcpu"])) / 1000.0
+    else:
+        warm, cold = _service_override(service, n, rng)
+        fargate = warm
+    transfer = payload_kb / TRANSFER_KB_PER_MS / 1000.0
+    return Requests(
+        arrival=arr.times, load_pattern=arr.load_pattern,
+        time_window=traffic.time_window_codes(arr.times, tr["start_hour"]),
+        workload=workload, payload_idx=payload_idx, payload_kb=payload_kb, memory_mb=memory,
+        lambda_warm_s=warm, lambda_cold_s=cold, fargate_s=fargate,
+        keep_alive_s=lambda_platform.keep_alive_draws(lam, n, rng),
+        lambda_extra_s=transfer + lam["overhead_ms"] / 1000.0,
+        fargate_extra_s=transfer + far["overhead_ms"] / 1000.0,
+    )
+
+
+def _service_override(service: dict, n: int, rng: np.random.Generator):
+    """What-if service times: exponential (or constant) warm and cold totals."""
+    if service["kind"] == "constant":
+        return np.full(n, service["warm_mean_s"]), np.full(n, service["cold_mean_s"])
+    return (rng.exponential(service["warm_mean_s"], size=n),
+            rng.exponential(service["cold_mean_s"], size=n))

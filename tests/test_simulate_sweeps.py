@@ -1,0 +1,51 @@
+"""Sweeps: break-even rates, the memory (Power Tuning) curve, sensitivity, Dask backend."""
+
+import pytest
+
+from core.errors import UserError
+from core.simulate import sweeps
+
+
+def test_break_even_rate_per_workload():
+    frame, crossings = sweeps.break_even(rates=(0.1, 1.0, 10.0, 100.0),
+                                         workloads=["medium_processing"], duration_s=300)
+    assert set(frame["platform"]) == {"lambda", "ecs"}
+    rate = crossings["medium_processing"]
+    assert rate is not None and 0.1 < rate < 100.0  # idle tasks cost; busy ones amortise
+    ecs = frame[frame["platform"] == "ecs"].set_index("rate_per_s")["cost_per_million"]
+    assert ecs.loc[0.1] > ecs.loc[10.0]
+
+
+def test_memory_sweep_is_faster_until_one_vcpu_then_only_dearer():
+    frame = sweeps.memory_sweep(memories=(128, 512, 1769, 3008), requests=2000)
+    lat = frame.set_index("memory_mb")["latency_mean_ms"]
+    cost = frame.set_index("memory_mb")["cost_per_million"]
+    assert lat[128] > lat[512] > lat[1769]
+    assert lat[3008] == pytest.approx(lat[1769], rel=0.05) and cost[3008] > cost[1769]
+
+
+def test_memory_sweep_rejects_impossible_sizes():
+    with pytest.raises(UserError, match=r"lambda\.memory_mb"):
+        sweeps.memory_sweep(memories=(64,), requests=100)
+
+
+def test_sensitivity_has_a_row_per_parameter_and_factor():
+    frame = sweeps.sensitivity(params=("lambda.keep_alive_s", "fargate.min_tasks"),
+                               requests=1500)
+    assert len(frame) == 1 + 2 * 2
+    assert frame.loc[0, "parameter"] == "baseline"
+    assert frame["savings_vs_lambda_pct"].notna().all()
+
+
+@pytest.mark.slow
+def test_sweep_runs_on_a_local_dask_cluster_through_joblib():
+    """Two dask.distributed workers (in-process, to keep the test light) behind joblib's
+    "dask" backend give the same sweep as a local run."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        frame = sweeps.memory_sweep(memories=(256, 1024), requests=1000, n_jobs=2,
+                                    backend="dask")
+    local = sweeps.memory_sweep(memories=(256, 1024), requests=1000)
+    assert frame.equals(local)
