@@ -34,10 +34,21 @@ log = logging.getLogger(__name__)
 #: Slowest first, so two workers finish at about the same time.
 COST_ORDER = ("mlp", "rf", "xgb", "lgbm", "logreg", "baseline")
 _POLL_S = 0.1
+_HEARTBEAT_S = 1.0
 _CTX = mp.get_context("forkserver")
-_CTX.set_forkserver_preload(["core.training.worker"])
+#: Imported once by the fork server, so each model's process starts warm.
+_CTX.set_forkserver_preload(["core.training.worker", "sklearn.ensemble", "sklearn.neural_network",
+                             "xgboost", "lightgbm", "threadpoolctl"])
 
 ProgressFn = Callable[[dict[str, Any]], None]
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the model libraries in the background), so the
+    first run does not wait for them. Safe to call often."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def default_jobs() -> int:
@@ -59,7 +70,8 @@ def train_and_compare(
     Each model runs in its own process (n_jobs at a time). A model over `time_limit_s` is
     reported 'timed_out', one that raises 'error'; the others are kept. Setting `cancel`
     stops the running models and keeps the finished ones. `on_progress` gets event dicts
-    (event: queued | started | search | fold | done | error | timed_out | cancelled | saved).
+    (event: queued | started | search | fold | heartbeat | done | error | timed_out |
+    cancelled | saved); a heartbeat every second lists the running models and their time.
     With a `registry`, each successful model is saved as a version.
     """
     started_at = time.perf_counter()
@@ -133,8 +145,13 @@ def _schedule(tasks: dict[str, dict[str, Any]], n_jobs: int, time_limit_s: float
         conn.close()
         return time.perf_counter() - start
 
+    beat = time.perf_counter()
     try:
         while pending or running:
+            if time.perf_counter() - beat >= _HEARTBEAT_S:
+                beat = time.perf_counter()
+                notify({"event": "heartbeat", "model": None,
+                        "running": {k: beat - v[2] for k, v in running.items()}})
             if cancel is not None and cancel.is_set():
                 for kind in list(running):
                     finished(ModelResult(kind, "cancelled", elapsed_s=stop(kind),

@@ -22,7 +22,7 @@ from core.training.metrics import classification_metrics
 from core.training.search import GRIDS, search
 from core.training.zoo import make_pipeline
 
-LATENCY_CALLS = 25
+LATENCY_CALLS = 15
 
 
 def _latency_ms(pipe: Any, row: pd.DataFrame) -> float:

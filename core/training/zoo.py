@@ -34,7 +34,7 @@ DEFAULT_MODELS = ("baseline", "logreg", "rf", "xgb", "lgbm", "mlp")
 
 
 def _baseline(seed: int, **kw: Any):
-    return DummyClassifier(strategy="most_frequent", **kw)
+    return DummyClassifier(strategy="prior", **kw)
 
 
 def _logreg(seed: int, **kw: Any):

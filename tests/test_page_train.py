@@ -1,0 +1,70 @@
+"""Train page (AppTest): empty state, trap run explains why ~100 % is not a success,
+variance run shows the comparison, promotion to champion."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import synth
+from core.registry import Registry
+from ui import state
+
+PAGE = "pages/train.py"
+
+
+@pytest.fixture(autouse=True)
+def tmp_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTING_LAB_MODELS", str(tmp_path / "models"))
+
+
+def test_empty_state_offers_demo_data(app_test):
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("No data loaded" in i.value for i in at.info)
+
+
+def _train(app_test, preset: str, rows: int, models: list[str], **state_kw):
+    frame = synth.generate(preset, rows, seed=0)
+    at = app_test(PAGE, **{state.DATASET: frame, **state_kw})
+    at.run()
+    assert not at.exception
+    at.multiselect(key="train_models").set_value(models)
+    at.number_input(key="train_cv").set_value(2)
+    at.button(key="train_go").click()
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.slow
+def test_trap_run_says_why_100_percent_is_not_a_success(app_test):
+    at = _train(app_test, "trap", 500, ["baseline", "lgbm"])
+    errors = " ".join(e.value for e in at.error)
+    assert "NOT a success" in errors and "workload_type" in errors
+    run = at.session_state[state.TRAIN_RUN]
+    assert run.results["lgbm"].metrics["accuracy"] >= 0.99
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "Not ~100 % accuracy" in markdown
+
+
+@pytest.mark.slow
+def test_variance_run_compares_and_promotes(app_test):
+    at = _train(app_test, "variance", 800, ["baseline", "logreg", "lgbm"])
+    assert not at.error
+    assert len(at.dataframe) >= 1
+    assert any("beats the majority baseline" in i.value for i in at.info)
+    at.button(key="train_make_champion").click().run()
+    assert not at.exception
+    run = at.session_state[state.TRAIN_RUN]
+    assert Registry().resolve("champion") == run.results[run.best].model_id
+
+
+def test_outcome_features_from_the_variance_page_are_flagged(app_test):
+    frame = synth.generate("variance", 300, seed=0)
+    at = app_test(PAGE, **{state.DATASET: frame,
+                           state.FEATURES: ["workload_type", "latency_ms"]})
+    at.run()
+    assert not at.exception
+    assert any("latency_ms" in w.value for w in at.warning)
+    assert at.multiselect(key="train_features").value == ["workload_type"]

@@ -1,0 +1,93 @@
+"""Plotly figures of the Train page. Pure: frames from core.training in, a figure out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.training import MODEL_NAMES
+
+HEIGHT = 380
+
+
+def _style(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=HEIGHT,
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                              "title": None})
+    return fig
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(model=frame["model"].map(lambda k: MODEL_NAMES.get(k, k)))
+
+
+def roc(frame: pd.DataFrame) -> go.Figure:
+    """ROC curves of every model with the chance diagonal."""
+    fig = px.line(_named(frame), x="fpr", y="tpr", color="model",
+                  labels={"fpr": "False positive rate", "tpr": "True positive rate"})
+    fig.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
+    return _style(fig, "ROC curve (test set)")
+
+
+def pr(frame: pd.DataFrame) -> go.Figure:
+    fig = px.line(_named(frame), x="recall", y="precision", color="model",
+                  labels={"recall": "Recall", "precision": "Precision"})
+    return _style(fig, "Precision-recall curve (test set; positive = Lambda optimal)")
+
+
+def calibration(frame: pd.DataFrame) -> go.Figure:
+    """Mean predicted P(Lambda) vs observed share per bin; the diagonal is perfect."""
+    fig = px.line(_named(frame), x="mean_predicted", y="fraction_positive", color="model",
+                  markers=True, hover_data=["count"],
+                  labels={"mean_predicted": "Mean predicted P(Lambda optimal)",
+                          "fraction_positive": "Observed share Lambda optimal"})
+    fig.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
+    return _style(fig, "Calibration (test set, 10 bins)")
+
+
+def confusion(matrices: dict[str, list[list[int]]]) -> go.Figure:
+    """One heatmap per model: rows true class, columns predicted class."""
+    kinds = list(matrices)
+    cols = min(3, max(1, len(kinds)))
+    rows = -(-len(kinds) // cols)
+    fig = make_subplots(rows=rows, cols=cols,
+                        subplot_titles=[MODEL_NAMES.get(k, k) for k in kinds],
+                        horizontal_spacing=0.08, vertical_spacing=0.18)
+    labels = ["ECS", "Lambda"]
+    for i, kind in enumerate(kinds):
+        z = matrices[kind]
+        fig.add_trace(go.Heatmap(z=z, x=labels, y=labels, coloraxis="coloraxis",
+                                 text=[[str(v) for v in row] for row in z],
+                                 texttemplate="%{text}",
+                                 hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_yaxes(autorange="reversed", title_text="true")
+    fig.update_xaxes(title_text="predicted")
+    fig.update_layout(coloraxis={"colorscale": "Blues", "showscale": False},
+                      height=260 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def importance(frame: pd.DataFrame, method: str) -> go.Figure:
+    """Share of importance per input feature and model, with the 40 % dominance line."""
+    part = _named(frame[frame["method"] == method])
+    fig = px.bar(part, x="share", y="feature", color="model", barmode="group",
+                 orientation="h", labels={"share": "Share of importance", "feature": ""})
+    fig.add_vline(x=0.4, line_dash="dash", line_color="#d62728",
+                  annotation_text="40 % dominance", annotation_position="top")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
+    what = ("drop in ROC-AUC when the column is shuffled" if method == "permutation"
+            else "tree gain / |coefficient| summed per input column")
+    return _style(fig, f"{method.capitalize()} importance ({what})")
+
+
+def cv_scores(long: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
+    """Per-fold scores (points) with the test score, per model."""
+    part = _named(long[long["metric"] == metric])
+    part = part.assign(kind=part["source"].where(~part["source"].str.startswith("cv"), "cv fold"))
+    fig = px.strip(part[part["kind"] != "train"], x="model", y="value", color="kind",
+                   labels={"value": metric, "model": "", "kind": ""})
+    return _style(fig, f"{metric}: cross-validation folds and test set")
