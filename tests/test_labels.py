@@ -1,7 +1,5 @@
 """balanced_optimal on hand-worked examples, and on the real logs."""
 
-import gzip
-import json
 import warnings
 
 import numpy as np
@@ -11,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import UserError
+from core.io import read_paths
 from core.labels import RULES, balanced_optimal, ensure_labels, label_shares
+from tests.conftest import ROOT
 
 
 def unpaired() -> pd.DataFrame:
@@ -108,22 +108,9 @@ def test_ensure_labels_and_shares():
     assert fresh["label"].notna().all()
 
 
-def _read_real_logs(folder) -> pd.DataFrame:
-    rows = []
-    for path in sorted(folder.glob("*/*.jsonl*")):
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt") as fh:
-            for line in fh:
-                record = json.loads(line)
-                metrics = record.pop("metrics") or {}
-                record["execution_time_ms"] = metrics.get("execution_time_ms")
-                record["memory_mb"] = pd.to_numeric(metrics.get("memory_limit_mb"))
-                rows.append(record)
-    return pd.DataFrame(rows).rename(columns={"response_time_ms": "latency_ms"})
-
-
+@pytest.mark.slow
 def test_real_logs_label_shares_move_with_latency_field(artillery_dir):
-    frame = _read_real_logs(artillery_dir)
+    frame = read_paths([artillery_dir]).frame
     server = label_shares(balanced_optimal(frame)).set_index("workload_type")
     client = label_shares(balanced_optimal(frame, latency_col="latency_ms")) \
         .set_index("workload_type")
@@ -170,3 +157,10 @@ def test_property_row_order_and_price_scale_do_not_matter(data, rnd, power):
     # scaling every price by one factor keeps every comparison (a power of two: exact floats)
     scaled = _labels(frame.assign(cost_usd=frame["cost_usd"] * 2.0**power))
     np.testing.assert_array_equal(scaled, base)
+
+
+def test_shipped_demo_labels_survive_ingest_and_relabel():
+    """data/variance.csv read back through core.io and relabelled gives the shipped labels."""
+    frame = read_paths([ROOT / "data" / "variance.csv"]).frame
+    relabelled = balanced_optimal(frame)
+    pd.testing.assert_series_equal(relabelled["label"], frame["label"])
