@@ -50,19 +50,27 @@ class BadRequest(Exception):
 
 
 def _show(value: object) -> str:
-    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) \
-        else repr(value)
+    """A short JSON-ish rendering of a bad value for the error message."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse(event: object) -> tuple[dict, bool]:
-    """(request, came through API Gateway)."""
+def _is_proxy(event: object) -> bool:
+    """An API Gateway proxy event (its response body must be a JSON string)."""
+    return isinstance(event, dict) and (
+        any(k in event for k in ("requestContext", "httpMethod", "routeKey"))
+        or isinstance(event.get("body"), str))
+
+
+def _parse(event: object) -> dict:
+    """The request fields, from a direct invocation or an API Gateway body."""
     if not isinstance(event, dict):
         raise BadRequest("event", f"the request must be a JSON object; got {_show(event)}")
-    proxy = any(k in event for k in ("requestContext", "httpMethod", "routeKey")) or \
-        isinstance(event.get("body"), str)
-    if not proxy:
-        return event, False
+    if not _is_proxy(event):
+        return event
     body = event.get("body")
     if body is None or body == "":
         raise BadRequest("body", "the request body is empty; send a JSON object such as "
@@ -79,7 +87,7 @@ def _parse(event: object) -> tuple[dict, bool]:
         raise BadRequest("body", "the request body is not valid JSON") from None
     if not isinstance(request, dict):
         raise BadRequest("body", f"the request body must be a JSON object; got {_show(request)}")
-    return request, True
+    return request
 
 
 def _validate(request: dict) -> dict:
@@ -169,13 +177,28 @@ def _log(record: dict) -> None:
 
 def lambda_handler(event: object, context: object = None) -> dict:
     """Route one request. Never raises: 200, 400, or 200 with the fallback route."""
+    try:
+        return _handle(event, context)
+    except Exception as exc:  # last line of defence: still answer with a route
+        error = f"{type(exc).__name__}: {exc}"
+        _log({"level": "ERROR", "event": "route", "status": 200, "fallback": True,
+              "error": error})
+        body = {"prediction": {"platform": "lambda", "confidence": None,
+                               "lambda_probability": None, "ecs_probability": None},
+                "metrics": {"inference_time_ms": None, "inference_cost_usd": None,
+                            "timestamp": _now()},
+                "request_context": {}, "model_info": {}, "fallback": True,
+                "error": f"internal error, used the fallback route: {error}"}
+        return _respond(200, body, _is_proxy(event))
+
+
+def _handle(event: object, context: object) -> dict:
     started = time.perf_counter()
     request_id = getattr(context, "aws_request_id", None)
-    proxy = False
     log = {"level": "INFO", "event": "route", "request_id": request_id}
+    proxy = _is_proxy(event)
     try:
-        request, proxy = _parse(event)
-        clean = _validate(request)
+        clean = _validate(_parse(event))
     except BadRequest as bad:
         log.update(level="WARN", status=400, field=bad.field, error=bad.message,
                    duration_ms=round((time.perf_counter() - started) * 1000, 4))

@@ -31,13 +31,15 @@ def write_template(out_dir: str | Path) -> Path:
 
 
 def lint(text: str | None = None) -> list[str]:
-    """cfn-lint findings for the template (empty list = valid). Needs cfn-lint installed."""
+    """cfn-lint errors and warnings (empty list = valid; informational rules, as on the
+    cfn-lint command line, are left out). Needs cfn-lint installed."""
     try:
         from cfnlint.api import lint_all
     except ImportError as exc:
         raise UserError("cfn-lint is not installed; install requirements-dev.txt to "
                         "validate the template.") from exc
-    return [str(m) for m in lint_all(template_text() if text is None else text)]
+    matches = lint_all(template_text() if text is None else text)
+    return [str(m) for m in matches if m.rule.id[:1] in ("E", "W")]
 
 
 def deploy_command(*, function_name: str, region: str, memory_mb: int = 512,
