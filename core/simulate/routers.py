@@ -74,12 +74,12 @@ def route(router: dict, req: Requests, mix: Mix, *, seed: int, start_hour: float
     return model_route(router, req, mix, start_hour=start_hour)
 
 
-def load_pipeline(model_id: str):
+def load_pipeline(model_id: str, root: str | None = None):
     """The registry's pipeline for a model id or alias (UserError if it is not there)."""
     from core.registry import Registry
 
     try:
-        return Registry().load(model_id).pipeline
+        return Registry(root).load(model_id).pipeline
     except UserError:
         raise
     except (FileNotFoundError, KeyError) as exc:

@@ -533,3 +533,15 @@ def mix_from_frame(frame: Any) -> tuple[dict[str, float], dict[str, dict[str, fl
                 shares = sizes.value_counts(normalize=True).sort_index()
                 payloads[str(name)] = {f"{k:g}": float(v) for k, v in shares.items()}
     return {str(k): float(v) for k, v in weights.items()}, payloads
+
+
+def trace_from_frame(frame: Any) -> list[float]:
+    """Arrival offsets (s from the first request) of a canonical frame, for trace replay."""
+    import pandas as pd
+
+    if "timestamp" not in frame.columns:
+        raise UserError("The data has no timestamp column, so it cannot be replayed as a "
+                        "trace. Load a log whose rows carry timestamps, or pick another "
+                        "traffic kind.")
+    values = pd.Series(frame["timestamp"].dropna().astype(str).to_numpy(), dtype=object)
+    return _trace_times({"timestamps": values.tolist()}).round(6).tolist()

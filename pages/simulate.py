@@ -1,0 +1,148 @@
+"""Simulate: what would a Lambda-only, ECS-only or router-driven fleet cost, and how fast?"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from core.errors import UserError
+from core.simulate import sweeps
+from core.simulate.runner import simulate
+from core.simulate.scenario import load_scenario
+from ui import simulate_charts as charts
+from ui import state
+from ui.common import guarded
+from ui.simulate_form import apply_scenario, scenario_form
+
+SWEEP_KEY = "sim.sweeps"
+UPLOAD_SEEN = "sim.upload_seen"
+
+
+@st.cache_resource(show_spinner="Loading the router model…")
+def _pipeline(model_id: str, root: str | None):
+    from core.simulate.routers import load_pipeline
+
+    return load_pipeline(model_id, root)
+
+
+def _models() -> list[str]:
+    """Registry model ids (none when no model was trained or the registry is missing)."""
+    try:
+        from core.registry import Registry
+
+        frame = Registry(state.get(state.REGISTRY_DIR)).list()
+    except (ImportError, UserError, OSError):
+        return []
+    return frame["model_id"].tolist() if "model_id" in frame.columns else []
+
+
+def _load_uploaded() -> None:
+    upload = st.file_uploader("Load a scenario (JSON)", type=["json"], key="sim.upload")
+    if upload is None or st.session_state.get(UPLOAD_SEEN) == upload.file_id:
+        return
+    st.session_state[UPLOAD_SEEN] = upload.file_id
+    scenario = guarded(load_scenario, upload.getvalue().decode("utf-8", errors="replace"))
+    if scenario is not None:
+        apply_scenario(scenario.to_json())
+        st.rerun()
+
+
+def _run(spec: dict) -> None:
+    pipeline = None
+    if spec["router"]["kind"] == "model":
+        pipeline = guarded(_pipeline, spec["router"]["model_id"], state.get(state.REGISTRY_DIR))
+        if pipeline is None:
+            return
+    bar = st.progress(0.0, text="Starting…")
+    result = guarded(simulate, spec, pipeline=pipeline,
+                     on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    bar.empty()
+    if result is not None:
+        state.put(state.SIMULATION, result)
+        st.session_state.pop(SWEEP_KEY, None)
+
+
+def _results(result) -> None:
+    hyb = result.strategies.get("hybrid", {})
+    cols = st.columns(4)
+    for col, base in zip(cols[:2], ("lambda", "ecs"), strict=True):
+        vs = hyb.get(f"vs_{base}") or {}
+        pct = vs.get("savings_pct")
+        col.metric(f"Hybrid saves vs {base.upper() if base == 'ecs' else 'Lambda'}-only",
+                   "–" if pct is None else f"{pct:.1f} %",
+                   None if vs.get("roi") is None else f"ROI {vs['roi']:.1f}×")
+    cols[2].metric("Routing accuracy (vs oracle)", f"{hyb.get('routing_accuracy', 0):.1%}")
+    cols[3].metric("Simulated in", f"{result.elapsed_s:.2f} s",
+                   f"{result.strategies['lambda']['requests']:,} requests", delta_color="off")
+    st.subheader("Comparison (the thesis's table)")
+    st.dataframe(result.comparison_frame(), width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                for c in result.comparison_frame().columns})
+    tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",
+                    "Latency over time"])
+    series = result.timeseries
+    tabs[0].plotly_chart(charts.latency_cdf(result.cdf), key="sim.cdf")
+    tabs[1].plotly_chart(charts.over_time(series, "cum_cost_usd", "Cumulative cost",
+                                          "USD"), key="sim.cost")
+    tabs[2].plotly_chart(charts.capacity(series), key="sim.capacity")
+    tabs[3].plotly_chart(charts.cold_starts(series), key="sim.cold")
+    tabs[4].plotly_chart(charts.over_time(series, "latency_p95_ms", "P95 latency per interval",
+                                          "ms"), key="sim.latency")
+    c = st.columns(3)
+    c[0].download_button("Results CSV", result.summary_frame().to_csv(index=False),
+                         "simulation.csv", "text/csv")
+    c[1].download_button("Comparison table (LaTeX)", result.to_latex(), "simulation.tex",
+                         "text/x-tex")
+    c[2].download_button("Results JSON", json.dumps(result.to_json(), indent=2, default=str),
+                         "simulation.json", "application/json")
+
+
+def _sweeps(spec: dict) -> None:
+    done = st.session_state.setdefault(SWEEP_KEY, {})
+    st.caption("Each point is its own small simulation (run through joblib; a Dask cluster "
+               "can run them via joblib's dask backend).")
+    tabs = st.tabs(["Break-even rate", "Memory (Power Tuning)", "Sensitivity"])
+    with tabs[0]:
+        if st.button("Run break-even sweep", key="sim.sweep.be"):
+            with st.spinner("Sweeping request rates per workload…"):
+                done["break_even"] = guarded(sweeps.break_even, spec, duration_s=600)
+        if done.get("break_even"):
+            frame, crossings = done["break_even"]
+            st.plotly_chart(charts.break_even(frame, crossings), key="sim.be")
+    with tabs[1]:
+        if st.button("Run memory sweep", key="sim.sweep.mem"):
+            with st.spinner("Sweeping Lambda memory sizes…"):
+                done["memory"] = guarded(sweeps.memory_sweep, spec, requests=10_000)
+        if done.get("memory") is not None:
+            st.plotly_chart(charts.power_tuning(done["memory"]), key="sim.mem")
+            st.dataframe(done["memory"], hide_index=True)
+    with tabs[2]:
+        if st.button("Run sensitivity sweep", key="sim.sweep.sens"):
+            with st.spinner("Scaling one parameter at a time…"):
+                done["sensitivity"] = guarded(sweeps.sensitivity, spec, requests=10_000)
+        if done.get("sensitivity") is not None:
+            st.plotly_chart(charts.sensitivity(done["sensitivity"]), key="sim.sens")
+
+
+def page() -> None:
+    st.title("Simulate: Lambda-only vs ECS-only vs routed hybrid")
+    st.caption("What-if questions in seconds: the same requests replayed on a Lambda pool, a "
+               "Fargate fleet, and a hybrid your router splits between them. Works without "
+               "data (preset mix); with a loaded dataset the mix and trace can come from it.")
+    _load_uploaded()
+    spec = scenario_form(state.get(state.DATASET), _models())
+    c = st.columns([1, 1, 4])
+    run = c[0].button("Run simulation", type="primary", key="sim.run")
+    c[1].download_button("Save scenario JSON", json.dumps(spec, indent=2, default=str),
+                         "scenario.json", "application/json", key="sim.save")
+    if run:
+        _run(spec)
+    result = state.get(state.SIMULATION)
+    if result is not None:
+        _results(result)
+    with st.expander("Sweeps: break-even, memory size, sensitivity"):
+        _sweeps(spec)
+
+
+page()

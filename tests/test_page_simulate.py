@@ -1,0 +1,76 @@
+"""Simulate page (AppTest): works with no data, runs a small scenario, loads a scenario JSON,
+runs a sweep, and shows bad values as an error box, never an exception."""
+
+import json
+
+import pandas as pd
+import pytest
+
+
+def _small(at, n=1500):
+    at.number_input(key="sim.requests").set_value(n)
+    return at
+
+
+@pytest.mark.slow  # the first page run imports plotly and the simulator (~8 s)
+def test_runs_default_scenario_without_a_dataset(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    assert not at.exception
+    _small(at).button(key="sim.run").click().run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert "Total cost (USD)" in table.index
+    assert "Improvement vs ECS-only (%)" in table.columns
+    assert at.session_state["simulation"].strategies["hybrid"]["requests"] == 1500
+
+
+def test_bad_value_shows_an_error_box(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    _small(at)
+    at.selectbox(key="sim.traffic.kind").set_value("trace").run()
+    at.button(key="sim.run").click().run()
+    assert not at.exception
+    assert any("no timestamps" in e.value for e in at.error)
+
+
+def test_mix_and_trace_come_from_a_loaded_dataset(app_test):
+    frame = pd.DataFrame({
+        "workload_type": ["lightweight_api", "heavy_processing"] * 50,
+        "payload_size_kb": [1.0, 3000.0] * 50,
+        "timestamp": pd.date_range("2025-11-22 10:00", periods=100, freq="s")
+                       .strftime("%Y-%m-%dT%H:%M:%S"),
+    })
+    at = app_test("pages/simulate.py", dataset=frame)
+    at.run()
+    assert at.radio(key="sim.mix.source").value == "Loaded dataset"
+    _small(at).selectbox(key="sim.traffic.kind").set_value("trace").run()
+    at.button(key="sim.run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["simulation"]
+    assert result.strategies["lambda"]["requests"] == 1500  # the trace tiled to N requests
+    assert result.scenario["mix"] == {"heavy_processing": 0.5, "lightweight_api": 0.5}
+
+
+def test_uploaded_scenario_sets_the_widgets(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    scenario = {"requests": 1200, "traffic": {"kind": "burst", "rate_per_s": 3},
+                "lambda": {"memory_mb": 1024, "keep_alive_s": 300}}
+    at.get("file_uploader")[0].set_value(("s.json", json.dumps(scenario).encode(),
+                                          "application/json")).run()
+    assert not at.exception
+    assert at.number_input(key="sim.lambda.memory_mb").value == 1024
+    assert at.number_input(key="sim.lambda.keep_alive_s").value == 300.0
+    assert at.selectbox(key="sim.traffic.kind").value == "burst"
+    assert at.number_input(key="sim.requests").value == 1200
+
+
+@pytest.mark.slow
+def test_memory_sweep_draws_its_chart(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    at.button(key="sim.sweep.mem").click().run()
+    assert not at.exception and not at.error
+    assert len(at.session_state["sim.sweeps"]["memory"]) == 10

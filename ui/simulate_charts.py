@@ -1,0 +1,100 @@
+"""Plotly figures of simulation results (the Simulate page draws them; no computation)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.simulate.results import LABELS
+
+COLORS = {"lambda": "#ff9900", "ecs": "#1f77b4", "hybrid": "#2ca02c"}
+PLATFORM_COLORS = {"lambda": COLORS["lambda"], "ecs": COLORS["ecs"]}
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(Strategy=frame["strategy"].map(LABELS))
+
+
+def _color_map() -> dict[str, str]:
+    return {LABELS[k]: v for k, v in COLORS.items()}
+
+
+def latency_cdf(cdf: pd.DataFrame) -> go.Figure:
+    fig = px.line(_named(cdf), x="latency_ms", y="quantile", color="Strategy", log_x=True,
+                  color_discrete_map=_color_map(),
+                  labels={"latency_ms": "Latency (ms, log)", "quantile": "Share of requests"})
+    fig.update_layout(title="Latency CDF per strategy", legend_title=None)
+    return fig
+
+
+def over_time(series: pd.DataFrame, column: str, title: str, label: str) -> go.Figure:
+    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
+    fig = px.line(frame, x="minutes", y=column, color="Strategy", title=title,
+                  color_discrete_map=_color_map(),
+                  labels={"minutes": "Simulated time (min)", column: label})
+    fig.update_layout(legend_title=None)
+    return fig
+
+
+def capacity(series: pd.DataFrame) -> go.Figure:
+    """Lambda instances and Fargate tasks alive, per strategy."""
+    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
+    long = frame.melt(id_vars=["Strategy", "minutes"],
+                      value_vars=["lambda_instances", "fargate_tasks"],
+                      var_name="what", value_name="count")
+    long["what"] = long["what"].map({"lambda_instances": "Lambda instances",
+                                     "fargate_tasks": "Fargate tasks"})
+    long = long[long.groupby(["Strategy", "what"])["count"].transform("max") > 0]
+    fig = px.line(long, x="minutes", y="count", color="Strategy", line_dash="what",
+                  color_discrete_map=_color_map(), title="Instances and tasks over time",
+                  labels={"minutes": "Simulated time (min)", "count": "Alive",
+                          "what": ""})
+    return fig
+
+
+def cold_starts(series: pd.DataFrame) -> go.Figure:
+    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
+    return px.bar(frame, x="minutes", y="cold_starts", color="Strategy", barmode="group",
+                  color_discrete_map=_color_map(), title="Cold starts per interval",
+                  labels={"minutes": "Simulated time (min)", "cold_starts": "Cold starts"})
+
+
+def break_even(frame: pd.DataFrame, crossings: dict[str, float | None]) -> go.Figure:
+    fig = px.line(frame, x="rate_per_s", y="cost_per_million", color="platform",
+                  facet_col="workload", facet_col_wrap=2, log_x=True, log_y=True,
+                  markers=True, color_discrete_map=PLATFORM_COLORS,
+                  labels={"rate_per_s": "Request rate (req/s)",
+                          "cost_per_million": "USD per million requests"},
+                  title="Break-even request rate: Lambda vs Fargate per workload")
+    fig.for_each_annotation(lambda a: a.update(text=_facet_title(a.text, crossings)))
+    return fig
+
+
+def _facet_title(text: str, crossings: dict[str, float | None]) -> str:
+    name = text.split("=", 1)[-1]
+    rate = crossings.get(name)
+    return f"{name}: break-even {rate:.2g} req/s" if rate else f"{name}: no crossing"
+
+
+def power_tuning(frame: pd.DataFrame) -> go.Figure:
+    fig = px.line(frame, x="latency_mean_ms", y="cost_per_million", text="memory_mb",
+                  markers=True, title="Lambda memory sweep (cost vs speed, like Power Tuning)",
+                  labels={"latency_mean_ms": "Mean latency (ms)",
+                          "cost_per_million": "USD per million requests"})
+    fig.update_traces(texttemplate="%{text} MB", textposition="top center",
+                      line_color=COLORS["lambda"])
+    return fig
+
+
+def sensitivity(frame: pd.DataFrame) -> go.Figure:
+    rows = frame[frame["parameter"] != "baseline"].copy()
+    rows["setting"] = rows["parameter"] + " ×" + rows["factor"].map("{:g}".format)
+    long = rows.melt(id_vars=["setting"], value_vars=["savings_vs_lambda_pct",
+                                                      "savings_vs_ecs_pct"],
+                     var_name="versus", value_name="savings_pct")
+    long["versus"] = long["versus"].map({"savings_vs_lambda_pct": "vs Lambda-only",
+                                         "savings_vs_ecs_pct": "vs ECS-only"})
+    return px.bar(long, y="setting", x="savings_pct", color="versus", barmode="group",
+                  orientation="h", title="Router savings when one parameter changes",
+                  labels={"savings_pct": "Hybrid savings (%)", "setting": ""})
