@@ -255,6 +255,10 @@ def test_trap_preset_fails_with_the_thesis_findings(presets):
     assert "workload_type" in d.findings_for("DETERMINISTIC_LABEL")[0].columns
     assert d.findings_for("CONSTANT_WITHIN_GROUP")[0].columns == ("payload_size_kb",)
     assert int(d.label_shares["in_band"].sum()) == 0
+    cleaned = diagnose(presets["trap"], features=d.clean_features())
+    leak = cleaned.findings_for("OUTCOME_LEAKAGE")[0]
+    assert leak.severity == "warn" and "not among the chosen features" in leak.message
+    assert cleaned.verdict == "fail"  # the label is still a function of the workload
 
 
 def test_variance_preset_raises_no_false_alarm(presets):

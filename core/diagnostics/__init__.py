@@ -21,8 +21,9 @@ from core.diagnostics.result import CODES, CheckResult, Diagnosis, Finding
 from core.diagnostics.sensitivity import label_sensitivity
 from core.diagnostics.stats import BAND, information_table, label_shares, share_grid
 
-__all__ = ["BAND", "CODES", "CheckResult", "Diagnosis", "Finding", "diagnose",
-           "label_share_grid"]
+__all__ = ["BAND", "CODES", "CheckResult", "Diagnosis", "Finding", "diagnose"]
+#: Columns whose label share by workload is worth a heatmap (when present).
+GRID_COLUMNS = ("time_window", "load_pattern")
 
 
 def diagnose(frame: pd.DataFrame, *, label: str = "label",
@@ -37,9 +38,10 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
     frame : canonical request table; rows with a missing label (error rows) are excluded
         from the label checks and counted.
     label : 0/1 column (1 = Lambda optimal) or words 'lambda'/'ecs'.
-    features : candidate features; None means every column except the label and ids, so
-        outcome columns present in the data are checked for leakage (outcomes and ids are
-        then kept out of the model-based checks).
+    features : the features a model would use; None means every column except the label,
+        ids and outcomes. Either way every column but the label and ids is a candidate, so
+        outcome columns present in the data are checked for leakage (failing when chosen as
+        features or when they give the label away).
     group : the workload column (per-workload checks); payload: the payload-size column.
     outcomes, ids : extra columns with those roles (by name they are recognised already).
     seed : seeds every sampled or cross-validated step; fast : smaller samples.
@@ -104,9 +106,11 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
         "skipped_columns": dict(prep.skipped), "band": list(BAND),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
+    grids = {c: share_grid(prep, c) for c in (prep.payload, *GRID_COLUMNS)
+             if prep.group and c in prep.frame.columns}
     return Diagnosis(findings=findings, checks=[results[c] for c in order],
                      label_shares=label_shares(prep), information=information,
-                     ceiling=ceiling, sensitivity=sensitivity, meta=meta)
+                     ceiling=ceiling, sensitivity=sensitivity, share_grids=grids, meta=meta)
 
 
 def _drop_derived_leaks(prep: Prepared, findings: list[Finding]) -> None:
@@ -130,14 +134,3 @@ def _model_checks(prep: Prepared, fast: bool, run, results: dict[str, CheckResul
         return
     run("GOLDEN_FEATURE", lambda: models.golden_feature(prep, model))
     run("FEATURE_DOMINANCE", lambda: models.feature_dominance(prep, model))
-
-
-def label_share_grid(frame: pd.DataFrame, by: str, *, label: str = "label",
-                     group: str = "workload_type") -> pd.DataFrame:
-    """Long frame (workload, level, rows, lambda_optimal_share) for a heatmap of label share
-    by workload x `by`; many numeric levels are cut into quantile bins."""
-    prep = prepare(frame, label=label, features=[by], group=group, payload=None,
-                   outcomes=None, ids=None, seed=0)
-    if prep.group is None:
-        return pd.DataFrame(columns=["workload", "level", "rows", "lambda_optimal_share"])
-    return share_grid(prep, by)

@@ -211,7 +211,9 @@ def outcome_leakage(prep: Prepared) -> Finding | None:
         if col not in prep.outcomes and not derived:
             continue
         chosen = prep.explicit_features and col in prep.features
-        severity = "fail" if chosen or auc >= LEAK_AUC else "warn" if derived else "info"
+        gives_away = auc >= LEAK_AUC
+        severity = ("fail" if chosen or (gives_away and not prep.explicit_features)
+                    else "warn" if gives_away or derived else "info")
         rows[col] = {"single_feature_auc": round(auc, 4), "outcome_by_name": col in prep.outcomes,
                      "in_features": chosen, "severity": severity}
         if derived:
@@ -222,16 +224,21 @@ def outcome_leakage(prep: Prepared) -> Finding | None:
     worst = max((rows[c]["severity"] for c in cols), key=SEVERITY_RANK.index)
     listing = ", ".join(f"{c} (AUC {rows[c]['single_feature_auc']:.2f})" for c in cols)
     message = f"Outcome columns are in the data: {listing}."
-    failing = [c for c in cols if rows[c]["severity"] == "fail"]
-    if failing:
-        message += f" {', '.join(failing)} give the label away: any model using them looks " \
+    chosen = [c for c in cols if rows[c]["in_features"]]
+    if chosen:
+        message += f" {', '.join(chosen)} {'is' if len(chosen) == 1 else 'are'} among the " \
+                   "chosen features."
+    leaking = [c for c in cols if rows[c]["single_feature_auc"] >= LEAK_AUC]
+    if leaking:
+        message += f" {', '.join(leaking)} give the label away: any model using them looks " \
                    "perfect."
     copies = [f"{c} follows {rows[c]['correlated_with']} (Spearman {rows[c]['spearman']:.2f})"
               for c in cols if "correlated_with" in rows[c]]
     if copies:
         message += f" Derived from an outcome: {'; '.join(copies)}."
-    if not any(rows[c]["in_features"] for c in cols):
-        message += " They are kept out of the default features."
+    if not chosen:
+        message += (" They are not among the chosen features." if prep.explicit_features
+                    else " They are kept out of the default features.")
     return Finding("OUTCOME_LEAKAGE", worst, tuple(cols), message,
                    {"columns": rows, "auc_threshold": LEAK_AUC,
                     "correlation_threshold": LEAK_CORR}, ADVICE["OUTCOME_LEAKAGE"])

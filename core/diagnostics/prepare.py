@@ -121,14 +121,14 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
     outcome_set = set(outcomes or ())
     id_set = set(ids or ()) | set(schema.ID_COLUMNS)
     skipped: dict[str, str] = {}
-    pool = list(features) if features is not None else [c for c in frame.columns if c != label]
+    chosen = set(features or ())
     candidates = []
-    for col in pool:
+    for col in frame.columns:
         if col == label:
             continue
-        if features is None and col in id_set:
+        if col in id_set and col not in chosen:
             skipped[col] = "identifier (never a feature)"
-        elif features is None and col in LABEL_ALIASES:
+        elif col in LABEL_ALIASES and col not in chosen:
             skipped[col] = "the label in words"
         elif rows[col].isna().all():
             skipped[col] = "all values missing in the labelled rows"
@@ -146,7 +146,7 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
                     seed=seed, skipped=skipped)
     _encode(prep)
     prep.id_like = [c for c in candidates if _is_id_like(prep, c)]
-    prep.features = candidates if features is not None else [
+    prep.features = [c for c in features if c in candidates] if features is not None else [
         c for c in candidates if c not in prep.outcomes and c not in prep.id_like]
     _canonical_order(prep)
     return prep

@@ -69,6 +69,8 @@ class Diagnosis:
     information: pd.DataFrame
     ceiling: dict[str, Any]
     sensitivity: dict[str, Any]
+    #: column -> long frame (workload, level, rows, lambda_optimal_share) for heatmaps
+    share_grids: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -127,6 +129,7 @@ class Diagnosis:
             "information": records(self.information),
             "ceiling": self.ceiling,
             "sensitivity": self.sensitivity,
+            "share_grids": {c: records(g) for c, g in self.share_grids.items()},
             **self.meta,
         }
 

@@ -86,18 +86,28 @@ def label_shares(prep: Prepared) -> pd.DataFrame:
 
 
 def share_grid(prep: Prepared, column: str, *, max_levels: int = 12) -> pd.DataFrame:
-    """Label share by workload x another column (long form); many numeric levels -> bins."""
-    values = prep.frame[column]
-    if column not in prep.categorical and values.nunique() > max_levels:
-        values = pd.qcut(pd.to_numeric(values, errors="coerce"), max_levels, duplicates="drop")
-        order = [str(c) for c in values.cat.categories]
+    """Label share by workload x another column, long form: workload, level, text, rows,
+    lambda_optimal_share. A numeric column (payload sizes differ per workload) is ranked
+    inside each workload, so level 1 is each workload's smallest size; more than
+    `max_levels` sizes in a workload are merged into `max_levels` rank groups."""
+    workload = prep.frame[prep.group].astype("string").fillna("(missing)")
+    data = pd.DataFrame({"workload": workload, "y": prep.y})
+    if column in prep.categorical:
+        data["level"] = prep.frame[column].astype("string").fillna("(missing)")
+        data["value"] = data["level"]
     else:
-        order = [str(v) for v in pd.Series(values.dropna().unique()).sort_values()]
-    level = values.astype("string").fillna("(missing)")
-    grid = (pd.DataFrame({"workload": prep.frame[prep.group].astype("string").fillna("(missing)"),
-                          "level": level, "y": prep.y})
-            .groupby(["workload", "level"], sort=True)["y"].agg(["size", "mean"]).reset_index())
-    grid.columns = ["workload", "level", "rows", "lambda_optimal_share"]
-    rank = {v: i for i, v in enumerate([*order, "(missing)"])}
-    grid["order"] = grid["level"].map(rank)
-    return grid.sort_values(["workload", "order"], ignore_index=True).drop(columns="order")
+        data["value"] = pd.to_numeric(prep.frame[column], errors="coerce")
+        rank = data.groupby("workload")["value"].rank(method="dense")
+        top = rank.groupby(data["workload"]).transform("max")
+        data["level"] = np.where(top > max_levels, np.ceil(rank * max_levels / top), rank)
+        data = data.dropna(subset=["level"])
+    grid = data.groupby(["workload", "level"], sort=True).agg(
+        low=("value", "min"), high=("value", "max"), rows=("y", "size"),
+        lambda_optimal_share=("y", "mean")).reset_index()
+    if column in prep.categorical:
+        grid["text"] = grid["low"].astype(str)
+    else:
+        grid["text"] = [f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}"
+                        for lo, hi in zip(grid["low"], grid["high"], strict=True)]
+        grid["level"] = grid["level"].astype(int)
+    return grid[["workload", "level", "text", "rows", "lambda_optimal_share"]]

@@ -1,0 +1,22 @@
+"""Variance & leakage page in a real browser: the trap demo shows the fail banner."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import click_button, expect_no_exception, open_page, screenshot
+
+CHARTS = "[data-testid='stPlotlyChart']"
+
+
+def test_trap_demo_shows_the_fail_banner(page):
+    open_page(page, "Variance & leakage")
+    expect_no_exception(page)
+    click_button(page, "Load demo: trap")
+    banner = page.locator("[data-testid='stAlert']", has_text="Verdict: FAIL").first
+    banner.wait_for(timeout=60_000)
+    assert "0 of 4 workloads" in banner.inner_text()
+    assert page.get_by_text("DETERMINISTIC_LABEL").count() >= 1
+    page.wait_for_function(
+        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=60_000)
+    expect_no_exception(page)
+    path = screenshot(page, "variance_trap")
+    assert path.stat().st_size > 50_000

@@ -1,0 +1,122 @@
+"""Plotly figures of the Variance & leakage page. Pure: numbers from a `Diagnosis` in, a
+figure out; no Streamlit and no computation (core.diagnostics computes everything)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.schema import LOAD_PATTERNS, TIME_WINDOWS, WORKLOADS
+
+BAND_COLOR = "rgba(46, 160, 67, 0.15)"
+HEIGHT = 340
+HEAT_HEIGHT = 320
+LEVEL_ORDER = {"time_window": TIME_WINDOWS, "load_pattern": LOAD_PATTERNS}
+
+
+def _style(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=height,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                              "title": None})
+    return fig
+
+
+def _workloads(values: pd.Series) -> list[str]:
+    present = [str(v) for v in values.unique()]
+    return [w for w in WORKLOADS if w in present] + sorted(set(present) - set(WORKLOADS))
+
+
+def share_bars(shares: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
+    """Lambda-optimal share per workload with the 20–80 % band shaded."""
+    order = _workloads(shares["workload"])
+    data = shares.assign(where=shares["in_band"].map({True: "inside band",
+                                                      False: "outside band"}))
+    fig = px.bar(data, x="workload", y="lambda_optimal_share", color="where",
+                 category_orders={"workload": order, "where": ["inside band", "outside band"]},
+                 color_discrete_map={"inside band": "#2ea043", "outside band": "#d1242f"},
+                 text=data["lambda_optimal_share"].map("{:.0%}".format),
+                 hover_data={"rows": True},
+                 labels={"lambda_optimal_share": "Lambda-optimal share", "workload": ""})
+    fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_COLOR, line_width=0, layer="below",
+                  annotation_text=f"{band[0]:.0%}–{band[1]:.0%} band",
+                  annotation_position="top left")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_xaxes(tickvals=order, ticktext=[w.replace("_", "<br>") for w in order])
+    return _style(fig, "Label share per workload")
+
+
+def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
+    """Lambda-optimal share by workload x `column` (payload: each workload's sizes ranked)."""
+    workloads = _workloads(grid["workload"])
+    numeric = pd.api.types.is_integer_dtype(grid["level"])
+    known = LEVEL_ORDER.get(column, ())
+    levels = sorted(grid["level"].unique()) if numeric else (
+        [v for v in known if v in set(grid["level"])]
+        + sorted(set(grid["level"]) - set(known)))
+    share = grid.pivot(index="workload", columns="level", values="lambda_optimal_share")
+    text = grid.pivot(index="workload", columns="level", values="text")
+    rows = grid.pivot(index="workload", columns="level", values="rows")
+    share, text, rows = (t.reindex(index=workloads, columns=levels) for t in (share, text, rows))
+    cell = (text.fillna("") + "<br>" + share.map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
+    fig = go.Figure(go.Heatmap(
+        z=share.to_numpy(), x=[str(v) for v in levels], y=workloads, zmin=0, zmax=1,
+        colorscale="RdBu_r", text=cell.to_numpy(), texttemplate="%{text}",
+        customdata=rows.to_numpy(), colorbar={"title": "Lambda<br>share", "tickformat": ".0%"},
+        hovertemplate="%{y}<br>%{x}<br>Lambda share %{z:.0%}<br>%{customdata} rows"
+                      "<extra></extra>"))
+    title = (f"Label share by workload × {column} (sizes ranked within each workload)"
+             if numeric else f"Label share by workload × {column}")
+    fig.update_xaxes(title="size rank (1 = smallest)" if numeric else "", type="category")
+    return _style(fig, title, height=HEAT_HEIGHT)
+
+
+def information_bars(information: pd.DataFrame) -> go.Figure:
+    """Share of the label's entropy each feature explains (mutual information / H(label))."""
+    data = information.assign(
+        residual=1 - information["normalized_mi"],
+        hover=[f"H(label | {f}) = {h:.3f} bits; MI = {m:.3f} bits; one-column accuracy {a:.3f}"
+               for f, h, m, a in zip(information["feature"], information["conditional_entropy"],
+                                     information["mutual_information"],
+                                     information["one_column_accuracy"], strict=True)])
+    fig = go.Figure([
+        go.Bar(y=data["feature"], x=data["normalized_mi"], orientation="h",
+               name="explained (MI / H(label))", marker_color="#8250df",
+               hovertext=data["hover"], hoverinfo="text"),
+        go.Bar(y=data["feature"], x=data["residual"], orientation="h",
+               name="left (H(label | feature) / H(label))", marker_color="#d0d7de",
+               hovertext=data["hover"], hoverinfo="text"),
+    ])
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, "How much of the label each feature explains on its own",
+                  height=max(220, 60 + 40 * len(data)))
+
+
+def ceiling_bars(ceiling: dict) -> go.Figure:
+    """Majority baseline, cross-validated ceiling and in-sample ceiling side by side."""
+    names = ["majority baseline", "ceiling (cross-validated)", "ceiling (in-sample)"]
+    values = [ceiling["baseline"], ceiling["cv_ceiling"], ceiling["ceiling"]]
+    fig = go.Figure(go.Bar(x=values, y=names, orientation="h",
+                           marker_color=["#9e9e9e", "#1f6feb", "#54aeff"],
+                           text=[f"{v:.3f}" for v in values], textposition="auto"))
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, "Best accuracy any model can reach from these features", height=240)
+
+
+def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
+    """Share per workload against the margin, one panel per latency field."""
+    order = _workloads(table["workload"])
+    fig = px.line(table, x="margin", y="lambda_optimal_share", color="workload",
+                  facet_col="latency_field", markers=True,
+                  category_orders={"workload": order},
+                  labels={"lambda_optimal_share": "Lambda-optimal share", "margin": "margin"})
+    fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_COLOR, line_width=0, layer="below",
+                  row="all", col="all")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_xaxes(tickformat=".0%")
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return _style(fig, "How the labels move with the latency field and the margin")

@@ -1,0 +1,166 @@
+"""Sections of the Variance & leakage page. Every number comes from one cached
+`core.diagnostics.diagnose` call; this module only lays it out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.diagnostics import BAND, CODES, Diagnosis, diagnose
+from ui import state
+from ui import variance_charts as charts
+
+ICONS = {"fail": ":material/dangerous:", "warn": ":material/warning:",
+         "info": ":material/info:"}
+DROPPED_NOTE = "variance_dropped_note"
+STATUS_TEXT = {"issue": "issue", "tip": "note", "passed": "passed",
+               "not_applicable": "not applicable"}
+
+
+@st.cache_data(show_spinner="Checking label variance and leakage…", max_entries=8)
+def cached_diagnosis(frame: pd.DataFrame, features: tuple[str, ...] | None, label: str,
+                     outcomes: tuple[str, ...], ids: tuple[str, ...]) -> Diagnosis:
+    """One diagnosis per (dataset, feature set, roles); reruns of the page reuse it."""
+    return diagnose(frame, label=label, features=list(features) if features else None,
+                    outcomes=list(outcomes), ids=list(ids))
+
+
+def run_diagnosis(frame: pd.DataFrame) -> Diagnosis:
+    """Diagnose with the session's roles and the feature set the Train page will use."""
+    roles = state.get(state.ROLES)
+    features = state.get(state.FEATURES)
+    return cached_diagnosis(frame, tuple(features) if features else None,
+                            roles.label if roles else "label",
+                            tuple(roles.outcomes) if roles else (),
+                            tuple(roles.ids) if roles else ())
+
+
+def banner(d: Diagnosis) -> None:
+    text = f"**Verdict: {d.verdict.upper()}.** {d.headline[:1].upper()}{d.headline[1:]}"
+    if d.verdict == "fail":
+        st.error(text, icon=ICONS["fail"])
+    elif d.verdict == "warn":
+        st.warning(text, icon=ICONS["warn"])
+    else:
+        st.success(text, icon=":material/check_circle:")
+
+
+def key_figures(d: Diagnosis) -> None:
+    rows, shares, c = d.meta["rows"], d.label_shares, d.ceiling
+    a, b, e, f = st.columns(4)
+    a.metric("Labelled rows", f"{rows['labelled']:,}",
+             help=f"{rows['unlabelled_excluded']:,} rows without a label (error responses) "
+                  "are excluded from the label checks.")
+    b.metric("Rows excluded (no label)", f"{rows['unlabelled_excluded']:,}")
+    e.metric("Workloads in the 20–80 % band",
+             f"{int(shares['in_band'].sum())} of {len(shares)}" if len(shares) else "n/a")
+    if c.get("status") == "ok":
+        f.metric("Accuracy ceiling (CV)", f"{c['cv_ceiling']:.3f}",
+                 delta=f"{c['cv_ceiling'] - c['baseline']:+.3f} vs baseline",
+                 help="Best accuracy any model can reach from the chosen features.")
+    else:
+        f.metric("Accuracy ceiling", "n/a", help=c.get("reason", ""))
+
+
+def findings(d: Diagnosis) -> None:
+    """One expander per finding (worst first) with message, advice and evidence."""
+    st.subheader("Findings")
+    order = {"fail": 0, "warn": 1, "info": 2}
+    items = sorted(d.findings, key=lambda f: order[f.severity])
+    if not items:
+        st.success("No findings: every check passed or did not apply.",
+                   icon=":material/check_circle:")
+    for f in items:
+        title = f"{f.severity.upper()} · {f.code} — {', '.join(f.columns)}"
+        with st.expander(title, expanded=f.severity == "fail", icon=ICONS[f.severity]):
+            st.markdown(f.message)
+            st.markdown(f"**What to do:** {f.advice}")
+            st.caption("Evidence")
+            st.json(f.evidence, expanded=False)
+    drop_button(d)
+
+
+def drop_button(d: Diagnosis) -> None:
+    """Write the feature set without leaked and id columns for the Train page."""
+    note = state.get(DROPPED_NOTE)
+    if note:
+        st.success(note, icon=":material/check:")
+    if st.button("Drop leaked columns from the feature set", key="variance_drop",
+                 help="The Train page then uses the features listed below."):
+        leaked = d.leaked_columns()
+        clean = d.clean_features()
+        dropped = [c for c in leaked if c in d.meta["candidates"]]
+        state.put(state.FEATURES, clean)
+        st.session_state[DROPPED_NOTE] = (
+            (f"Dropped {', '.join(dropped)}. " if dropped else "Nothing leaked to drop. ")
+            + f"The Train page will use: {', '.join(clean) or '(none)'}.")
+        st.rerun()
+    current = state.get(state.FEATURES)
+    st.caption("Feature set checked here: "
+               + (", ".join(d.meta["features"]) or "(none)")
+               + ("" if current else " (default: every pre-routing column)"))
+
+
+def shares_and_ceiling(d: Diagnosis) -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        if len(d.label_shares):
+            st.plotly_chart(charts.share_bars(d.label_shares, BAND), width="stretch")
+        else:
+            st.info("No workload column: per-workload shares are not available.")
+    with right:
+        c = d.ceiling
+        if c.get("status") == "ok":
+            st.plotly_chart(charts.ceiling_bars(c), width="stretch")
+            st.caption(f"Each of {c['cells']:,} cells of identical feature values predicts its "
+                       f"majority label; {c['rows_in_small_cells']:.0%} of rows sit in cells "
+                       f"with fewer than 5 rows. {c['note']}")
+        else:
+            st.info(f"Accuracy ceiling not available: {c.get('reason', '')}.")
+
+
+def heatmaps(d: Diagnosis) -> None:
+    st.subheader("Where the label varies")
+    if not d.share_grids:
+        st.info("Needs a workload column and at least one of payload size, time window or "
+                "load pattern.")
+        return
+    tabs = st.tabs([f"× {c}" for c in d.share_grids])
+    for tab, (column, grid) in zip(tabs, d.share_grids.items(), strict=True):
+        with tab:
+            st.plotly_chart(charts.share_heatmap(grid, column), width="stretch")
+
+
+def information(d: Diagnosis) -> None:
+    st.subheader("Information per feature")
+    if d.information.empty:
+        st.info("No features to measure.")
+        return
+    st.plotly_chart(charts.information_bars(d.information), width="stretch")
+    st.caption("A bar near 100 % means the label is (almost) a function of that feature "
+               "alone: conditional entropy H(label | feature) near 0.")
+
+
+def sensitivity(d: Diagnosis) -> None:
+    st.subheader("Label sensitivity")
+    s = d.sensitivity
+    if s["status"] != "ok":
+        st.info(f"Not applicable: {s['reason']}.")
+        return
+    table = pd.DataFrame(s["table"])
+    st.plotly_chart(charts.sensitivity_lines(table, BAND), width="stretch")
+    wide = table.pivot_table(index=["latency_field", "margin"], columns="workload",
+                             values="lambda_optimal_share").reset_index()
+    summary = pd.DataFrame(s["summary"])
+    wide = wide.merge(summary, on=["latency_field", "margin"])
+    st.dataframe(wide, hide_index=True, width="stretch",
+                 column_config={"margin": st.column_config.NumberColumn(format="percent")})
+    st.caption("Shares when the rows are relabelled with balanced_optimal for each latency "
+               "field and margin; `in_band` counts workloads inside 20–80 %.")
+
+
+def checks_table(d: Diagnosis) -> None:
+    with st.expander("Every check and its status"):
+        rows = [{"code": c.code, "check": CODES[c.code], "status": STATUS_TEXT[c.status],
+                 "detail": c.detail} for c in d.checks]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
