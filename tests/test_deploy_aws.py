@@ -100,6 +100,8 @@ def test_dry_run_lists_calls_and_sends_nothing(zip_path, monkeypatch):
     canary = plan.calls[-1]["params"]["RoutingConfig"]["AdditionalVersionWeights"]
     assert list(canary.values()) == [0.1]
     assert "bytes>" in plan.calls[2]["params"]["ZipFile"]
+    assert "bytes>" in plan.calls[1]["params"]["Code"]["ZipFile"]
+    json.dumps(plan.to_dict())
     assert aws.promote(function_name="router", region=REGION).calls
     assert aws.rollback(function_name="router", region=REGION).calls
 

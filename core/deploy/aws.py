@@ -41,6 +41,15 @@ class Plan:
         return asdict(self)
 
 
+def _shown(value: Any) -> Any:
+    """Parameters as shown in the plan: zip bytes become '<N bytes>'."""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
+
+
 class _Caller:
     """Records each call; executes it only when not a dry run."""
 
@@ -48,8 +57,7 @@ class _Caller:
         self.plan, self.client = plan, client
 
     def __call__(self, operation: str, when: str | None = None, **params: Any) -> Any:
-        shown = {k: (f"<{len(v)} bytes>" if isinstance(v, bytes) else v)
-                 for k, v in params.items()}
+        shown = _shown(params)
         entry: dict[str, Any] = {"service": "lambda", "operation": operation, "params": shown}
         if when:
             entry["when"] = when

@@ -40,3 +40,42 @@ SCENARIOS: list[dict[str, Any]] = [
 def scenario_events() -> list[dict[str, Any]]:
     """The six request events, in the thesis's order."""
     return [dict(s["event"]) for s in SCENARIOS]
+
+
+def compare_with_library(pipeline: Any, events: list[dict[str, Any]],
+                         responses: list[dict[str, Any]], *, names: list[str] | None = None,
+                         invoke_ms: list[float] | None = None, tolerance: float = 1e-6
+                         ) -> list[dict[str, Any]]:
+    """One row per event: the function's answer next to the library model's predict_proba.
+
+    `match` is False when the status is not 200, the fallback route was used, or the
+    probabilities differ by more than `tolerance`.
+    """
+    import json
+
+    import pandas as pd
+
+    columns = list(pipeline.named_steps["features"].input_features_)
+    frame = pd.DataFrame([{c: e.get(c) for c in columns} for e in events], columns=columns)
+    library = pipeline.predict_proba(frame)[:, 1]
+    rows = []
+    for i, (event, response, ref) in enumerate(zip(events, responses, library, strict=True)):
+        body = response.get("body")
+        body = json.loads(body) if isinstance(body, str) else (body or {})
+        pred = body.get("prediction") or {}
+        p = pred.get("lambda_probability")
+        diff = abs(p - float(ref)) if isinstance(p, float | int) else None
+        rows.append({
+            "scenario": names[i] if names else f"event {i + 1}",
+            "workload_type": event.get("workload_type"),
+            "payload_size_kb": event.get("payload_size_kb"),
+            "status": response.get("statusCode"),
+            "platform": pred.get("platform"),
+            "lambda_probability": p,
+            "library_probability": float(ref),
+            "abs_diff": diff,
+            "invoke_ms": invoke_ms[i] if invoke_ms else None,
+            "match": response.get("statusCode") == 200 and not body.get("fallback")
+            and diff is not None and diff <= tolerance,
+        })
+    return rows
