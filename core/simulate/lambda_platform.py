@@ -35,16 +35,19 @@ def cpu_share(memory_mb: np.ndarray | float) -> np.ndarray:
     return np.minimum(np.asarray(memory_mb, dtype=float) / MB_PER_VCPU, 1.0)
 
 
-def duration_ms(compute_ms: np.ndarray, memory_mb: np.ndarray | float) -> np.ndarray:
-    """Handler duration: compute time at one vCPU stretched by the memory's CPU share."""
-    return np.asarray(compute_ms, dtype=float) / cpu_share(memory_mb)
+def duration_ms(cpu_ms: np.ndarray, io_ms: np.ndarray | float,
+                memory_mb: np.ndarray | float) -> np.ndarray:
+    """Handler duration: waiting time plus CPU time at one vCPU stretched by the memory's
+    CPU share."""
+    return np.asarray(io_ms, dtype=float) + np.asarray(cpu_ms, dtype=float) / cpu_share(memory_mb)
 
 
-def init_ms(runtime: str, package_mb: float, memory_mb: np.ndarray | float,
-            noise: np.ndarray) -> np.ndarray:
-    """Cold-start (init) time: runtime base + package size, slower on small CPU shares
-    (square-root law: init is partly I/O), times per-request lognormal noise."""
-    base = RUNTIMES[runtime] + INIT_MS_PER_PACKAGE_MB * package_mb
+def init_ms(workload_init_ms: np.ndarray | float, runtime: str, package_mb: float,
+            memory_mb: np.ndarray | float, noise: np.ndarray) -> np.ndarray:
+    """Cold-start (init) time: the workload's init scaled to the runtime, plus package size;
+    slower on small CPU shares (square-root law: init is partly I/O); lognormal noise."""
+    base = np.asarray(workload_init_ms, dtype=float) * RUNTIMES[runtime] \
+        + INIT_MS_PER_PACKAGE_MB * package_mb
     return base / np.sqrt(cpu_share(memory_mb)) * noise
 
 

@@ -65,28 +65,33 @@ LAMBDA_MEMORY_RANGE = (128, 10_240)
 FARGATE_VCPUS = (0.25, 0.5, 1, 2, 4, 8, 16)
 TRAFFIC_KINDS = ("poisson", "diurnal", "ramp", "burst", "thesis", "trace")
 ROUTER_KINDS = ("lambda", "ecs", "rule", "random", "oracle", "model")
-RUNTIMES = {  # runtime -> base cold-start (init) time in ms at 1 vCPU, before package size
-    "python3.12": 250.0, "python3.11": 250.0, "nodejs20.x": 200.0, "java21": 900.0,
-    "dotnet8": 600.0, "provided.al2023": 100.0,
-}
+#: Cold-start (init) time of a runtime relative to Python's (a workload's own init_ms is
+#: measured on Python); package size adds INIT_MS_PER_PACKAGE_MB per MB.
+RUNTIMES = {"python3.12": 1.0, "python3.11": 1.0, "nodejs20.x": 0.8, "java21": 3.5,
+            "dotnet8": 2.4, "provided.al2023": 0.4}
 INIT_MS_PER_PACKAGE_MB = 8.0
 
-#: Workload model used until/unless core.synth provides WORKLOAD_PROFILES: compute time at one
-#: full vCPU = base_ms + ms_per_kb * payload_kb (times lognormal noise), the payload sizes the
-#: thesis's Artillery runs requested, and the Lambda memory the thesis configured.
+#: Workload model used when core.synth's WORKLOAD_PROFILES is missing (same numbers): per
+#: request, duration = io_ms + (base_ms + ms_per_kb * payload_kb) / vCPU share, times
+#: lognormal noise; payload sizes the thesis's Artillery runs sent; the Lambda memory the
+#: thesis configured; the workload's cold-start init on Python.
 DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
-    "lightweight_api": {"base_ms": 4.0, "ms_per_kb": 0.05, "noise_sigma": 0.25,
-                        "payload_kb": [0.5, 1.0, 5.0, 10.0], "lambda_memory_mb": 128},
-    "thumbnail_processing": {"base_ms": 40.0, "ms_per_kb": 0.15, "noise_sigma": 0.25,
+    "lightweight_api": {"base_ms": 2.0, "ms_per_kb": 150.0 / 1024, "io_ms": 95.0,
+                        "noise_sigma": 0.10, "payload_kb": [0.5, 1.0, 5.0, 10.0],
+                        "lambda_memory_mb": 128, "init_ms": 180.0},
+    "thumbnail_processing": {"base_ms": 12.0, "ms_per_kb": 60.0 / 1024, "io_ms": 50.0,
+                             "noise_sigma": 0.10,
                              "payload_kb": [50.0, 100.0, 200.0, 500.0, 1024.0],
-                             "lambda_memory_mb": 256},
-    "medium_processing": {"base_ms": 150.0, "ms_per_kb": 0.08, "noise_sigma": 0.25,
-                          "payload_kb": [1024.0, 2048.0, 3072.0, 4096.0],
-                          "lambda_memory_mb": 512},
-    "heavy_processing": {"base_ms": 600.0, "ms_per_kb": 0.12, "noise_sigma": 0.25,
-                         "payload_kb": [2048.0, 3072.0, 4096.0, 5120.0],
-                         "lambda_memory_mb": 512},
+                             "lambda_memory_mb": 256, "init_ms": 250.0},
+    "medium_processing": {"base_ms": 40.0, "ms_per_kb": 90.0 / 1024, "io_ms": 40.0,
+                          "noise_sigma": 0.10, "payload_kb": [1024.0, 2048.0, 3072.0, 4096.0],
+                          "lambda_memory_mb": 512, "init_ms": 300.0},
+    "heavy_processing": {"base_ms": 80.0, "ms_per_kb": 150.0 / 1024, "io_ms": 40.0,
+                         "noise_sigma": 0.10, "payload_kb": [2048.0, 3072.0, 4096.0, 5120.0],
+                         "lambda_memory_mb": 512, "init_ms": 350.0},
 }
+#: Lognormal sigma of execution time when a profile does not say (core.synth's default).
+DEFAULT_NOISE_SIGMA = 0.10
 
 DEFAULTS: dict[str, Any] = {
     "requests": 1_000_000,
@@ -188,6 +193,7 @@ def _adapt_profile(name: str, prof: Any) -> dict[str, Any]:
                          "ms_per_kb": ("ms_per_kb", "payload_ms_per_kb", "per_kb_ms"),
                          "payload_kb": ("payload_kb", "payload_sizes_kb", "payload_set"),
                          "lambda_memory_mb": ("lambda_memory_mb", "memory_mb"),
+                         "io_ms": ("io_ms",), "init_ms": ("init_ms",),
                          "noise_sigma": ("noise_sigma", "sigma")}.items():
         for alias in aliases:
             value = get(alias, None)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.simulate import lambda_platform, traffic
-from core.simulate.scenario import Scenario
+from core.simulate.scenario import DEFAULT_NOISE_SIGMA, Scenario
 
 #: Payload transfer rate between client and platform (100 Mbit/s = 12.5 KB per ms).
 TRANSFER_KB_PER_MS = 12.5
 INIT_NOISE_SIGMA = 0.25
+DEFAULT_INIT_MS = 250.0
 
 
 @dataclass
@@ -57,6 +58,8 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
     base = np.zeros(n)
     per_kb = np.zeros(n)
     sigma = np.zeros(n)
+    io = np.zeros(n)
+    init_base = np.zeros(n)
     memory = np.zeros(n)
     for w, name in enumerate(mix.workloads):
         sel = workload == w
@@ -67,19 +70,23 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
         payload_kb[sel] = mix.payload_values[w][idx]
         base[sel] = prof["base_ms"]
         per_kb[sel] = prof["ms_per_kb"]
-        sigma[sel] = prof.get("noise_sigma", 0.25)
+        sigma[sel] = prof.get("noise_sigma", DEFAULT_NOISE_SIGMA)
+        io[sel] = prof.get("io_ms", 0.0)
+        init_base[sel] = prof.get("init_ms", DEFAULT_INIT_MS)
         memory[sel] = prof["lambda_memory_mb"] if lam["memory_mb"] == "profile" \
             else lam["memory_mb"]
     noise = rng.standard_normal(n)
     init_noise = np.exp(INIT_NOISE_SIGMA * rng.standard_normal(n) - INIT_NOISE_SIGMA**2 / 2)
     service = scenario.section("service_time")
     if service is None:
-        compute_ms = (base + per_kb * payload_kb) * np.exp(sigma * noise - sigma**2 / 2)
-        warm = lambda_platform.duration_ms(compute_ms, memory) / 1000.0
-        init = lambda_platform.init_ms(lam["runtime"], lam["package_mb"], memory,
+        factor = np.exp(sigma * noise - sigma**2 / 2)
+        cpu_ms = (base + per_kb * payload_kb) * factor
+        io_ms = io * factor
+        warm = lambda_platform.duration_ms(cpu_ms, io_ms, memory) / 1000.0
+        init = lambda_platform.init_ms(init_base, lam["runtime"], lam["package_mb"], memory,
                                        init_noise) / 1000.0
         cold = warm + init
-        fargate = compute_ms / min(1.0, float(far["vcpu"])) / 1000.0
+        fargate = (io_ms + cpu_ms / min(1.0, float(far["vcpu"]))) / 1000.0
     else:
         warm, cold = _service_override(service, n, rng)
         fargate = warm
