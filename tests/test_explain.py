@@ -9,7 +9,16 @@ import pytest
 from sklearn.pipeline import Pipeline
 
 from core.errors import UserError
-from core.explain import clear_cache, explain, explain_request, explain_row, figures
+from core.explain import (
+    clear_cache,
+    explain,
+    explain_request,
+    explain_row,
+    figures,
+    filter_rows,
+    whatif_fields,
+    whatif_request,
+)
 from core.features import FeatureTransform
 from core.training import make_pipeline
 from tests.explain_data import FEATURES, trap_frame, variance_frame
@@ -181,3 +190,30 @@ def test_bad_requests_say_what_to_do(models, frame):
         explain(models["rf"], frame.drop(columns="time_window"))
     with pytest.raises(UserError, match="sample must be >= 1"):
         explain(models["rf"], frame, sample=0)
+
+
+def test_variance_data_is_not_called_a_trap(models, frame):
+    assert "trap" not in explain(models["xgb"], frame).dominance()["message"]
+
+
+def test_whatif_form_fields_build_a_request_the_model_accepts(frame):
+    data = frame.assign(timestamp=pd.date_range("2026-01-01", periods=len(frame), freq="7min",
+                                                tz="UTC").astype(str))
+    pipe = make_pipeline("rf", [*FEATURES, "timestamp"]).fit(data, data["label"])
+    fields = {f.name: f for f in whatif_fields(pipe, data)}
+    assert fields["workload_type"].kind == "categorical"
+    assert set(fields["workload_type"].options) == set(data["workload_type"])
+    assert fields["timestamp"].kind == "hour" and 0 <= fields["timestamp"].default <= 23
+    request = whatif_request(list(fields.values()), {"timestamp": 9, "payload_size_kb": 42.0})
+    assert request["timestamp"].endswith("T09:00:00Z") and request["payload_size_kb"] == 42.0
+    req = explain_request(pipe, request)
+    assert req.explained_probability == pytest.approx(req.probability, abs=1e-9)
+    with pytest.raises(UserError, match="hour of day must be 0 to 23"):
+        whatif_request(list(fields.values()), {"timestamp": 24})
+
+
+def test_filter_rows_picks_matching_positions(frame):
+    rows = filter_rows(frame, {"workload_type": "lightweight_api", "load_pattern": None})
+    assert rows == list(np.flatnonzero(frame["workload_type"] == "lightweight_api"))
+    with pytest.raises(UserError, match="not a column"):
+        filter_rows(frame, {"nope": 1})

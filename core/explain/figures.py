@@ -102,15 +102,16 @@ def waterfall(req: RequestExplanation, title: str | None = None) -> go.Figure:
     steps = req.waterfall()
     measure = ["absolute", *["relative"] * (len(steps) - 2), "total"]
     fig = go.Figure(go.Waterfall(
-        orientation="h", y=steps["label"][::-1], x=steps["shap"][::-1],
-        measure=measure[::-1], text=[f"{v:+.4f}" for v in steps["shap"][::-1]],
+        orientation="h", y=steps["label"], x=steps["shap"], measure=measure,
+        text=[f"{v:+.4f}" for v in steps["shap"]],
         increasing={"marker": {"color": LAMBDA_COLOUR}},
         decreasing={"marker": {"color": ECS_COLOUR}},
         totals={"marker": {"color": "#757575"}}))
     fig.update_layout(
         title=title or (f"{req.platform.upper()}: P(Lambda optimal) = {req.probability:.3f}"),
         xaxis_title=f"{req.output} (red pushes towards Lambda, blue towards ECS)",
-        height=160 + 40 * len(steps), margin={"l": 10, "r": 10, "t": 50, "b": 40})
+        yaxis={"autorange": "reversed"}, height=160 + 40 * len(steps),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return fig
 
 

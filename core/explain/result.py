@@ -14,6 +14,8 @@ from core.errors import UserError
 #: Importance share above which one feature (or workload_type with its proxies) dominates;
 #: the same 40 % as the FEATURE_DOMINANCE finding.
 DOMINANCE_SHARE = 0.40
+#: Share at which the model is essentially a workload lookup (the thesis's trap).
+TRAP_SHARE = 0.80
 WORKLOAD = "workload_type"
 
 
@@ -152,21 +154,25 @@ class Explanation:
         proxies = self.proxies()
         group = [f for f in [WORKLOAD, *proxies] if f in imp.index]
         share = float(imp[group].sum()) if group else 0.0
-        if group and share > DOMINANCE_SHARE:
-            via = f" and its proxies {proxies}" if proxies else ""
-            lead = WORKLOAD if WORKLOAD in imp.index else f"{WORKLOAD} (through {proxies})"
-            return {"dominant": True, "features": group, "share": share,
-                    "message": f"{lead} dominates: {WORKLOAD}{via} carry {share:.0%} of the "
-                               "model's mean |SHAP|. The model mostly looks up the workload "
-                               "rather than learning from payload, time and load: the "
-                               "thesis's trap. Check the Variance & leakage page."}
         top, top_share = str(imp.index[0]), float(imp.iloc[0])
+        if group and share > DOMINANCE_SHARE:
+            names = ", ".join(proxies)
+            lead = WORKLOAD if WORKLOAD in imp.index else f"{WORKLOAD} (through {names})"
+            carriers = f"{WORKLOAD} and its proxies ({names}: one value per workload) carry" \
+                if proxies else f"{WORKLOAD} carries"
+            verdict = (" The model mostly looks up the workload instead of learning from "
+                       "payload, time and load: the thesis's 100 %-accuracy trap. Check the "
+                       "Variance & leakage page.") if share >= TRAP_SHARE else (
+                f" The other features still carry {1 - share:.1%}.")
+            return {"dominant": True, "features": group, "share": share,
+                    "message": f"{lead} dominates: {carriers} {share:.1%} of the model's "
+                               f"mean |SHAP|.{verdict}"}
         if top_share > DOMINANCE_SHARE:
             return {"dominant": True, "features": [top], "share": top_share,
-                    "message": f"{top} dominates: {top_share:.0%} of the model's mean |SHAP|."}
+                    "message": f"{top} dominates: {top_share:.1%} of the model's mean |SHAP|."}
         return {"dominant": False, "features": [top], "share": top_share,
                 "message": f"No single feature dominates: the largest, {top}, carries "
-                           f"{top_share:.0%} of the mean |SHAP|."}
+                           f"{top_share:.1%} of the mean |SHAP|."}
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's document: provenance, sampling, additivity and global importance."""

@@ -1,0 +1,69 @@
+"""Explain: why a model routes a request to Lambda or ECS (SHAP, all charts in plotly)."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from core.explain import DEFAULT_SAMPLE, explain
+from ui import explain_view as view
+from ui.common import guarded, require_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+st.title("Explain: why Lambda or ECS?")
+frame = require_dataset("the Explain page")
+reg = view.registry()
+models = reg.list()
+if models.empty:
+    st.info("No trained model yet. Train models on the Train & compare page first, or train "
+            "a quick XGBoost and logistic regression here on the loaded data.")
+    if (ROOT / "pages" / "train.py").exists():
+        st.page_link("pages/train.py", label="Train & compare", icon=":material/model_training:")
+    if st.button("Train a quick model", type="primary", icon=":material/bolt:"):
+        guarded(view.quick_train, frame, reg)
+    st.stop()
+
+options = view.model_options(models)
+ids = list(options)
+c1, c2, c3 = st.columns([3, 3, 2])
+first_id = c1.selectbox("Model", ids, index=view.default_model(models), format_func=options.get,
+                        key="explain_model")
+others = [i for i in ids if i != first_id]
+second_id = c2.selectbox("Compare with", [None, *others], index=1 if others else 0,
+                         key="explain_model_b",
+                         format_func=lambda i: "(none)" if i is None else options[i])
+sample = int(c3.number_input("Rows to explain (sample)", 50, 100_000, DEFAULT_SAMPLE, 500,
+                             key="explain_sample",
+                             help="Larger data is sampled (seeded) to bound time and memory."))
+
+loaded = guarded(view.load_model, str(reg.root), first_id)
+if loaded is None:
+    st.stop()
+with st.spinner("Computing SHAP values…"):
+    expl = guarded(explain, loaded.pipeline, frame, model_id=first_id, sample=sample)
+if expl is None:
+    st.stop()
+view.header(expl)
+
+tabs = st.tabs(["Global", "Dependence", "One request", "What-if", "Two models",
+                "By workload"])
+with tabs[0]:
+    view.global_tab(expl)
+with tabs[1]:
+    view.dependence_tab(expl)
+with tabs[2]:
+    view.request_tab(frame, loaded)
+with tabs[3]:
+    view.whatif_tab(frame, loaded)
+with tabs[4]:
+    second = None
+    if second_id is not None:
+        other = guarded(view.load_model, str(reg.root), second_id)
+        second = other and guarded(explain, other.pipeline, frame, model_id=second_id,
+                                   sample=sample)
+    view.compare_tab(expl, second, (first_id, second_id or ""))
+with tabs[5]:
+    view.segment_tab(expl)
+with st.expander("Notes on this explanation"):
+    for note in expl.notes:
+        st.markdown(f"- {note}")

@@ -1,0 +1,41 @@
+"""Browser: open Explain on trap demo data, train a quick model, read the verdict, what-if."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import (
+    click_button,
+    expect_no_exception,
+    open_page,
+    screenshot,
+    wait_for_app_run,
+)
+
+
+@pytest.mark.slow
+def test_explain_page_on_trap_demo(page):
+    open_page(page, "Explain (SHAP)")
+    expect_no_exception(page)
+    click_button(page, "Load demo: trap")
+    expect_no_exception(page)
+    if page.get_by_role("button", name="Train a quick model").count():
+        click_button(page, "Train a quick model")
+        screenshot(page, "explain_after_training")
+    page.locator("[data-testid='stAlert']", has_text="workload_type dominates").wait_for()
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    wait_for_app_run(page)
+    expect_no_exception(page)
+    assert page.locator("[data-testid='stPlotlyChart']").count() >= 2
+    screenshot(page, "explain_global")
+
+    page.get_by_role("tab", name="What-if").click()
+    click_button(page, "Explain this request")
+    page.locator("[data-testid='stMetric']:visible", has_text="P(Lambda optimal)").first.wait_for()
+    expect_no_exception(page)
+    screenshot(page, "explain_whatif")
+
+    page.get_by_role("tab", name="Two models").click()
+    wait_for_app_run(page)
+    expect_no_exception(page)
+    screenshot(page, "explain_compare")

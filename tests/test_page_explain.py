@@ -1,0 +1,74 @@
+"""AppTest of the Explain page: empty states, quick training, trap verdict, sampling note."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.registry import Registry
+from core.training import make_pipeline
+from tests.explain_data import FEATURES, trap_frame, variance_frame
+
+PAGE = "pages/explain.py"
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch) -> Registry:
+    monkeypatch.setenv("ROUTING_LAB_MODELS", str(tmp_path / "models"))
+    return Registry()
+
+
+def save(reg: Registry, kind: str, frame) -> str:
+    pipe = make_pipeline(kind, FEATURES).fit(frame, frame["label"])
+    return reg.save(pipe, model_type=kind, metrics={}, features=FEATURES, train_frame=frame,
+                    seed=0)
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_without_data_offers_demo_buttons(app_test, registry):
+    at = app_test(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("Load demo" in b.label for b in at.button)
+
+
+def test_without_models_offers_training(app_test, registry):
+    at = app_test(PAGE, dataset=variance_frame(rows=200))
+    at.run()
+    assert not at.exception
+    assert "No trained model yet" in texts(at.info)
+    assert any(b.label == "Train a quick model" for b in at.button)
+
+
+@pytest.mark.slow
+def test_quick_training_makes_the_page_work(app_test, registry):
+    at = app_test(PAGE, dataset=variance_frame(rows=300))
+    at.run()
+    next(b for b in at.button if b.label == "Train a quick model").click().run()
+    assert not at.exception
+    assert len(registry.list()) == 2
+    assert at.selectbox(key="explain_model").value in set(registry.list()["model_id"])
+
+
+@pytest.mark.slow
+def test_trap_data_says_workload_type_dominates(app_test, registry):
+    trap = trap_frame(rows=400)
+    first = save(registry, "xgb", trap)
+    save(registry, "logreg", trap)
+    at = app_test(PAGE, dataset=trap)
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="explain_model").value in {first, registry.list()["model_id"][0]}
+    assert "workload_type dominates" in texts(at.warning)
+    assert "trap" in texts(at.warning)
+    assert "Additivity error" in [m.label for m in at.metric]
+    at.number_input(key="explain_sample").set_value(100).run()
+    assert not at.exception
+    assert "Sampled 100 of 400 rows" in texts(at.caption)
+    at.radio(key="req_mode").set_value("by filter").run()
+    assert not at.exception
+    at.button(key="FormSubmitter:whatif-Explain this request").click().run()
+    assert not at.exception
+    assert "P(Lambda optimal)" in [m.label for m in at.metric]

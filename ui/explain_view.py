@@ -1,0 +1,184 @@
+"""Explain page pieces: model loading (cached), quick training, and one renderer per tab.
+
+Every number comes from core.explain; this module only lays out widgets and figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.explain import (
+    Explanation,
+    explain_request,
+    explain_row,
+    figures,
+    filter_rows,
+    whatif_fields,
+    whatif_request,
+)
+from core.registry import LoadedModel, Registry
+from ui import state
+from ui.common import guarded
+
+QUICK_MODELS = ("xgb", "logreg")
+TREE_MODELS = ("xgb", "lgbm", "rf")
+
+
+def registry() -> Registry:
+    """The session's registry (default: $ROUTING_LAB_MODELS or models/)."""
+    return Registry(state.get(state.REGISTRY_DIR))
+
+
+@st.cache_resource(show_spinner="Loading model…", max_entries=8)
+def load_model(root: str, model_id: str) -> LoadedModel:
+    """A verified model version, shared across reruns (ids are immutable versions)."""
+    return Registry(root).load(model_id)
+
+
+def quick_train(frame: pd.DataFrame, reg: Registry) -> None:
+    """Train XGBoost and logistic regression on the session data so the page is demo-able."""
+    from core.training import train_and_compare
+
+    with st.spinner("Training XGBoost and logistic regression (2-fold CV)…"):
+        run = train_and_compare(frame, models=QUICK_MODELS, cv=2, seed=0, registry=reg)
+    saved = [r.model_id for r in run.results.values() if r.model_id]
+    if not saved:
+        st.error("Quick training saved no model; open the Train & compare page for details.")
+        return
+    state.put(state.TRAIN_RUN, run)
+    st.rerun()
+
+
+def model_options(models: pd.DataFrame) -> dict[str, str]:
+    """model id -> display label ('xgb · 2026-… · champion')."""
+    out = {}
+    for row in models.itertuples(index=False):
+        alias = f" · {row.aliases}" if row.aliases else ""
+        out[row.model_id] = f"{row.model_id} ({row.model_type}{alias})"
+    return out
+
+
+def default_model(models: pd.DataFrame) -> int:
+    """Index of the model to open with: the champion, else the first tree model, else 0."""
+    for test in (models["aliases"].str.contains("champion", na=False),
+                 models["model_type"].isin(TREE_MODELS)):
+        hits = test.to_numpy().nonzero()[0]
+        if len(hits):
+            return int(hits[0])
+    return 0
+
+
+def header(expl: Explanation) -> None:
+    """Method, sampling, additivity error and the dominance verdict in words."""
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Rows explained", f"{expl.rows_explained:,}",
+              help=expl.sampling_note())
+    c2.metric("Additivity error", f"{expl.additivity_error:.1e}",
+              help=f"max |base value + sum of SHAP − model {expl.output}| over the rows; "
+                   "exact tree SHAP stays below 1e-4")
+    c3.metric("Output explained", expl.output, help=expl.method)
+    st.caption(f"{expl.sampling_note()} Method: {expl.method}.")
+    verdict = expl.dominance()
+    (st.warning if verdict["dominant"] else st.success)(verdict["message"])
+
+
+def global_tab(expl: Explanation) -> None:
+    left, right = st.columns([2, 3])
+    left.plotly_chart(figures.importance_bar(expl), key="imp")
+    right.plotly_chart(figures.beeswarm(expl), key="bee")
+
+
+def dependence_tab(expl: Explanation) -> None:
+    features = expl.importance()["feature"].tolist()
+    c1, c2 = st.columns(2)
+    feature = c1.selectbox("Feature", features, key="dep_feature")
+    auto = expl.strongest_interaction(feature)
+    others = [f for f in features if f != feature]
+    choice = c2.selectbox("Colour by", ["strongest interaction", *others], key="dep_colour",
+                          help=f"Strongest interaction for {feature}: {auto}")
+    colour = auto if choice == "strongest interaction" else choice
+    st.plotly_chart(figures.dependence(expl, feature, colour), key="dep")
+
+
+def _show_request(req: Any) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Prediction", req.platform.upper())
+    c2.metric("P(Lambda optimal)", f"{req.probability:.3f}")
+    c3.metric("Additivity error", f"{req.additivity_error:.1e}")
+    st.plotly_chart(figures.waterfall(req), key=f"wf_{id(req)}")
+    for note in req.notes:
+        st.caption(note)
+
+
+def request_tab(frame: pd.DataFrame, loaded: LoadedModel) -> None:
+    mode = st.radio("Pick a request", ["by row number", "by filter"], horizontal=True,
+                    key="req_mode")
+    if mode == "by row number":
+        row = int(st.number_input("Row", 0, len(frame) - 1, 0, key="req_row"))
+    else:
+        cols = [c for c in ("workload_type", "time_window", "load_pattern") if c in frame]
+        conditions = {}
+        for col, box in zip(cols, st.columns(max(len(cols), 1)), strict=False):
+            values = sorted(frame[col].dropna().astype(str).unique().tolist())
+            conditions[col] = box.selectbox(col, [None, *values], key=f"req_f_{col}",
+                                            format_func=lambda v: "any" if v is None else v)
+        rows = guarded(filter_rows, frame, conditions) or []
+        if not rows:
+            st.info("No request matches this filter; widen it.")
+            return
+        row = st.selectbox(f"Matching rows ({len(rows):,})", rows[:500], key="req_match")
+    st.dataframe(frame.iloc[[row]], hide_index=True)
+    req = guarded(explain_row, loaded.pipeline, frame, row, model_id=loaded.model_id)
+    if req is not None:
+        _show_request(req)
+
+
+def whatif_tab(frame: pd.DataFrame, loaded: LoadedModel) -> None:
+    fields = whatif_fields(loaded.pipeline, frame)
+    values: dict[str, Any] = {}
+    with st.form("whatif"):
+        cols = st.columns(len(fields))
+        for field, col in zip(fields, cols, strict=True):
+            if field.kind == "categorical":
+                index = field.options.index(field.default) if field.default in field.options \
+                    else 0
+                values[field.name] = col.selectbox(field.name, field.options, index=index,
+                                                   key=f"wi_{field.name}")
+            elif field.kind == "hour":
+                values[field.name] = col.number_input(f"{field.name} (hour)", 0, 23,
+                                                      field.default, key=f"wi_{field.name}")
+            else:
+                values[field.name] = col.number_input(field.name, value=field.default,
+                                                      key=f"wi_{field.name}")
+        submitted = st.form_submit_button("Explain this request", type="primary")
+    if submitted:
+        request = guarded(whatif_request, fields, values)
+        req = request and guarded(explain_request, loaded.pipeline, request, background=frame,
+                                  model_id=loaded.model_id)
+        if req:
+            _show_request(req)
+
+
+def compare_tab(first: Explanation, second: Explanation | None, names: tuple[str, str]) -> None:
+    if second is None:
+        st.info("Pick a second model above (train more on the Train & compare page) to put "
+                "two explanations side by side.")
+        return
+    left, right = st.columns(2)
+    for col, expl, name in ((left, first, names[0]), (right, second, names[1])):
+        col.plotly_chart(figures.importance_bar(expl, title=name), key=f"cmp_{name}")
+        col.caption(f"{expl.method}; additivity error {expl.additivity_error:.1e}. "
+                    f"{expl.dominance()['message']}")
+    st.plotly_chart(figures.compare(dict(zip(names, (first, second), strict=True))),
+                    key="cmp_both")
+
+
+def segment_tab(expl: Explanation) -> None:
+    if "workload_type" not in expl.data.columns:
+        st.info("The data has no workload_type column to split by.")
+        return
+    st.plotly_chart(figures.segments(expl), key="seg")
+    st.dataframe(expl.segments(), hide_index=True)
