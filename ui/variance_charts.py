@@ -104,7 +104,7 @@ def ceiling_bars(ceiling: dict) -> go.Figure:
                            text=[f"{v:.3f}" for v in values], textposition="auto"))
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, "Best accuracy any model can reach from these features", height=240)
+    return _style(fig, "Accuracy ceiling vs majority baseline", height=240)
 
 
 def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
@@ -118,5 +118,7 @@ def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figu
                   row="all", col="all")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(tickformat=".0%")
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    return _style(fig, "How the labels move with the latency field and the margin")
+    fig.for_each_annotation(lambda a: a.update(text=f"latency: {a.text.split('=')[-1]}"))
+    _style(fig, "How the labels move with the latency field and the margin", height=400)
+    fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 40})
+    return fig

@@ -76,7 +76,7 @@ def findings(d: Diagnosis) -> None:
             st.markdown(f.message)
             st.markdown(f"**What to do:** {f.advice}")
             st.caption("Evidence")
-            st.json(f.evidence, expanded=False)
+            st.json(f.evidence, expanded=1)
     drop_button(d)
 
 
@@ -153,8 +153,9 @@ def sensitivity(d: Diagnosis) -> None:
                              values="lambda_optimal_share").reset_index()
     summary = pd.DataFrame(s["summary"])
     wide = wide.merge(summary, on=["latency_field", "margin"])
+    percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(wide, hide_index=True, width="stretch",
-                 column_config={"margin": st.column_config.NumberColumn(format="percent")})
+                 column_config={c: percent for c in ["margin", *table["workload"].unique()]})
     st.caption("Shares when the rows are relabelled with balanced_optimal for each latency "
                "field and margin; `in_band` counts workloads inside 20–80 %.")
 

@@ -102,7 +102,8 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
                         f"{type(frame).__name__}.")
     if label not in frame.columns:
         raise UserError(f"Label column '{label}' not found; got columns {list(frame.columns)}. "
-                        "Pass --label COL (or label the data with `python -m core label`).")
+                        "Pick the label column (--label COL, or the roles on the Data page), "
+                        "or label the data first (`python -m core label`).")
     if features is not None:
         missing = [c for c in features if c not in frame.columns]
         if missing:

@@ -20,3 +20,14 @@ def test_trap_demo_shows_the_fail_banner(page):
     expect_no_exception(page)
     path = screenshot(page, "variance_trap")
     assert path.stat().st_size > 50_000
+
+
+def test_variance_demo_shows_no_fail_banner(page):
+    open_page(page, "Variance & leakage")
+    click_button(page, "Load demo: variance")
+    page.locator("[data-testid='stAlert']", has_text="Verdict:").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stAlert']", has_text="Verdict: FAIL").count() == 0
+    page.wait_for_function(
+        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=60_000)
+    expect_no_exception(page)
+    screenshot(page, "variance_variance")
