@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 LABELS = {"lambda": "Lambda-only", "ecs": "ECS-only", "hybrid": "Hybrid (router)"}
 CDF_POINTS = 201
+BIN_SAMPLE = 5000
 #: Thesis comparison rows: (label, summary key, scale); all are lower-is-better.
 TABLE_ROWS = (("Avg latency (ms)", "latency_mean_ms", 1.0),
               ("P95 latency (ms)", "latency_p95_ms", 1.0),
@@ -99,8 +100,11 @@ def _num(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _pct(values: np.ndarray, q: float) -> float | None:
-    return float(np.percentile(values, q)) * 1000.0 if len(values) else None
+def _percentiles_ms(values: np.ndarray) -> list[float | None]:
+    """p50, p95, p99 in ms (one partition pass)."""
+    if not len(values):
+        return [None, None, None]
+    return [float(v) * 1000.0 for v in np.percentile(values, [50, 95, 99])]
 
 
 def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]:
@@ -114,6 +118,7 @@ def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]
         breakdown["router_usd"] = router_usd
         breakdown["lambda_usd"] -= router_usd
     lrun, frun = out.lambda_run, out.fargate_run
+    p50, p95, p99 = _percentiles_ms(lat)
     return {
         "requests": n,
         "served": int(served.sum()),
@@ -121,9 +126,9 @@ def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]
         "cost_usd": cost,
         "cost_per_million": cost / n * 1e6 if n else 0.0,
         "latency_mean_ms": float(lat.mean()) * 1000.0 if len(lat) else None,
-        "latency_p50_ms": _pct(lat, 50),
-        "latency_p95_ms": _pct(lat, 95),
-        "latency_p99_ms": _pct(lat, 99),
+        "latency_p50_ms": p50,
+        "latency_p95_ms": p95,
+        "latency_p99_ms": p99,
         "cold_start_rate": float(out.cold[served].mean()) if served.any() else 0.0,
         "error_rate": float(out.error.mean()) if n else 0.0,
         "throttle_rate": float(out.throttled.mean()) if n else 0.0,
@@ -189,7 +194,8 @@ def _timeseries(out: Outcome, req: Requests, edges: np.ndarray, sc: Scenario) ->
         lat = lat[~np.isnan(lat)]
         if len(lat):
             mean[i] = lat.mean() * 1000.0
-            p95[i] = np.percentile(lat, 95) * 1000.0
+            stride = -(-len(lat) // BIN_SAMPLE)  # a chart's p95: an even subsample suffices
+            p95[i] = np.percentile(lat[::stride], 95) * 1000.0
     lrun, frun = out.lambda_run, out.fargate_run
     instances = (_alive(lrun.created, lrun.expires, mid) + lrun.provisioned
                  if lrun is not None else np.zeros(nb, dtype=int))
@@ -205,10 +211,10 @@ def _timeseries(out: Outcome, req: Requests, edges: np.ndarray, sc: Scenario) ->
 
 
 def _cdf(out: Outcome) -> pd.DataFrame:
-    lat = np.sort(out.latency_s[~np.isnan(out.latency_s)])
+    lat = out.latency_s[~np.isnan(out.latency_s)]
     q = np.linspace(0.0, 1.0, CDF_POINTS)
-    values = lat[np.minimum((q * (len(lat) - 1)).round().astype(int), len(lat) - 1)] \
-        if len(lat) else np.full(len(q), np.nan)
+    values = np.percentile(lat, q * 100.0, method="closest_observation") if len(lat) \
+        else np.full(len(q), np.nan)
     return pd.DataFrame({"strategy": out.name, "quantile": q, "latency_ms": values * 1000.0})
 
 

@@ -42,6 +42,9 @@ class Requests:
         return len(self.arrival)
 
     def subset(self, mask: np.ndarray) -> Requests:
+        """The requests where mask is True (self when it is all True: no copies)."""
+        if mask.all():
+            return self
         return Requests(**{k: v[mask] for k, v in self.__dict__.items()})
 
 
@@ -53,28 +56,19 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
     arr = traffic.arrivals(tr, n, rng, scenario.trace_times)
     mix = scenario.mix
     workload = rng.choice(len(mix.workloads), size=n, p=mix.probs).astype(np.int16)
-    payload_idx = np.zeros(n, dtype=np.int16)
-    payload_kb = np.zeros(n)
-    base = np.zeros(n)
-    per_kb = np.zeros(n)
-    sigma = np.zeros(n)
-    io = np.zeros(n)
-    init_base = np.zeros(n)
-    memory = np.zeros(n)
-    for w, name in enumerate(mix.workloads):
-        sel = workload == w
-        count = int(sel.sum())
-        prof = scenario.profiles[name]
-        idx = rng.choice(len(mix.payload_values[w]), size=count, p=mix.payload_probs[w])
-        payload_idx[sel] = idx
-        payload_kb[sel] = mix.payload_values[w][idx]
-        base[sel] = prof["base_ms"]
-        per_kb[sel] = prof["ms_per_kb"]
-        sigma[sel] = prof.get("noise_sigma", DEFAULT_NOISE_SIGMA)
-        io[sel] = prof.get("io_ms", 0.0)
-        init_base[sel] = prof.get("init_ms", DEFAULT_INIT_MS)
-        memory[sel] = prof["lambda_memory_mb"] if lam["memory_mb"] == "profile" \
-            else lam["memory_mb"]
+    payload_idx, payload_kb = _payloads(mix, workload, rng)
+    profiles = [scenario.profiles[name] for name in mix.workloads]
+
+    def per_workload(values: list[float]) -> np.ndarray:
+        return np.asarray(values, dtype=float)[workload]
+
+    base = per_workload([p["base_ms"] for p in profiles])
+    per_kb = per_workload([p["ms_per_kb"] for p in profiles])
+    sigma = per_workload([p.get("noise_sigma", DEFAULT_NOISE_SIGMA) for p in profiles])
+    io = per_workload([p.get("io_ms", 0.0) for p in profiles])
+    init_base = per_workload([p.get("init_ms", DEFAULT_INIT_MS) for p in profiles])
+    memory = per_workload([p["lambda_memory_mb"] if lam["memory_mb"] == "profile"
+                           else lam["memory_mb"] for p in profiles])
     noise = rng.standard_normal(n)
     init_noise = np.exp(INIT_NOISE_SIGMA * rng.standard_normal(n) - INIT_NOISE_SIGMA**2 / 2)
     service = scenario.section("service_time")
@@ -100,6 +94,21 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
         lambda_extra_s=transfer + lam["overhead_ms"] / 1000.0,
         fargate_extra_s=transfer + far["overhead_ms"] / 1000.0,
     )
+
+
+def _payloads(mix, workload: np.ndarray, rng: np.random.Generator):
+    """Payload index and size per request from its workload's size distribution, in one
+    vectorised step: workload w's CDF is shifted by w, so searchsorted(cdfs, w + u) lands in
+    w's block."""
+    sizes = [len(v) for v in mix.payload_values]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cdfs = np.concatenate([w + np.cumsum(p) for w, p in enumerate(mix.payload_probs)])
+    for w, off in enumerate(offsets):  # guard against rounding: each block ends at w + 1
+        cdfs[off + sizes[w] - 1] = w + 1.0
+    flat = np.searchsorted(cdfs, workload + rng.random(len(workload)), side="right")
+    flat = np.minimum(flat, offsets[workload] + np.asarray(sizes)[workload] - 1)
+    values = np.concatenate(mix.payload_values)
+    return (flat - offsets[workload]).astype(np.int16), values[flat]
 
 
 def _service_override(service: dict, n: int, rng: np.random.Generator):
