@@ -63,6 +63,8 @@ _payload = st.one_of(
 )
 _stamp = st.one_of(
     st.none(), st.sampled_from(["", "not a time", "2025-13-45T99:00:00Z"]),
+    st.datetimes(min_value=pd.Timestamp("1971-01-01").to_pydatetime(),
+                 max_value=pd.Timestamp("2200-01-01").to_pydatetime()),
     st.builds(
         lambda d, tz, frac: d.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac:06d}" if frac else "")
         + tz,
@@ -87,6 +89,15 @@ _record = st.fixed_dictionaries({
 @given(records=st.lists(_record, min_size=1, max_size=12))
 def test_evaluator_matches_on_random_requests(kind, records):
     assert _gap(kind, records) <= TOL
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "Asia/Kolkata"])
+def test_datetime_timestamps_match_like_iso_strings(tz):
+    """A datetime64 column (naive = UTC, or tz-aware) gives the same hour as pandas."""
+    test = request_frame(rows=120, seed=9)
+    stamps = pd.to_datetime(test["timestamp"], utc=True)
+    test["timestamp"] = stamps.dt.tz_localize(None) if tz is None else stamps.dt.tz_convert(tz)
+    assert _gap("xgb", test.drop(columns="label").to_dict("records")) <= TOL
 
 
 @pytest.mark.parametrize("kind", ["rf", "xgb", "lgbm"])

@@ -38,10 +38,16 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+_STRUCTS: dict[int, struct.Struct] = {}
+
+
 def _f32_all(values: list[float]) -> list[float]:
     """Round doubles to float32 (as numpy's astype(float32); out of range -> inf)."""
     n = len(values)
-    return list(struct.unpack(f"{n}f", struct.pack(f"{n}f", *values)))
+    packer = _STRUCTS.get(n)
+    if packer is None:
+        packer = _STRUCTS[n] = struct.Struct(f"{n}f")
+    return list(packer.unpack(packer.pack(*values)))
 
 
 # -- feature transform ---------------------------------------------------------------------
@@ -70,17 +76,21 @@ def _as_number(value: object) -> float:
 
 
 def hour_of_day(value: object) -> float:
-    """Fractional UTC hour of an ISO 8601 timestamp (naive = UTC); NaN if unparseable."""
-    if not isinstance(value, str):
-        return math.nan
-    from datetime import datetime, timezone  # here: only models with a time feature pay
+    """Fractional UTC hour of an ISO 8601 timestamp or a datetime (naive = UTC); NaN if
+    unparseable."""
+    from datetime import datetime, timezone  # imported at load by models that use time
 
-    text = value.strip()
-    if text.endswith(("Z", "z")):  # Python < 3.11 does not read the Z suffix
-        text = text[:-1] + "+00:00"
-    try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
+    if isinstance(value, datetime):
+        ts = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):  # Python < 3.11 does not read the Z suffix
+            text = text[:-1] + "+00:00"
+        try:
+            ts = datetime.fromisoformat(text)
+        except ValueError:
+            return math.nan
+    else:
         return math.nan
     if ts.tzinfo is not None:
         ts = ts.astimezone(timezone.utc)  # noqa: UP017 (datetime.UTC needs Python 3.11)
@@ -115,6 +125,8 @@ class _Features:
                 j += 2 if payload else 1
             else:
                 raise ModelFormatError(f"unknown feature kind {kind!r} for {col!r}")
+        if "hour" in self.kinds.values():
+            import datetime  # noqa: F401  (load it now, not on the first request)
         if j != self.width:
             raise ModelFormatError(f"feature spec builds {j} columns but names {self.width}")
         self._steps = tuple(steps)
