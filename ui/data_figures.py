@@ -58,8 +58,8 @@ def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
     """Latency against payload size (log x): does size, not just workload, drive latency?"""
     fig = px.scatter(
         frame, x="payload_size_kb", y=latency, color="platform", log_x=True, log_y=True,
-        opacity=0.5, color_discrete_map=PLATFORM_COLORS,
-        category_orders={"platform": _order(frame["platform"], PLATFORMS)},
+        opacity=0.5, color_discrete_map=PLATFORM_COLORS,  # Lambda drawn last, on top
+        category_orders={"platform": _order(frame["platform"], PLATFORMS)[::-1]},
         hover_data=[c for c in ("workload_type",) if c in frame.columns],
         labels={"payload_size_kb": "payload size (KB, log)", latency: f"{latency} (log)"},
     )
@@ -88,8 +88,8 @@ def cold_start_bars(shares: pd.DataFrame) -> go.Figure:
                  color_discrete_sequence=[PLATFORM_COLORS["lambda"]],
                  category_orders={"workload_type": workloads},
                  labels={"workload_type": "workload", "cold_start_share": "cold-start share"})
-    fig.update_traces(texttemplate="%{text:.1%}", textposition="outside", cliponaxis=False)
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_traces(texttemplate="%{text:.2~%}", textposition="outside", cliponaxis=False)
+    fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
     return _style(fig, "Cold-start share of Lambda requests", workloads)
 
 

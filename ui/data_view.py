@@ -64,9 +64,8 @@ def _ingest(files: list, limit_mb: int) -> None:
     except UserError as exc:
         st.session_state[_ERROR] = str(exc)
         return
-    names = ", ".join(f.name for f in files[:3]) + (f" +{len(files) - 3} more"
-                                                     if len(files) > 3 else "")
-    _store(result.frame, names, result)
+    name = files[0].name + (f" and {len(files) - 1} more file(s)" if len(files) > 1 else "")
+    _store(result.frame, name, result)
     st.rerun()  # render the page afresh around the new dataset
 
 

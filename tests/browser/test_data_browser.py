@@ -1,0 +1,56 @@
+"""Data page in a real browser: demo data renders its charts; real Artillery logs upload."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import (
+    click_button,
+    expect_no_exception,
+    open_page,
+    screenshot,
+    wait_for_app_run,
+)
+
+CHARTS = "[data-testid='stPlotlyChart']"
+
+
+def _wait_for_charts(pg, n: int = 4) -> None:
+    """Charts render after the script's last element arrives: wait for n drawn plots."""
+    pg.wait_for_function(
+        f"document.querySelectorAll(\"{CHARTS} .svg-container\").length >= {n}", timeout=60_000)
+
+
+def _metric(pg, label: str) -> str:
+    box = pg.locator("[data-testid='stMetric']", has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_demo_data_renders_charts(page):
+    open_page(page, "Data")
+    expect_no_exception(page)
+    click_button(page, "Load demo: variance")
+    _wait_for_charts(page)
+    assert page.locator(CHARTS).count() >= 4
+    assert page.get_by_text("Dataset: demo: variance").count() == 1
+    expect_no_exception(page)
+    path = screenshot(page, "data")
+    assert path.stat().st_size > 50_000
+
+
+def test_real_artillery_logs_upload(page, artillery_dir):
+    files = sorted((artillery_dir / "morning_peak_ramp_load").glob("*.jsonl"))
+    assert len(files) == 12
+    open_page(page, "Data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        [str(f) for f in files])
+    page.get_by_text("Dataset: ").first.wait_for(timeout=60_000)
+    _wait_for_charts(page)
+    wait_for_app_run(page)
+    expect_no_exception(page)
+    rows = int(re.sub(r"\D", "", _metric(page, "Rows")))
+    rejected = int(re.sub(r"\D", "", _metric(page, "Rejected rows")))
+    assert rows + rejected == 4695  # every line of the run is a row or a counted rejection
+    assert rows > 4000
+    assert page.locator(CHARTS).count() >= 4
+    screenshot(page, "data_artillery")
