@@ -1,0 +1,124 @@
+"""Benchmark: SHAP for RF, XGBoost and LightGBM on 2,000 rows of `variance` data.
+
+Ours: core.explain.explain (native xgboost/lightgbm TreeSHAP, shap.TreeExplainer for the
+forest, identical model rows explained once, per-feature aggregation and the additivity
+check included). Reference, on the same rows and model: `shap.TreeExplainer(model)
+.shap_values(X)` on the model matrix. Each measurement runs in a fresh subprocess (cold
+caches); a thread samples its resident memory every 5 ms. Prints time, peak extra memory and
+the ratio ours / reference (goal: <= 1.0), median of --repeats runs. A last line explains
+100,000 rows with the default 2,000-row sample to show that memory stays bounded.
+
+Usage: .venv/bin/python benchmarks/bench_explain.py [--rows 2000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ["rf", "xgb", "lgbm"]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**2
+
+
+class PeakMemory:
+    """Peak resident memory above the level at entry, sampled every 5 ms."""
+
+    def __enter__(self) -> PeakMemory:
+        self.base = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+    @property
+    def extra_mb(self) -> float:
+        return self.peak - self.base
+
+
+def child(side: str, kind: str, rows: int, explain_rows: int) -> dict:
+    import shap
+
+    from core import synth
+    from core.explain import explain
+    from core.training import make_pipeline
+
+    train = synth.generate("variance", rows, seed=0)
+    train = train[train["label"].notna()].reset_index(drop=True)
+    pipe = make_pipeline(kind, None, seed=0).fit(train, train["label"].astype(int))
+    data = train if explain_rows == rows else synth.generate("variance", explain_rows, seed=1)
+    matrix = pipe[:-1].transform(data) if side == "reference" else None
+    with PeakMemory() as mem:
+        start = time.perf_counter()
+        if side == "ours":
+            result = explain(pipe, data)
+            extra = {"additivity_error": result.additivity_error,
+                     "rows_explained": result.rows_explained, "method": result.method}
+        else:
+            shap.TreeExplainer(pipe[-1]).shap_values(matrix)
+            extra = {}
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "extra_mb": mem.extra_mb, **extra}
+
+
+def measure(side: str, kind: str, rows: int, explain_rows: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", side, "--model", kind, "--rows", str(rows),
+         "--explain-rows", str(explain_rows)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", choices=["ours", "reference"])
+    parser.add_argument("--model", choices=MODELS)
+    parser.add_argument("--explain-rows", type=int)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.model, args.rows,
+                               args.explain_rows or args.rows)))
+        return
+    print(f"SHAP on {args.rows:,} rows of variance data, median of {args.repeats} cold runs")
+    print(f"{'model':<6}{'ours s':>9}{'ref s':>9}{'ratio':>8}{'ours MB':>9}{'ref MB':>8}"
+          f"{'additivity':>12}  method")
+    for kind in MODELS:
+        runs = {side: [measure(side, kind, args.rows, args.rows) for _ in range(args.repeats)]
+                for side in ("ours", "reference")}
+        t_ours = statistics.median(r["seconds"] for r in runs["ours"])
+        t_ref = statistics.median(r["seconds"] for r in runs["reference"])
+        m_ours = max(r["extra_mb"] for r in runs["ours"])
+        m_ref = max(r["extra_mb"] for r in runs["reference"])
+        last = runs["ours"][-1]
+        print(f"{kind:<6}{t_ours:9.3f}{t_ref:9.3f}{t_ours / t_ref:8.2f}{m_ours:9.1f}"
+              f"{m_ref:8.1f}{last['additivity_error']:12.1e}  {last['method']}")
+    big = measure("ours", "xgb", args.rows, 100_000)
+    print(f"xgb on 100,000 rows with the default sample: {big['rows_explained']:,} rows "
+          f"explained in {big['seconds']:.3f} s, peak extra memory {big['extra_mb']:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
