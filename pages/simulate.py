@@ -74,11 +74,14 @@ def _results(result) -> None:
                    None if vs.get("roi") is None else f"ROI {vs['roi']:.1f}×")
     cols[2].metric("Routing accuracy (vs oracle)", f"{hyb.get('routing_accuracy', 0):.1%}")
     cols[3].metric("Simulated in", f"{result.elapsed_s:.2f} s",
-                   f"{result.strategies['lambda']['requests']:,} requests", delta_color="off")
+                   help=f"{result.strategies['lambda']['requests']:,} requests per strategy, "
+                        "three strategies")
     st.subheader("Comparison (the thesis's table)")
     st.dataframe(result.comparison_frame(), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.4g")
                                 for c in result.comparison_frame().columns})
+    with st.expander("All metrics per strategy"):
+        st.dataframe(result.summary_frame().set_index("strategy").T, width="stretch")
     tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",
                     "Latency over time"])
     series = result.timeseries
@@ -132,7 +135,7 @@ def page() -> None:
                "data (preset mix); with a loaded dataset the mix and trace can come from it.")
     _load_uploaded()
     spec = scenario_form(state.get(state.DATASET), _models())
-    c = st.columns([1, 1, 4])
+    c = st.columns([1, 1, 2])
     run = c[0].button("Run simulation", type="primary", key="sim.run")
     c[1].download_button("Save scenario JSON", json.dumps(spec, indent=2, default=str),
                          "scenario.json", "application/json", key="sim.save")

@@ -7,6 +7,11 @@ import pandas as pd
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _tmp_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTING_LAB_MODELS", str(tmp_path / "models"))
+
+
 def _small(at, n=1500):
     at.number_input(key="sim.requests").set_value(n)
     return at
@@ -74,3 +79,28 @@ def test_memory_sweep_draws_its_chart(app_test):
     at.button(key="sim.sweep.mem").click().run()
     assert not at.exception and not at.error
     assert len(at.session_state["sim.sweeps"]["memory"]) == 10
+
+
+def test_registry_model_can_route_the_hybrid(app_test, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from core.features import FeatureTransform
+    from core.registry import Registry
+
+    frame = pd.DataFrame({"workload_type": ["lightweight_api", "heavy_processing"] * 20,
+                          "payload_size_kb": [1.0, 4000.0] * 20, "label": [0, 1] * 20})
+    pipe = Pipeline([("features", FeatureTransform(features=["workload_type",
+                                                             "payload_size_kb"])),
+                     ("model", LogisticRegression())]).fit(frame, frame["label"])
+    model_id = Registry().save(pipe, model_type="logreg", metrics={"accuracy": 1.0},
+                               features=["workload_type", "payload_size_kb"],
+                               train_frame=frame, seed=0)
+    at = app_test("pages/simulate.py")
+    at.run()
+    _small(at).selectbox(key="sim.router.kind").set_value("model").run()
+    assert at.selectbox(key="sim.router.model_id").value == model_id
+    at.button(key="sim.run").click().run()
+    assert not at.exception and not at.error
+    hybrid = at.session_state["simulation"].strategies["hybrid"]
+    assert hybrid["router"] == "model" and hybrid["cost_breakdown"]["router_usd"] > 0

@@ -134,3 +134,17 @@ def test_throttling_counts_as_errors_and_retries_reduce_them():
     retried = simulate(spec, strategies=("lambda",)).strategies["lambda"]
     assert errors["error_rate"] > 0.05 and errors["throttle_rate"] == errors["error_rate"]
     assert retried["error_rate"] < errors["error_rate"]
+
+
+def test_scale_from_zero_provisioned_alb_and_arm_all_run_and_cost_more():
+    spec = {"requests": 3000, "traffic": {"kind": "diurnal", "rate_per_s": 2.0},
+            "lambda": {"architecture": "arm", "provisioned": 2, "keep_alive_dist": "uniform"},
+            "fargate": {"min_tasks": 0, "alb": True, "architecture": "arm"},
+            "router": {"kind": "random"}}
+    result = simulate(spec)
+    lam, ecs = result.strategies["lambda"], result.strategies["ecs"]
+    assert lam["cost_breakdown"]["lambda_provisioned_usd"] > 0
+    assert ecs["cost_breakdown"]["alb_usd"] > 0
+    assert ecs["fargate_tasks_launched"] >= 1 and ecs["error_rate"] < 0.05
+    plain = simulate({**spec, "lambda": {"architecture": "arm"}}).strategies["lambda"]
+    assert lam["cost_usd"] > plain["cost_usd"]

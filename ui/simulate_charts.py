@@ -66,7 +66,8 @@ def break_even(frame: pd.DataFrame, crossings: dict[str, float | None]) -> go.Fi
                   markers=True, color_discrete_map=PLATFORM_COLORS,
                   labels={"rate_per_s": "Request rate (req/s)",
                           "cost_per_million": "USD per million requests"},
-                  title="Break-even request rate: Lambda vs Fargate per workload")
+                  title="Break-even request rate: Lambda vs Fargate per workload",
+                  height=650)
     fig.for_each_annotation(lambda a: a.update(text=_facet_title(a.text, crossings)))
     return fig
 

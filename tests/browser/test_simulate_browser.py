@@ -1,0 +1,35 @@
+"""Simulate page in a real browser: open it, run the default scenario small, charts render."""
+
+from tests.browser.conftest import (
+    click_button,
+    expect_no_exception,
+    open_page,
+    screenshot,
+    wait_for_app_run,
+)
+
+
+def test_simulate_default_scenario_renders_charts(page):
+    open_page(page, "Simulate")
+    expect_no_exception(page)
+    requests = page.get_by_label("Requests", exact=True)
+    requests.fill("5000")
+    requests.press("Enter")
+    wait_for_app_run(page)
+    click_button(page, "Run simulation")
+    expect_no_exception(page)
+    page.get_by_text("Comparison (the thesis's table)").wait_for()
+    assert page.locator("[data-testid='stPlotlyChart']").count() >= 1
+    page.get_by_role("tab", name="Instances & tasks").click()
+    wait_for_app_run(page)
+    screenshot(page, "simulate")
+    expect_no_exception(page)
+
+
+def test_simulate_break_even_sweep_plots(page):
+    open_page(page, "Simulate")
+    page.get_by_text("Sweeps: break-even, memory size, sensitivity").click()
+    click_button(page, "Run break-even sweep")
+    expect_no_exception(page)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    screenshot(page, "simulate_break_even")
