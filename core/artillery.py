@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
+from core.errors import UserError
 from core.schema import LOAD_PATTERNS, PLATFORMS, TIME_WINDOWS, WORKLOADS
 
 #: Lines parsed per batch: bounds the memory held by Python dicts on large files.
@@ -25,10 +26,16 @@ _FILE_NAME = re.compile(
     r"^(?P<platform>[a-z]+)_(?P<workload>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})(?:\..*)?$")
 
 
+#: Raw text kept per rejected record: enough to see and fix it, bounded for huge lines.
+MAX_RAW_CHARS = 10_000
+
+
 class Rejects(list):
     """Rejected records of one file: dicts with line, reason and raw text."""
 
     def add(self, line: int, reason: str, raw: str) -> None:
+        if len(raw) > MAX_RAW_CHARS:
+            raw = raw[:MAX_RAW_CHARS] + f"... ({len(raw):,} characters in all)"
         self.append({"line": line, "reason": reason, "raw": raw})
 
 
@@ -77,7 +84,7 @@ def _loads_each(texts: list[str], numbers: list[int],
     return records, kept
 
 
-def parse_json_document(doc: object, rejects: Rejects) -> pd.DataFrame:
+def parse_json_document(doc: object, rejects: Rejects, name: str) -> pd.DataFrame:
     """A whole JSON document: array of records, dict of columns, `{"data": [...]}`, one record.
 
     The `line` of a record is its 1-based position in the array.
@@ -85,13 +92,18 @@ def parse_json_document(doc: object, rejects: Rejects) -> pd.DataFrame:
     if isinstance(doc, dict):
         for key in ("records", "data", "rows", "items"):
             if isinstance(doc.get(key), list) and "columns" not in doc:
-                return parse_json_document(doc[key], rejects)
+                return parse_json_document(doc[key], rejects, name)
         if isinstance(doc.get("columns"), list) and isinstance(doc.get("data"), list):
             frame = pd.DataFrame(doc["data"], columns=doc["columns"])
             frame[LINE] = range(1, len(frame) + 1)
             return flatten(frame)
         if doc and all(isinstance(v, list | dict) for v in doc.values()):
-            frame = pd.DataFrame(doc).reset_index(drop=True)
+            try:
+                frame = pd.DataFrame(doc).reset_index(drop=True)
+            except ValueError as exc:
+                raise UserError(f"{name}: a JSON object of columns must hold lists of equal "
+                                f"length ({exc}). Write one record per line (JSON Lines) "
+                                "or an array of records instead.") from None
             frame[LINE] = range(1, len(frame) + 1)
             return flatten(frame)
         return records_frame([doc], [1])
@@ -102,11 +114,11 @@ def parse_json_document(doc: object, rejects: Rejects) -> pd.DataFrame:
                 records.append(item)
                 numbers.append(i)
             else:
-                rejects.add(i, "not a JSON object", json.dumps(item)[:2000])
+                rejects.add(i, "not a JSON object", json.dumps(item))
         if records:
             return records_frame(records, numbers)
         return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
-    rejects.add(1, "not a JSON object", json.dumps(doc)[:2000])
+    rejects.add(1, "not a JSON object", json.dumps(doc))
     return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
 
 

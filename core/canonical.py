@@ -129,8 +129,11 @@ def canonicalise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str
     out["timestamp"] = _timestamp(frame.get("timestamp"), frame.index)
     out["cold_start"] = _boolean(frame.get("cold_start"), frame.index)
     status = frame["http_status"] if "http_status" in frame.columns else None
-    out["http_status"] = (pd.to_numeric(status, errors="coerce").round().astype("Int64")
-                          if status is not None else pd.array([pd.NA] * n, dtype="Int64"))
+    if status is None:
+        out["http_status"] = pd.array([pd.NA] * n, dtype="Int64")
+    else:  # HTTP codes are 100..599; anything else is not a status
+        code = _number(status).round()
+        out["http_status"] = code.where(code.between(100, 599)).astype("Int64")
     out["is_error"] = (out["http_status"] >= 400).fillna(False).astype(bool)
     out[LABEL] = _label(frame, out)
     out["source_file"] = source
@@ -158,6 +161,7 @@ def _number(values: pd.Series) -> pd.Series:
     if failed.any():
         text = values[failed].astype("str").str.strip().str.lower()
         text = text.str.replace(r"\s*(ms|mb|kb|%)$", "", regex=True)
+        text = text.str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)  # 12,5 -> 12.5
         numbers[failed] = pd.to_numeric(text, errors="coerce").astype("float64")
     return numbers
 
@@ -165,6 +169,10 @@ def _number(values: pd.Series) -> pd.Series:
 def _timestamp(values: pd.Series | None, index: pd.Index) -> pd.Series:
     if values is None:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(values):
+        return values.dt.tz_localize("UTC")
     if pd.api.types.is_numeric_dtype(values):
         unit = "ms" if values.abs().max() > 1e11 else "s"
         return pd.to_datetime(values, unit=unit, utc=True, errors="coerce")

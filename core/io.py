@@ -113,9 +113,10 @@ def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue  # hidden files and folders (.git, .DS_Store ...)
                 name = child.name.lower().removesuffix(".gz")
-                is_table = name.endswith(TABLE_SUFFIXES) and not child.name.startswith(".")
-                (files if is_table else skipped).append(child)
+                (files if name.endswith(TABLE_SUFFIXES) else skipped).append(child)
         elif path.is_file():
             files.append(path)
         else:
@@ -191,17 +192,19 @@ def _parse(name: str, data: bytes, max_bytes: int,
     """Bytes -> flat frame with a `_line` column, and the text lines (None for Parquet/JSON)."""
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(name, data, max_bytes * GZIP_EXPANSION)
-    if not data.strip():
-        raise UserError(f"{name} is empty. Choose a file with a header row and data rows "
-                        "(CSV) or one JSON object per line (JSONL).")
     if data[:4] == b"PAR1":
         return _read_parquet(name, data), None
     text = _decode(name, data)
     del data
+    if not text.strip():
+        raise UserError(f"{name} is empty. Choose a file with a header row and data rows "
+                        "(CSV) or one JSON object per line (JSONL).")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     first = next(line for line in lines if line.strip()).lstrip()
     if first.startswith("["):
-        return parse_json_document(_loads_document(name, text), rejects), None
+        return parse_json_document(_loads_document(name, text), rejects, name), None
     if first.startswith("{"):
         return _read_json_object_text(name, text, lines, rejects)
     return _read_csv(name, text, lines, rejects), lines
@@ -249,9 +252,9 @@ def _decode(name: str, data: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
-    if zeros_odd > len(head) // 4 and zeros_even == 0:
+    if zeros_odd > len(head) // 4 and zeros_even <= zeros_odd // 8:
         return data.decode("utf-16-le", errors="replace")
-    if zeros_even > len(head) // 4 and zeros_odd == 0:
+    if zeros_even > len(head) // 4 and zeros_odd <= zeros_even // 8:
         return data.decode("utf-16-be", errors="replace")
     if b"\x00" in head:
         raise UserError(f"{name} is a binary file, not text. Choose a CSV, JSON, JSONL or "
@@ -286,11 +289,12 @@ def _read_json_object_text(name: str, text: str, lines: list[str],
     single_line = not any(line.strip() for line in lines[lines.index(nonblank[0]) + 1:])
     if first is None and not name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson")):
         try:
-            return parse_json_document(json.loads(text), rejects), None
+            return parse_json_document(json.loads(text), rejects, name), None
         except ValueError:
             pass  # not one document: read line by line, so good lines still load
     if single_line and isinstance(first, dict):
-        return parse_json_document(first, rejects), lines
+        frame = parse_json_document(first, rejects, name)
+        return frame, (lines if len(frame) <= 1 else None)
     return parse_jsonl(lines, rejects), lines
 
 
@@ -300,9 +304,7 @@ def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.Da
     sep = max(",;\t|", key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
-    starts: list[int] = []
-    keep: list[str] = []
-    bad = False
+    spans: list[tuple[int, int]] = []  # (first, last) line of each good record, 1-based
     end = 0
     try:
         for row in reader:
@@ -310,23 +312,24 @@ def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.Da
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if header is None:
-                header = row
-                keep.append("\n".join(lines[start - 1:end]))
+                header, header_span = row, (start, end)
             elif len(row) != len(header):
-                bad = True
                 rejects.add(start, "wrong number of fields", "\n".join(lines[start - 1:end]))
             else:
-                starts.append(start)
-                keep.append("\n".join(lines[start - 1:end]))
+                spans.append((start, end))
     except csv.Error as exc:
         raise UserError(f"{name}: cannot read as CSV at line {end + 1} ({exc}). Check quotes "
                         "and the delimiter, or save it again as CSV (UTF-8).") from None
-    body = "\n".join(keep) if bad else text
-    try:
-        frame = pd.read_csv(io.StringIO(body), sep=sep, low_memory=False)
+    body = text
+    if rejects:  # drop the rejected records so that pandas sees only good ones
+        body = "\n".join("\n".join(lines[a - 1:b]) for a, b in [header_span, *spans])
+    try:  # `;` files come from locales that write decimal commas
+        frame = pd.read_csv(io.StringIO(body), sep=sep, low_memory=False,
+                            decimal="," if sep == ";" else ".")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise UserError(f"{name}: cannot read as CSV ({exc}). Check the header row and the "
                         "delimiter, or save it again as CSV (UTF-8).") from None
+    starts = [a for a, _ in spans]
     if len(frame) != len(starts):  # pandas disagreed with the csv module: number rows
         starts = list(range(2, len(frame) + 2))
     frame[LINE] = starts

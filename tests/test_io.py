@@ -204,3 +204,32 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path):
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "empty" in proc.stderr
+
+
+@pytest.mark.parametrize("doc", [
+    {"data": ROWS},
+    {"columns": list(ROWS[0]), "data": [list(r.values()) for r in ROWS]},
+    pd.DataFrame(ROWS).to_dict(),  # pandas' default to_json layout: {column: {index: value}}
+])
+def test_json_document_layouts(tmp_path, doc):
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc, indent=2))
+    _check_rows(read_paths([path]))
+
+
+def test_single_json_record(tmp_path):
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(ROWS[0]))
+    assert read_paths([path]).frame["request_id"].tolist() == ["r1"]
+
+
+def test_parquet_datetimes_and_flags_survive(tmp_path):
+    frame = pd.DataFrame(ROWS).assign(
+        timestamp=pd.to_datetime(["2025-11-22 19:35:44", "2025-11-22 19:35:45", None]),
+        cold_start=[True, False, None], memory_limit_mb=["128", "512 MB", None])
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path)
+    out = read_paths([path]).frame
+    assert str(out["timestamp"].dt.tz) == "UTC" and out["timestamp"].notna().sum() == 2
+    assert out["cold_start"].tolist()[:2] == [True, False] and out["cold_start"].isna()[2]
+    assert out["memory_mb"].tolist()[:2] == [128.0, 512.0]

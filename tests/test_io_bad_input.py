@@ -8,6 +8,8 @@ import os
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.errors import UserError
 from core.io import MAX_UPLOAD_BYTES, read_paths, read_uploads, write_table
@@ -219,3 +221,70 @@ def test_corrupt_gzip_and_parquet(tmp_path):
 def test_write_table_needs_csv_or_parquet(tmp_path):
     with pytest.raises(UserError, match=r"must end in \.csv or \.parquet"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.xlsx")
+
+
+def test_one_bad_file_among_good_ones_is_named(tmp_path):
+    good = _csv(tmp_path, "r1,lambda,lightweight_api,10,1,200\n", name="good.csv")
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(UserError, match=r"photo.csv is a PNG image"):
+        read_paths([good, bad])
+
+
+def test_windows_line_endings_and_semicolon_decimal_commas(tmp_path):
+    path = tmp_path / "excel.csv"
+    text = HEADER.replace(",", ";") + "r1;lambda;lightweight_api;12,5;1;200\nr2;ecs;x;bad;1;200\n"
+    path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    result = read_paths([path])
+    assert result.frame["latency_ms"].tolist() == [12.5]
+    assert result.rejected[["line", "reason", "raw"]].values.tolist() == [
+        [3, "non-numeric latency_ms", "r2;ecs;x;bad;1;200"]]
+
+
+def test_hidden_files_in_folders_are_ignored(tmp_path):
+    _csv(tmp_path, "r1,lambda,lightweight_api,10,1,200\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "junk.csv").write_bytes(b"\x00\x01")
+    assert len(read_paths([tmp_path]).frame) == 1
+
+
+text_tokens = st.sampled_from([*'ab,;"\n\t{}[]:019.-e ',
+    "workload_type", "latency_ms", "null", "NaN", "é", "\r\n", "-1", "1e9", "http_status"])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["workload_type", "latency_ms", "metrics", "request_id",
+                         "http_status", "label", "platform", "timestamp", "x"]),
+        inner, max_size=5),
+    max_leaves=10)
+
+
+def _never_a_traceback(data: bytes) -> None:
+    try:
+        result = read_uploads([("upload.csv", data)])
+    except UserError:
+        return
+    summary = result.summary()
+    assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_rejected"]
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=200))
+def test_any_bytes_load_or_give_a_user_error(data):
+    _never_a_traceback(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(text_tokens, max_size=30).map("".join), max_size=5))
+def test_any_csv_like_text_loads_or_gives_a_user_error(parts):
+    _never_a_traceback(("workload_type,latency_ms\n" + "".join(parts)).encode())
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(json_values, max_size=5), st.booleans())
+def test_any_json_loads_or_gives_a_user_error(values, as_lines):
+    text = "\n".join(json.dumps(v) for v in values) if as_lines else json.dumps(values)
+    _never_a_traceback(text.encode())
