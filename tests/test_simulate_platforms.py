@@ -110,3 +110,16 @@ def test_fargate_scales_out_to_max_and_bills_one_minute_minimum():
     short = fp.FargateRun(*[np.zeros(1)] * 5, launch=np.array([0.0]), ready=np.array([0.0]),
                           stop=np.array([12.3]))
     assert fp.task_billed_seconds(short).tolist() == [60.0]
+
+
+def test_requests_crowding_a_task_share_its_vcpus():
+    """1 vCPU, 4 slots, 4 requests at once with 1 s of CPU each: the k-th to start shares the
+    vCPU with k-1 running ones (CPU stretched k-fold); with 4 vCPUs nobody waits for CPU."""
+    far = {**FIXED_FLEET, "min_tasks": 1, "max_tasks": 1, "per_task_concurrency": 4,
+           "vcpu": 1.0}
+    t = np.array([0.0, 0.0, 0.0, 0.0])
+    io, cpu = np.full(4, 0.1), np.ones(4)
+    crowded = fp.simulate_fleet(t, io, far, cpu_s=cpu)
+    np.testing.assert_allclose(crowded.busy, [1.1, 2.1, 3.1, 4.1])
+    roomy = fp.simulate_fleet(t, io, {**far, "vcpu": 4.0}, cpu_s=cpu)
+    np.testing.assert_allclose(roomy.busy, [1.1] * 4)

@@ -2,11 +2,12 @@
 all slots, target-tracking autoscaling with task start delay and cool-downs, min/max tasks,
 per-second billing with a one-minute minimum, and an optional load balancer.
 
-Queueing: each task offers `per_task_concurrency` independent slots (the service is
-I/O-bound enough that concurrent requests do not slow each other). Requests are served FIFO:
-request i starts at max(arrival, earliest free slot), which is exactly an M/G/c queue when
-the fleet is fixed. A request that would wait longer than `queue_timeout_s` is an error (the
-load balancer's 504) and takes no slot.
+Queueing: each task offers `per_task_concurrency` slots. Requests are served FIFO: request i
+starts at max(arrival, earliest free slot), which is exactly an M/G/c queue when the fleet is
+fixed. A request's I/O time is fixed; its CPU time is stretched when more requests than the
+task has vCPUs run on it at its start (share = min(1, vCPU / running requests)). A request
+that would wait longer than `queue_timeout_s` is an error (the load balancer's 504) and takes
+no slot.
 
 Autoscaling (target tracking on utilisation): every `metric_period_s` the work that arrived
 in the period divided by the capacity of the ready tasks (capped at 1, like CPU) is the
@@ -32,37 +33,56 @@ LCU_NEW_CONNECTIONS_PER_S = 25.0
 LCU_GB_PER_HOUR = 1.0
 
 
-@njit(cache=True)
-def _grow(arr, size):
-    out = np.empty(size, dtype=arr.dtype)
-    out[: arr.shape[0]] = arr
-    return out
+LAUNCH, READY, STOP, BUSY_UNTIL = 0, 1, 2, 3  # columns of the kernel's task table
 
 
 @njit(cache=True)
-def _fleet(t, serv, min_tasks, max_tasks, slots, start_delay, target, period, out_cd, in_cd,
-           timeout):
+def _launch(tasks, draining, slot_free, n_tasks, when, start_delay, slots, h_keys, h_vals,
+            h_size):
+    """Add one task (growing the tables when full); its slots free up when it is ready."""
+    if n_tasks == tasks.shape[0]:
+        grown = np.full((2 * n_tasks, 4), -1.0)
+        grown[:n_tasks] = tasks
+        tasks = grown
+        more = np.zeros(2 * n_tasks, dtype=np.bool_)
+        more[:n_tasks] = draining
+        draining = more
+        free = np.zeros(2 * n_tasks * slots)
+        free[: n_tasks * slots] = slot_free
+        slot_free = free
+    tasks[n_tasks, LAUNCH] = when
+    tasks[n_tasks, READY] = when + start_delay
+    tasks[n_tasks, STOP] = -1.0
+    tasks[n_tasks, BUSY_UNTIL] = 0.0
+    for s in range(slots):
+        if h_size + 1 >= h_keys.shape[0]:
+            h_size = _compact(h_keys, h_vals, h_size, draining, slots)
+        slot = n_tasks * slots + s
+        slot_free[slot] = when + start_delay
+        h_size = heap.push(h_keys, h_vals, h_size, when + start_delay, slot)
+    return tasks, draining, slot_free, h_size
+
+
+@njit(cache=True)
+def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, period, out_cd,
+           in_cd, timeout):
     n = t.shape[0]
-    cap = 2 * max_tasks + 16
-    launch = np.empty(cap)
-    ready = np.empty(cap)
-    stop = np.full(cap, -1.0)
-    draining = np.zeros(cap, dtype=np.bool_)
-    busy_until = np.zeros(cap)
+    tasks = np.full((max(2 * max_tasks, 16), 4), -1.0)
+    draining = np.zeros(tasks.shape[0], dtype=np.bool_)
+    slot_free = np.zeros(tasks.shape[0] * slots)
     hcap = 2 * max_tasks * slots + slots + 1
     h_keys = np.empty(hcap)
     h_vals = np.empty(hcap, dtype=np.int64)
     h_size = 0
     n_tasks = 0
     active = 0
-    for _ in range(min_tasks):
-        launch[n_tasks] = 0.0
-        ready[n_tasks] = 0.0
-        for _s in range(slots):
-            h_size = heap.push(h_keys, h_vals, h_size, 0.0, n_tasks)
+    for _ in range(min_tasks):  # the minimum fleet is running (ready) from time 0
+        tasks, draining, slot_free, h_size = _launch(tasks, draining, slot_free, n_tasks, 0.0,
+                                                     0.0, slots, h_keys, h_vals, h_size)
         n_tasks += 1
         active += 1
     start = np.empty(n)
+    busy = np.zeros(n)
     error = np.zeros(n, dtype=np.bool_)
     task_of = np.full(n, -1, dtype=np.int64)
     next_eval = period
@@ -75,31 +95,17 @@ def _fleet(t, serv, min_tasks, max_tasks, slots, start_delay, target, period, ou
             e = next_eval
             n_ready = 0
             for k in range(n_tasks):
-                if not draining[k] and ready[k] <= e:
+                if not draining[k] and tasks[k, READY] <= e:
                     n_ready += 1
             capacity = n_ready * slots * period
             util = min(1.0, work / capacity) if capacity > 0 else (1.0 if work > 0 else 0.0)
             desired = math.ceil(max(n_ready, 1) * util / target - 1e-9)
             desired = max(min_tasks, min(max_tasks, desired))
             if desired > active and e - last_out >= out_cd:
-                add = desired - active
-                if n_tasks + add > launch.shape[0]:
-                    new_cap = 2 * (n_tasks + add)
-                    launch = _grow(launch, new_cap)
-                    ready = _grow(ready, new_cap)
-                    stop = _grow(stop, new_cap)
-                    stop[n_tasks:] = -1.0
-                    draining = _grow(draining, new_cap)
-                    draining[n_tasks:] = False
-                    busy_until = _grow(busy_until, new_cap)
-                    busy_until[n_tasks:] = 0.0
-                for _ in range(add):
-                    launch[n_tasks] = e
-                    ready[n_tasks] = e + start_delay
-                    for _s in range(slots):
-                        if h_size + 1 >= h_keys.shape[0]:
-                            h_size = _compact(h_keys, h_vals, h_size, draining)
-                        h_size = heap.push(h_keys, h_vals, h_size, e + start_delay, n_tasks)
+                for _ in range(desired - active):
+                    tasks, draining, slot_free, h_size = _launch(
+                        tasks, draining, slot_free, n_tasks, e, start_delay, slots, h_keys,
+                        h_vals, h_size)
                     n_tasks += 1
                     active += 1
                 last_out = e
@@ -107,70 +113,64 @@ def _fleet(t, serv, min_tasks, max_tasks, slots, start_delay, target, period, ou
             elif desired < active and e - last_any >= in_cd:
                 remove = active - desired
                 k = n_tasks - 1
-                while remove > 0 and k >= 0:
+                while remove > 0 and k >= 0:  # newest tasks go first
                     if not draining[k]:
                         draining[k] = True
-                        stop[k] = max(e, busy_until[k])
+                        tasks[k, STOP] = max(e, tasks[k, BUSY_UNTIL])
                         active -= 1
                         remove -= 1
                     k -= 1
                 last_any = e
             work = 0.0
             next_eval += period
-        work += serv[i]
+        work += io[i] + cpu[i]
         if active == 0:  # scale from zero: the request itself launches a task
-            if n_tasks + 1 > launch.shape[0]:
-                new_cap = 2 * (n_tasks + 1)
-                launch = _grow(launch, new_cap)
-                ready = _grow(ready, new_cap)
-                stop = _grow(stop, new_cap)
-                stop[n_tasks:] = -1.0
-                draining = _grow(draining, new_cap)
-                draining[n_tasks:] = False
-                busy_until = _grow(busy_until, new_cap)
-                busy_until[n_tasks:] = 0.0
-            launch[n_tasks] = now
-            ready[n_tasks] = now + start_delay
-            for _s in range(slots):
-                if h_size + 1 >= h_keys.shape[0]:
-                    h_size = _compact(h_keys, h_vals, h_size, draining)
-                h_size = heap.push(h_keys, h_vals, h_size, now + start_delay, n_tasks)
+            tasks, draining, slot_free, h_size = _launch(tasks, draining, slot_free, n_tasks,
+                                                         now, start_delay, slots, h_keys,
+                                                         h_vals, h_size)
             n_tasks += 1
             active += 1
             last_out = now
             last_any = now
-        while draining[h_vals[0]]:
+        while draining[h_vals[0] // slots]:
             h_size = heap.pop(h_keys, h_vals, h_size)
-        free_at = h_keys[0]
-        k = h_vals[0]
-        begin = max(free_at, now)
+        slot = h_vals[0]
+        k = slot // slots
+        begin = max(h_keys[0], now)
         start[i] = begin
         if begin - now > timeout:
             error[i] = True
             start[i] = now
             continue
+        others = 0  # requests already running on this task share its vCPUs
+        for j in range(k * slots, (k + 1) * slots):
+            if j != slot and slot_free[j] > begin:
+                others += 1
+        share = min(1.0, vcpu / (others + 1))
+        service = io[i] + cpu[i] / share
+        finish = begin + service
         h_size = heap.pop(h_keys, h_vals, h_size)
-        finish = begin + serv[i]
-        h_size = heap.push(h_keys, h_vals, h_size, finish, k)
-        if finish > busy_until[k]:
-            busy_until[k] = finish
+        h_size = heap.push(h_keys, h_vals, h_size, finish, slot)
+        slot_free[slot] = finish
+        busy[i] = service
+        if finish > tasks[k, BUSY_UNTIL]:
+            tasks[k, BUSY_UNTIL] = finish
         task_of[i] = k
-    return (start, error, task_of, launch[:n_tasks], ready[:n_tasks], stop[:n_tasks],
-            busy_until[:n_tasks])
+    return start, busy, error, task_of, tasks[:n_tasks].copy()
 
 
 @njit(cache=True)
-def _compact(keys, vals, size, draining):
+def _compact(keys, vals, size, draining, slots):
     """Drop heap entries of draining tasks and re-heapify (keeps the heap bounded)."""
     kept = 0
     for j in range(size):
-        if not draining[vals[j]]:
+        if not draining[vals[j] // slots]:
             keys[kept] = keys[j]
             vals[kept] = vals[j]
             kept += 1
-    new_size = 0
     tmp_k = keys[:kept].copy()
     tmp_v = vals[:kept].copy()
+    new_size = 0
     for j in range(kept):
         new_size = heap.push(keys, vals, new_size, tmp_k[j], tmp_v[j])
     return new_size
@@ -199,21 +199,29 @@ class FargateRun:
 
 
 def simulate_fleet(arrival: np.ndarray, service_s: np.ndarray, far: dict, *,
-                   horizon_s: float | None = None) -> FargateRun:
-    """Run the fleet over sorted arrivals with per-request service times (validated `far`)."""
+                   cpu_s: np.ndarray | None = None, horizon_s: float | None = None
+                   ) -> FargateRun:
+    """Run the fleet over sorted arrivals (validated `far`).
+
+    `service_s` is the time a request takes that no CPU can shorten (I/O, waiting);
+    `cpu_s` its CPU time at one full vCPU, stretched when the task's vCPUs are shared by
+    more concurrent requests than it has (none: pure service times, an M/G/c queue).
+    """
     arrival = np.ascontiguousarray(arrival, dtype=np.float64)
-    service = np.ascontiguousarray(service_s, dtype=np.float64)
-    start, error, task, launch, ready, stop, busy_until = _fleet(
-        arrival, service, int(far["min_tasks"]), int(far["max_tasks"]),
+    io = np.ascontiguousarray(service_s, dtype=np.float64)
+    cpu = np.zeros_like(io) if cpu_s is None else np.ascontiguousarray(cpu_s, dtype=np.float64)
+    start, busy, error, task, tasks = _fleet(
+        arrival, io, cpu, float(far["vcpu"]), int(far["min_tasks"]), int(far["max_tasks"]),
         int(far["per_task_concurrency"]), float(far["start_delay_s"]),
         float(far["target_utilization"]), float(far["metric_period_s"]),
         float(far["scale_out_cooldown_s"]), float(far["scale_in_cooldown_s"]),
         float(far["queue_timeout_s"]))
-    busy = np.where(error, 0.0, service)
     end = float(np.max(start + busy)) if len(arrival) else 0.0
     end = max(end, horizon_s or 0.0)
-    stop = np.where(stop < 0, np.maximum(end, busy_until), stop)
-    return FargateRun(arrival, start, busy, error, task, launch, ready, stop)
+    stop = tasks[:, STOP]
+    stop = np.where(stop < 0, np.maximum(end, tasks[:, BUSY_UNTIL]), stop)
+    return FargateRun(arrival, start, busy, error, task, tasks[:, LAUNCH].copy(),
+                      tasks[:, READY].copy(), stop)
 
 
 def task_billed_seconds(run: FargateRun) -> np.ndarray:

@@ -76,7 +76,8 @@ def run_strategy(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
     to_ecs = ~to_lambda
     if to_ecs.any():
         sub = req.subset(to_ecs)
-        frun = fp.simulate_fleet(sub.arrival, sub.fargate_s, far, horizon_s=horizon)
+        frun = fp.simulate_fleet(sub.arrival, sub.fargate_io_s, far, cpu_s=sub.fargate_cpu_s,
+                                 horizon_s=horizon)
         latency[to_ecs] = frun.latency + sub.fargate_extra_s
         error[to_ecs] = frun.error
         horizon = max(horizon, float(np.max(frun.stop)) if len(frun.stop) else horizon)
@@ -101,7 +102,9 @@ def oracle_choice(sc: Scenario, req: Requests, lam: Outcome, ecs: Outcome) -> np
     """Hindsight: per request, the platform whose cost + value_of_time x latency was lower in
     the two baselines (an ECS request's cost is its share of a task slot)."""
     vot = sc.section("router")["value_of_time_usd_per_s"]
-    ecs_cost = fp.request_cost_share(req.fargate_s, sc.section("fargate"), sc.fargate_prices)
+    far = sc.section("fargate")
+    alone_s = req.fargate_io_s + req.fargate_cpu_s / min(1.0, float(far["vcpu"]))
+    ecs_cost = fp.request_cost_share(alone_s, far, sc.fargate_prices)
     lam_score = np.where(lam.error, np.inf, lam.request_cost + vot * lam.latency_s)
     ecs_score = np.where(ecs.error, np.inf, ecs_cost + vot * ecs.latency_s)
     return routers.oracle(lam_score, ecs_score)

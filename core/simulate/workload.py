@@ -33,7 +33,8 @@ class Requests:
     memory_mb: np.ndarray        # Lambda memory of the request's function
     lambda_warm_s: np.ndarray
     lambda_cold_s: np.ndarray    # cold service incl. init (billed)
-    fargate_s: np.ndarray
+    fargate_io_s: np.ndarray     # Fargate time no CPU shortens (I/O, waiting)
+    fargate_cpu_s: np.ndarray    # Fargate CPU time at one full vCPU (shared when crowded)
     keep_alive_s: np.ndarray     # keep-alive of the idle period that follows this request
     lambda_extra_s: np.ndarray   # network + gateway on the Lambda path (latency only)
     fargate_extra_s: np.ndarray  # network + load balancer on the Fargate path
@@ -80,16 +81,17 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
         init = lambda_platform.init_ms(init_base, lam["runtime"], lam["package_mb"], memory,
                                        init_noise) / 1000.0
         cold = warm + init
-        fargate = (io_ms + cpu_ms / min(1.0, float(far["vcpu"]))) / 1000.0
+        fargate_io, fargate_cpu = io_ms / 1000.0, cpu_ms / 1000.0
     else:
         warm, cold = _service_override(service, n, rng)
-        fargate = warm
+        fargate_io, fargate_cpu = warm, np.zeros(n)
     transfer = payload_kb / TRANSFER_KB_PER_MS / 1000.0
     return Requests(
         arrival=arr.times, load_pattern=arr.load_pattern,
         time_window=traffic.time_window_codes(arr.times, tr["start_hour"]),
         workload=workload, payload_idx=payload_idx, payload_kb=payload_kb, memory_mb=memory,
-        lambda_warm_s=warm, lambda_cold_s=cold, fargate_s=fargate,
+        lambda_warm_s=warm, lambda_cold_s=cold,
+        fargate_io_s=fargate_io, fargate_cpu_s=fargate_cpu,
         keep_alive_s=lambda_platform.keep_alive_draws(lam, n, rng),
         lambda_extra_s=transfer + lam["overhead_ms"] / 1000.0,
         fargate_extra_s=transfer + far["overhead_ms"] / 1000.0,
