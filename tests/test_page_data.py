@@ -156,3 +156,19 @@ def test_one_platform_upload_is_loaded_with_a_warning(app_test, small):
     assert not at.exception and not at.error
     assert at.session_state["dataset_name"] == "lambda_only.csv"
     assert at.warning, "one platform only must be said"
+
+
+@pytest.mark.parametrize("frame", [pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), pd.DataFrame()],
+                         ids=["foreign-columns", "empty"])
+def test_odd_dataset_in_session_never_raises(app_test, frame):
+    at = app_test(PAGE, dataset=frame, dataset_name="odd")
+    at.run()
+    assert not at.exception and not at.error
+
+
+def test_large_frame_is_sampled_for_charts_and_says_so(app_test):
+    big = synth.generate("variance", rows=25_000, seed=2)
+    at = app_test(PAGE, dataset=big, dataset_name="big")
+    at.run()
+    assert not at.exception
+    assert any("random sample of 20,000 of 25,000 rows" in c.value for c in at.caption)

@@ -5,6 +5,7 @@ roles, labelling, charts and downloads. Every number comes from core; this modul
 from __future__ import annotations
 
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _store(frame: pd.DataFrame, name: str, report: core_io.IngestResult) -> None
     """Make a freshly ingested dataset the session's (dropping results of the previous one)."""
     note = None
     try:
-        frame = labels.ensure_labels(frame)
+        frame = _quiet(labels.ensure_labels, frame)
     except UserError as exc:
         note = f"Loaded without labels: {exc}"
     state.clear_derived()
@@ -238,7 +239,8 @@ def labelling(frame: pd.DataFrame) -> str | None:
                      help="execution_time_ms is server-side (the thesis's choice); latency_ms "
                           "is what the client saw. They give very different labels.")
     if (margin, field) != (margin_now, field_now):
-        relabelled = guarded(labels.balanced_optimal, frame, margin=margin, latency_col=field)
+        relabelled = guarded(_quiet, labels.balanced_optimal, frame, margin=margin,
+                             latency_col=field)
         if relabelled is not None:
             _replace_labels(relabelled)
             st.session_state[_LABELLING] = (token, margin, field)
@@ -257,6 +259,14 @@ def labelling(frame: pd.DataFrame) -> str | None:
                 st.dataframe(moved, hide_index=True, column_config={
                     f: st.column_config.NumberColumn(f, format="percent") for f in fields})
     return field
+
+
+def _quiet(fn: Callable[..., pd.DataFrame], *args, **kwargs) -> pd.DataFrame:
+    """Run a labelling call without Python warnings: the page shows the frame's
+    `label_warnings` instead of logging them on the server."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return fn(*args, **kwargs)
 
 
 def _needs_label(frame: pd.DataFrame) -> bool:

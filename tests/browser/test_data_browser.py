@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from tests.browser.conftest import (
     click_button,
@@ -26,6 +29,7 @@ def _metric(pg, label: str) -> str:
     return box.locator("[data-testid='stMetricValue']").inner_text()
 
 
+@pytest.mark.slow
 def test_demo_data_renders_charts(page):
     open_page(page, "Data")
     expect_no_exception(page)
@@ -36,8 +40,14 @@ def test_demo_data_renders_charts(page):
     expect_no_exception(page)
     path = screenshot(page, "data")
     assert path.stat().st_size > 50_000
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert download.value.suggested_filename == "requests.csv"
+    header = Path(download.value.path()).read_text().splitlines()[0]
+    assert "workload_type" in header and "label" in header
 
 
+@pytest.mark.slow
 def test_real_artillery_logs_upload(page, artillery_dir):
     files = sorted((artillery_dir / "morning_peak_ramp_load").glob("*.jsonl"))
     assert len(files) == 12
