@@ -45,6 +45,8 @@ NUMERIC_COLUMNS = ("payload_size_kb", "latency_ms", "execution_time_ms", "memory
                    "memory_used_mb", "cpu_percent", "cost_usd")
 PLATFORM_ALIASES = {"fargate": "ecs", "ecs_fargate": "ecs", "aws_lambda": "lambda"}
 MAX_LATENCY_MS = 15 * 60 * 1000  # Lambda's hard timeout: anything longer is not a request
+#: Values no real request has (column -> (upper bound, how the reason says it)).
+ABSURD = {"payload_size_kb": (10 * 1024**2, "10 GB"), "memory_mb": (128 * 1024, "128 GB")}
 EXTRA_COLUMNS = ("is_error", OPTIMAL_PLATFORM, "source_file", "source_line")
 
 
@@ -243,4 +245,6 @@ def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series]) -> pd.Ser
         flag(frame[col] > MAX_LATENCY_MS, f"{col} above 15 min")
     for col in ("payload_size_kb", "cost_usd", "cpu_percent", "memory_mb"):
         flag(frame[col] < 0, f"negative {col}")
+    for col, (limit, words) in ABSURD.items():
+        flag(frame[col] > limit, f"{col} above {words}")
     return reason

@@ -86,19 +86,20 @@ def test_row_level_rejections_with_reasons_and_lines(tmp_path):
             "r1,ecs,lightweight_api,20,1,200\n"            # line 9: duplicate id
             "r8,ecs,lightweight_api,NaN,1,200\n"           # line 10: NaN written out
             "r9,ecs,lightweight_api,20,1,200,extra\n"      # line 11: too many fields
-            "r10,ecs,lightweight_api,25,1,500\n")          # line 12: error row, kept
+            "r10,ecs,lightweight_api,25,1,500\n"           # line 12: error row, kept
+            "r11,ecs,lightweight_api,25,99999999,200\n")   # line 13: absurd payload
     result = read_paths([_csv(tmp_path, body)])
     rejected = result.rejected.set_index("line")["reason"].to_dict()
     assert rejected == {3: "non-numeric latency_ms", 4: "missing latency",
                         5: "missing workload_type", 6: "negative latency_ms",
                         7: "latency_ms above 15 min", 8: "negative payload_size_kb",
                         9: "duplicate request_id", 10: "missing latency",
-                        11: "wrong number of fields"}
+                        11: "wrong number of fields", 13: "payload_size_kb above 10 GB"}
     assert result.rejected.loc[result.rejected["line"] == 3, "raw"].item().startswith("r2,")
     assert result.frame["request_id"].tolist() == ["r1", "r10"]
     assert result.frame["is_error"].tolist() == [False, True]
     summary = result.summary()
-    assert summary["rows_read"] == 11 and summary["rows_rejected"] == 9
+    assert summary["rows_read"] == 12 and summary["rows_rejected"] == 10
     assert summary["rejected_by_reason"]["missing latency"] == 2
     assert summary["error_rows"] == 1
 

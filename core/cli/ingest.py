@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.errors import UserError
 from core.io import MAX_UPLOAD_BYTES, read_paths, write_table
 
 HELP = ("Read CSV / JSON / JSONL / Parquet / Artillery logs (files or folders, .gz too) into "
@@ -22,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
+    if not args.max_mb > 0:
+        raise UserError(f"--max-mb must be a positive number of megabytes; got {args.max_mb}. "
+                        "Pass e.g. --max-mb 500.")
     result = read_paths(args.paths, max_bytes=int(args.max_mb * 1024**2))
     out = write_table(result.frame, args.out)
     report = {**result.summary(), "out": str(out)}
