@@ -292,3 +292,38 @@ def test_real_logs_get_a_per_workload_report(artillery_dir):
     assert d.ceiling["status"] == "ok" and d.sensitivity["status"] == "ok"
     assert d.verdict in ("ok", "warn", "fail")
     json.dumps(d.to_dict())
+
+
+def test_odd_column_types_do_not_crash():
+    frame = clean(300)
+    rng = np.random.default_rng(0)
+    frame["score"] = rng.random(300)
+    frame.loc[:5, "score"] = np.inf
+    frame["flag"] = pd.array(rng.random(300) < 0.5, dtype="boolean")
+    frame.loc[:3, "flag"] = pd.NA
+    frame["when"] = pd.date_range("2024-01-01", periods=300, freq="min")
+    frame["mixed"] = pd.Series(["a" if r < 0.5 else 1 for r in rng.random(300)], dtype=object)
+    frame["label"] = frame["label"].astype(float)
+    d = diagnose(frame)
+    assert d.verdict != "fail"
+    assert d.findings_for("ID_COLUMN")[0].columns == ("when",)
+    assert {"score", "flag", "mixed"} <= set(d.meta["features"])
+    json.dumps(d.to_dict())
+
+
+def test_heatmap_grids_rank_payload_sizes_within_each_workload():
+    d = diagnose(clean())
+    grid = d.share_grids["payload_size_kb"]
+    assert list(grid.columns) == ["workload", "level", "text", "rows", "lambda_optimal_share"]
+    assert grid.groupby("workload")["level"].apply(list).map(sorted).tolist() == [
+        [1, 2, 3, 4, 5]] * 4
+    light = grid[grid["workload"] == "lightweight_api"]
+    assert light["text"].tolist() == ["1", "2", "3", "4", "5"]
+    assert set(d.share_grids) == {"payload_size_kb", "time_window", "load_pattern"}
+    assert grid["rows"].sum() == 400
+
+
+def test_information_table_orders_features_by_mutual_information():
+    info = diagnose(trigger("DETERMINISTIC_LABEL")[0]).information
+    assert info.iloc[0]["normalized_mi"] == pytest.approx(1.0)
+    assert info["mutual_information"].is_monotonic_decreasing

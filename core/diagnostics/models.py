@@ -8,6 +8,7 @@ rows (5,000 in fast mode) is enough to tell whether one feature carries the whol
 from __future__ import annotations
 
 import numpy as np
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from core.diagnostics.ceiling import fold_ids
@@ -24,11 +25,21 @@ FOLDS = 3
 MAX_ROWS, FAST_ROWS = 20_000, 5_000
 REPEATS, FAST_REPEATS = 3, 1
 MIN_CLASS_ROWS = 2 * FOLDS
+FOREST_TREES = 20
 
 
 def _tree(seed: int, n: int) -> DecisionTreeClassifier:
+    """One feature: a depth-limited tree finds its best lookup (no other feature to mislead)."""
     return DecisionTreeClassifier(max_depth=8, min_samples_leaf=max(3, n // 1000),
                                   random_state=seed)
+
+
+def _forest(seed: int, n: int) -> RandomForestClassifier:
+    """All features: a small forest, so noise columns do not steal the splits of one tree
+    (that would understate the full lift and make a feature look golden)."""
+    return RandomForestClassifier(n_estimators=FOREST_TREES, max_depth=10,
+                                  min_samples_leaf=max(2, n // 2000), max_features=0.5,
+                                  random_state=seed, n_jobs=1)
 
 
 def quick_model(prep: Prepared, *, fast: bool) -> dict:
@@ -53,7 +64,7 @@ def quick_model(prep: Prepared, *, fast: bool) -> dict:
         tr, te = folds != f, folds == f
         majority = int(y[tr].mean() >= 0.5)
         base += (y[te] == majority).mean() / FOLDS
-        model = _tree(prep.seed, int(tr.sum())).fit(X[tr], y[tr])
+        model = _forest(prep.seed, int(tr.sum())).fit(X[tr], y[tr])
         acc = (model.predict(X[te]) == y[te]).mean()
         full += acc / FOLDS
         for j in range(k):

@@ -154,8 +154,11 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
 
 
 def _as_float(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").astype("Float64").to_numpy(
+    """Numbers as float64; unparseable and infinite values count as missing."""
+    values = pd.to_numeric(series, errors="coerce").astype("Float64").to_numpy(
         dtype=np.float64, na_value=np.nan)
+    values[np.isinf(values)] = np.nan
+    return values
 
 
 def _is_categorical(series: pd.Series, col: str) -> bool:
