@@ -1,0 +1,112 @@
+"""`python -m core report --out DIR [--logs DIR | --data FILE] [--model REF] [--json]`:
+the whole story (ingest, label, diagnose, train, explain, simulate, build and invoke the
+Lambda package) written as one offline HTML report plus CSV/LaTeX tables and PNG/SVG figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from core.errors import UserError
+from core.report.story import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
+
+HELP = ("Run the whole story on logs or a table (demo data when neither is given) and write "
+        "report.html (offline), tables (CSV, LaTeX), figures (PNG, SVG) and deploy/function.zip.")
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data" / "variance.csv"
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--logs", metavar="DIR", help="folder of Artillery logs (.jsonl[.gz])")
+    source.add_argument("--data", metavar="FILE", help="request table (CSV/JSON/JSONL/Parquet)")
+    parser.add_argument("--model", metavar="REF", help="use this registry model (id or alias "
+                        "such as champion) instead of training")
+    parser.add_argument("--models", type=_csv, default=list(QUICK_MODELS[1:]), metavar="LIST",
+                        help="models to compare (default: %(default)s; baseline always added)")
+    parser.add_argument("--cv", type=int, default=QUICK_CV, help="CV folds (default: %(default)s)")
+    parser.add_argument("--requests", type=int, default=SIM_REQUESTS, metavar="N",
+                        help="simulated requests per fleet (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random step")
+    parser.add_argument("--registry", metavar="DIR",
+                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+    parser.add_argument("--promote", action="store_true",
+                        help="mark the best model as champion in the registry")
+    parser.add_argument("--no-static", action="store_true",
+                        help="skip PNG/SVG export (faster; the HTML has every figure)")
+
+
+class ProgressBar:
+    """A one-line bar on stderr (redrawn on a terminal, one line per step otherwise)."""
+
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
+        self.stream, self.width = stream, width
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+        self.last = ""
+
+    def __call__(self, fraction: float, message: str) -> None:
+        fraction = min(max(fraction, 0.0), 1.0)
+        filled = round(fraction * self.width)
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} "
+                f"{time.perf_counter() - self.started:5.1f}s {message}")
+        if self.tty:
+            self.stream.write("\r\033[K" + line[:160] + ("\n" if fraction >= 1 else ""))
+        elif message != self.last:
+            self.stream.write(line + "\n")
+        self.last = message
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from core.registry import Registry
+    from core.report.story import run_story
+
+    path = args.logs or args.data or str(DEMO)
+    if not Path(path).exists():
+        flag = "--logs" if args.logs else "--data"
+        raise UserError(f"{flag} {path} does not exist; give a folder of Artillery logs "
+                        "(--logs DIR) or a request table (--data FILE).")
+    registry = Registry(args.registry)
+    started = time.perf_counter()
+    story, files = run_story(
+        args.out, paths=[path], model=args.model, models=args.models, cv=args.cv,
+        requests=args.requests, seed=args.seed, registry=registry, promote=args.promote,
+        static=not args.no_static, on_progress=ProgressBar())
+    dep = story.deployment
+    return {
+        **files,
+        "source": story.source,
+        "rows": 0 if story.frame is None else len(story.frame),
+        "verdict": story.diagnosis.verdict if story.diagnosis is not None else None,
+        "champion": story.champion.model_id if story.champion else None,
+        "zip": dep["build"]["path"] if dep else None,
+        "zip_bytes": dep["build"]["zip_bytes"] if dep else None,
+        "timings_s": story.timings_s,
+        "wall_s": round(time.perf_counter() - started, 2),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = [f"report: {result['html']} ({result['html_bytes'] / 1024:.0f} KiB, works offline)",
+             f"tables: {len(result['tables'])} files (CSV + LaTeX); figures: "
+             f"{len(result['figures'])} files (PNG + SVG)",
+             f"data: {result['source']} ({result['rows']:,} rows); verdict: {result['verdict']}",
+             f"champion: {result['champion'] or '-'}"]
+    if result["zip"]:
+        lines.append(f"Lambda package: {result['zip']} ({result['zip_bytes'] / 1024:.1f} KiB)")
+    if result["static_error"]:
+        lines.append(f"note: {result['static_error']}")
+    lines += [f"missing: {title}: {why}" for title, why in result["missing"].items()]
+    lines.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result["timings_s"].items())
+                 + f"; total {result['wall_s']:.1f}s")
+    return "\n".join(lines)

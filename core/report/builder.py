@@ -1,0 +1,245 @@
+"""A story's results as report sections: data, diagnostics, model comparison with
+significance, SHAP of the champion, simulation, deployment.
+
+Every section always appears, in this order; one without results says what is missing and
+why (the step's own reason when it failed, else what to do), so a reader never wonders
+whether something was forgotten.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from core.report import figures
+from core.report.document import Section
+from core.report.story import Story
+
+#: section title -> (story step whose failure explains it, what to do when it never ran)
+SECTIONS = {
+    "Data": ("ingest", "no dataset was loaded: load logs on the Data page, or pass --logs DIR "
+                       "or --data FILE"),
+    "Diagnostics: label variance and leakage": (
+        "diagnose", "the data was not diagnosed: open the Variance & leakage page"),
+    "Model comparison": ("train", "no models were trained in this session: train them on the "
+                                  "Train & compare page (or run `python -m core report`)"),
+    "SHAP: why the champion routes as it does": (
+        "explain", "no trained model to explain: train models on the Train & compare page"),
+    "Simulation: Lambda-only vs ECS-only vs hybrid": (
+        "simulate", "no simulation was run: run one on the Simulate page (needs a trained "
+                    "model as the router)"),
+    "Deployment: the Lambda function": (
+        "deploy", "no Lambda package was built: it needs a trained model"),
+}
+
+
+def build_sections(story: Story) -> list[Section]:
+    """One Section per entry of SECTIONS; `missing` set where the story lacks the result."""
+    makers = [_data, _diagnostics, _models, _shap, _simulation, _deployment]
+    sections = []
+    for (title, (step, todo)), make in zip(SECTIONS.items(), makers, strict=True):
+        section = Section(title)
+        if not make(story, section):
+            reason = story.missing.get(step)
+            if step in ("explain", "deploy", "simulate") and not reason and \
+                    story.champion is None:
+                reason = story.missing.get("train")
+            section.missing = reason or todo
+        sections.append(section)
+    return sections
+
+
+def missing_sections(sections: list[Section]) -> dict[str, str]:
+    """title -> why it is missing (for the CLI summary and the page's preview)."""
+    return {s.title: s.missing for s in sections if s.missing}
+
+
+# -- sections: each returns False when it has nothing to show ------------------------------------
+def _data(story: Story, sec: Section) -> bool:
+    frame = story.frame
+    if frame is None:
+        return False
+    labelled = int(frame["label"].notna().sum()) if "label" in frame.columns else 0
+    sec.text(f"Source: {story.source or 'session data'}. {len(frame):,} requests, "
+             f"{labelled:,} labelled (1 = Lambda optimal under balanced_optimal).")
+    if story.ingest:
+        ing = story.ingest
+        files = ing.get("files", 0)
+        rows = [("files", files if isinstance(files, int) else len(files)),
+                ("rows read", ing.get("rows_read")),
+                ("rows accepted", ing.get("rows_accepted")),
+                ("rows rejected", ing.get("rows_rejected")),
+                ("error rows (no label)", ing.get("error_rows"))]
+        rows += [(f"rejected: {k}", v) for k, v in ing.get("rejected_by_reason", {}).items()]
+        sec.table("data_ingest", pd.DataFrame(rows, columns=["item", "value"]))
+    sec.table("data_by_workload", data_summary(frame))
+    return True
+
+
+def data_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per workload and platform: requests, median latency and cost, Lambda-optimal share."""
+    keys = [c for c in ("workload_type", "platform") if c in frame.columns]
+    if not keys:
+        return pd.DataFrame({"requests": [len(frame)]})
+    agg: dict[str, tuple[str, str]] = {"requests": (keys[0], "size")}
+    for col, name in (("execution_time_ms", "median_execution_ms"),
+                      ("latency_ms", "median_latency_ms"), ("cost_usd", "median_cost_usd")):
+        if col in frame.columns:
+            agg[name] = (col, "median")
+    data = frame.copy()
+    for col in ("execution_time_ms", "latency_ms", "cost_usd", "label"):
+        if col in data.columns:
+            data[col] = pd.to_numeric(data[col], errors="coerce").astype(float)
+    if "label" in data.columns:
+        agg["lambda_optimal_share"] = ("label", "mean")
+    return data.groupby(keys, dropna=False, observed=True).agg(**agg).reset_index()
+
+
+def _diagnostics(story: Story, sec: Section) -> bool:
+    d = story.diagnosis
+    if d is None:
+        return False
+    sec.text(f"Verdict: {d.verdict.upper()}. {d.headline}")
+    if d.verdict == "fail":
+        sec.text("A fail verdict means a model trained on these labels can look perfect "
+                 "without learning a routing decision (the thesis's 100 % trap); the "
+                 "findings below say which columns cause it and what to do.")
+    sec.table("diagnostics_findings", d.summary_frame())
+    shares = d.label_shares
+    if len(shares):
+        sec.table("diagnostics_label_shares", shares)
+        sec.figure("diagnostics_label_shares", figures.label_shares(shares))
+    ceiling = d.ceiling
+    if ceiling.get("status") == "ok":
+        sec.text(f"Accuracy ceiling (best any model can honestly reach on these features, "
+                 f"cross-validated): {ceiling['cv_ceiling']:.3f}; majority baseline "
+                 f"{ceiling['baseline']:.3f}.")
+    return True
+
+
+def _models(story: Story, sec: Section) -> bool:
+    run = story.train_run
+    if run is None:
+        if story.champion is not None:
+            sec.text(f"No comparison was run: the champion {story.champion.model_id} was "
+                     f"taken from the {story.champion.origin}.")
+        return False
+    table = run.table()
+    cols = ["name", "status", "accuracy", "cv_accuracy_mean", "cv_accuracy_std", "precision",
+            "recall", "f1", "roc_auc", "train_test_gap", "fit_s", "predict_ms", "model_id"]
+    sec.text(f"{run.rows:,} labelled rows; split {run.split.get('split')}: "
+             f"{run.split.get('train_rows', 0):,} train / {run.split.get('test_rows', 0):,} "
+             f"test, {run.split.get('folds', 0)} CV folds; features {', '.join(run.features)}.")
+    sec.table("models_comparison", table.reindex(columns=cols))
+    for line in significance_lines(run.significance, run):
+        sec.text(line)
+    if run.checks:
+        sec.table("models_success_checks", pd.DataFrame(run.checks))
+    trap = run.trap_explanation()
+    if trap:
+        sec.text(f"Not a success: {trap}")
+    sec.figure("models_accuracy", figures.model_accuracy(table))
+    curves = run.curves("roc")
+    if not curves.empty:
+        sec.figure("models_roc", figures.roc_curves(curves))
+    return True
+
+
+def significance_lines(sig: dict[str, Any], run: Any) -> list[str]:
+    """The significance tests in words: is the champion better than the runner-up and the
+    majority baseline, or is the difference noise?"""
+    if not sig:
+        return []
+    names = {k: r.name for k, r in run.results.items()}
+    best = names.get(sig.get("best"), sig.get("best"))
+    lines = [f"Champion: {best} (ranked by {sig.get('ranked_by')})."]
+    second = sig.get("runner_up")
+    if second:
+        p = second["mcnemar"]["p_value"]
+        t = second.get("corrected_t_test", {}).get("p_value")
+        verdict = "significant" if p < 0.05 else "not significant: the two are tied"
+        t_text = "" if t is None or not math.isfinite(t) else \
+            f"; corrected resampled t-test over CV folds p = {t:.3g}"
+        lines.append(f"Against the runner-up {names.get(second['model'], second['model'])}: "
+                     f"{second['accuracy_difference'] * 100:+.1f} accuracy points, McNemar "
+                     f"p = {p:.3g} ({verdict}){t_text}.")
+    base = sig.get("baseline")
+    if base:
+        lines.append(f"Against the majority baseline ({base['baseline_accuracy']:.3f}): "
+                     f"{base['beats_baseline_by'] * 100:+.1f} points, McNemar p = "
+                     f"{base['mcnemar']['p_value']:.3g} ("
+                     f"{'significant' if base['significant'] else 'not significant'}).")
+    return lines
+
+
+def _shap(story: Story, sec: Section) -> bool:
+    expl = story.explanation
+    if expl is None:
+        return False
+    champ = story.champion
+    name = f"{champ.kind} {champ.model_id}" if champ else expl.model_type
+    sec.text(f"Model: {name}. {expl.dominance()['message']} {expl.sampling_note()} Method: "
+             f"{expl.method}; additivity error {expl.additivity_error:.1e}.")
+    imp = expl.importance()
+    sec.table("shap_importance", imp)
+    sec.figure("shap_importance", figures.importance(imp, name))
+    return True
+
+
+def _simulation(story: Story, sec: Section) -> bool:
+    result = story.simulation
+    if result is None:
+        return False
+    strategies = result.strategies
+    hybrid = strategies.get("hybrid", {})
+    first = next(iter(strategies.values()))
+    sec.text(f"{first['requests']:,} simulated requests per fleet; router: "
+             f"{hybrid.get('router', 'model')}"
+             + (f" ({story.champion.model_id})" if story.champion else "")
+             + f"; routing accuracy against the hindsight oracle "
+               f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
+    for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only")):
+        vs = hybrid.get(f"vs_{base}") or {}
+        if vs.get("savings_pct") is not None:
+            sec.text(f"Hybrid vs {label}: {vs['savings_pct']:+.1f} % cost saved "
+                     f"({vs['savings_usd']:.4f} USD); mean latency "
+                     f"{(vs.get('latency_change_pct') or 0):+.1f} %.")
+    if "simulate_mix" in story.missing:
+        sec.text(f"Note: {story.missing['simulate_mix']}")
+    comparison = result.comparison_frame().reset_index(names="metric")
+    sec.table("simulation_comparison", comparison)
+    sec.figure("simulation_cost_latency", figures.strategy_bars(strategies))
+    if not result.cdf.empty:
+        sec.figure("simulation_latency_cdf", figures.latency_cdf(result.cdf))
+    return True
+
+
+def _deployment(story: Story, sec: Section) -> bool:
+    dep = story.deployment
+    if dep is None:
+        return False
+    build = dep["build"]
+    rows = pd.DataFrame(dep["scenarios"])
+    matched = int(rows["match"].sum()) if len(rows) else 0
+    sec.text(f"function.zip: {build['zip_bytes'] / 1024:.1f} KiB ({build['zip_bytes']:,} "
+             f"bytes; Lambda allows 50 MB zipped), model {build['model_id']} "
+             f"({build['model_type']}); handler lambda_function.lambda_handler, standard "
+             "library only.")
+    init = dep.get("init_ms")
+    sec.text(f"Invoked in a clean interpreter (python -I -S): init "
+             f"{'-' if init is None else f'{init:.1f}'} ms; {matched} of {len(rows)} thesis "
+             "scenarios match the library model within 1e-6.")
+    figures_table = pd.DataFrame([
+        {"figure": "zip_bytes", "value": build["zip_bytes"]},
+        {"figure": "init_ms", "value": init},
+        {"figure": "median_invoke_ms", "value": float(rows["invoke_ms"].median())
+         if len(rows) else None},
+        {"figure": "scenarios_matching", "value": matched},
+    ])
+    sec.table("deployment_figures", figures_table)
+    sec.table("deployment_scenarios", rows)
+    if len(rows):
+        sec.figure("deployment_invoke_latency", figures.invoke_latency(rows))
+    return True

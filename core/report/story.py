@@ -1,0 +1,271 @@
+"""The whole story in one call: data -> labels -> diagnosis -> models -> champion -> SHAP ->
+simulated hybrid fleet -> Lambda package -> report.
+
+Why one module of small steps: the CLI (`python -m core report`), the Report page and the
+guided tour run the same steps, and each step fills one part of a `Story`. A step that can
+not run records why in `Story.missing`; the report then names the missing section and the
+reason instead of failing as a whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+#: The quick model set: fast, different families, and the baseline for the significance test.
+QUICK_MODELS = ("baseline", "logreg", "rf", "xgb", "lgbm")
+QUICK_CV = 3
+SIM_REQUESTS = 20_000
+EXPLAIN_SAMPLE = 1_000
+#: Share of the progress bar each step takes (roughly its wall time on the real logs).
+WEIGHTS = {"ingest": 0.10, "diagnose": 0.05, "train": 0.45, "explain": 0.05,
+           "simulate": 0.15, "deploy": 0.05, "report": 0.15}
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Champion:
+    """The model the rest of the story uses: the run's best, or a registry version."""
+
+    model_id: str
+    kind: str
+    pipeline: Any
+    origin: str  # "trained in this run" | "registry"
+
+
+@dataclass
+class Story:
+    """Everything a report can show. Any part may be None; `missing[step]` says why."""
+
+    source: str = ""
+    frame: pd.DataFrame | None = None
+    ingest: dict[str, Any] | None = None
+    diagnosis: Any = None
+    train_run: Any = None
+    champion: Champion | None = None
+    explanation: Any = None
+    simulation: Any = None
+    deployment: dict[str, Any] | None = None
+    missing: dict[str, str] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+
+
+# -- steps -------------------------------------------------------------------------------------
+def load(paths: Sequence[str | Path]) -> Story:
+    """Read logs or a table through core.io and label it (balanced_optimal when unlabelled)."""
+    from core import io, labels
+
+    result = io.read_paths([str(p) for p in paths])
+    frame = labels.ensure_labels(result.frame)
+    return from_frame(frame, ", ".join(str(p) for p in paths), result.summary())
+
+
+def from_frame(frame: pd.DataFrame, source: str, ingest: dict[str, Any] | None = None) -> Story:
+    """A story around an already loaded, labelled dataset (the page's session data)."""
+    return Story(source=source, frame=frame, ingest=ingest)
+
+
+def diagnose(story: Story) -> None:
+    """Label variance and leakage findings (the 100 %-accuracy trap check)."""
+    from core.diagnostics import diagnose as run
+
+    story.diagnosis = run(_frame(story), seed=story.seed, fast=True)
+
+
+def train(story: Story, *, models: Sequence[str] = QUICK_MODELS, cv: int = QUICK_CV,
+          registry: Any = None, promote: bool = False,
+          on_progress: Progress | None = None) -> None:
+    """Compare `models` on one split; the best (by CV accuracy) becomes the champion."""
+    from core.training import train_and_compare
+
+    kinds = ["baseline", *[m for m in models if m != "baseline"]]
+
+    def event(e: dict[str, Any]) -> None:
+        if on_progress and e["event"] in ("done", "error", "timed_out"):
+            on_progress(e["completed"] / max(e["total"], 1), f"trained {e['model']}")
+
+    run = train_and_compare(_frame(story), models=kinds, cv=cv, seed=story.seed,
+                            registry=registry, on_progress=event)
+    story.train_run = run
+    if run.best is None:
+        raise UserError("No model trained successfully; see the model comparison for each "
+                        "model's error.")
+    best = run.results[run.best]
+    story.champion = Champion(best.model_id or f"{best.kind}-unsaved", best.kind,
+                              best.pipeline, "trained in this run")
+    if promote and registry is not None and best.model_id:
+        registry.set_alias("champion", best.model_id)
+
+
+def use_model(story: Story, ref: str, registry: Any) -> None:
+    """Take a registry version (id or alias) as the champion instead of training."""
+    loaded = registry.load(ref)
+    story.champion = Champion(loaded.model_id, str(loaded.metadata.get("model_type", "model")),
+                              loaded.pipeline, "registry")
+
+
+def explain(story: Story, *, sample: int = EXPLAIN_SAMPLE) -> None:
+    """SHAP values of the champion on (a seeded sample of) the data."""
+    from core.explain import explain as run
+
+    champ = _champion(story)
+    story.explanation = run(champ.pipeline, _frame(story), model_id=champ.model_id,
+                            sample=sample, seed=story.seed)
+
+
+def simulate(story: Story, *, requests: int = SIM_REQUESTS,
+             on_progress: Progress | None = None) -> None:
+    """Lambda-only vs ECS-only vs hybrid routed by the champion, with the data's request mix."""
+    from core.simulate.runner import simulate as run
+    from core.simulate.scenario import mix_from_frame
+
+    champ = _champion(story)
+    spec: dict[str, Any] = {"requests": int(requests), "seed": story.seed + 1,
+                            "router": {"kind": "model", "model_id": champ.model_id}}
+    if story.frame is not None:
+        try:
+            spec["mix"], spec["payload_kb"] = mix_from_frame(story.frame)
+        except UserError as exc:  # no known workloads in the data: preset mix, said so
+            story.missing["simulate_mix"] = f"request mix from presets: {exc}"
+    story.simulation = run(spec, pipeline=champ.pipeline, on_progress=on_progress)
+
+
+def deploy(story: Story, out_dir: str | Path) -> None:
+    """Build function.zip for the champion and invoke the six thesis scenarios through it."""
+    from core.deploy.invoke import invoke_zip
+    from core.deploy.lambda_pkg import build_from_pipeline
+    from core.deploy.scenarios import SCENARIOS, compare_with_library, scenario_events
+
+    champ = _champion(story)
+    built = build_from_pipeline(champ.pipeline, out_dir, model_id=champ.model_id)
+    events = scenario_events()
+    result = invoke_zip(built.path, events)
+    rows = compare_with_library(champ.pipeline, events, result["responses"],
+                                names=[s["name"] for s in SCENARIOS],
+                                invoke_ms=result["invoke_ms"])
+    story.deployment = {"build": built.to_dict(), "init_ms": result.get("init_ms"),
+                        "process_ms": result.get("process_ms"), "scenarios": rows}
+
+
+def _frame(story: Story) -> pd.DataFrame:
+    if story.frame is None:
+        raise UserError("No dataset: load logs or a table first (Data page, or --logs DIR / "
+                        "--data FILE).")
+    return story.frame
+
+
+def _champion(story: Story) -> Champion:
+    if story.champion is None:
+        reason = story.missing.get("train") or "no model was trained or chosen"
+        raise UserError(f"Needs a trained model, and there is none ({reason}). Train models on "
+                        "the Train & compare page, or pass --model REF.")
+    return story.champion
+
+
+# -- the one-command path ----------------------------------------------------------------------
+def run_step(story: Story, name: str, fn: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
+    """Run one step; on failure record why (the report names it) and carry on."""
+    started = time.perf_counter()
+    try:
+        fn(story, *args, **kwargs)
+        return True
+    except UserError as exc:
+        story.missing[name] = str(exc)
+    except Exception as exc:  # one broken step must not lose the rest of the report
+        log.warning("story step %s failed", name, exc_info=True)
+        story.missing[name] = f"{name} failed ({type(exc).__name__}: {exc})"
+    finally:
+        story.timings_s[name] = round(time.perf_counter() - started, 3)
+    return False
+
+
+ALL_STEPS = ("diagnose", "train", "explain", "simulate", "deploy")
+
+
+def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
+              story: Story | None = None, steps: Sequence[str] = ALL_STEPS,
+              model: str | None = None, models: Sequence[str] = QUICK_MODELS,
+              cv: int = QUICK_CV, requests: int = SIM_REQUESTS, seed: int = 0,
+              registry: Any = None, promote: bool = False, static: bool = True,
+              on_progress: Progress | None = None) -> tuple[Story, dict[str, Any]]:
+    """Load (or take) data, run `steps` whose result is still missing, write the report.
+
+    Returns the story and what was written (see `core.report.exports.write_report`). Only
+    loading can fail the whole run (UserError); later steps record why they could not run.
+    """
+    from core.report.exports import write_report
+
+    progress = _Tracker(on_progress)
+    out = Path(out_dir)
+    if story is None:
+        if not paths:
+            raise UserError("Nothing to report on: give --logs DIR or --data FILE (or load "
+                            "data in the app).")
+        progress.start("ingest", "reading and labelling the data")
+        started = time.perf_counter()
+        story = load(paths)
+        story.timings_s["ingest"] = round(time.perf_counter() - started, 3)
+        story.seed = seed
+    todo = set(steps)
+    if "diagnose" in todo and story.diagnosis is None:
+        progress.start("diagnose", "diagnosing label variance and leakage")
+        run_step(story, "diagnose", diagnose)
+    if "train" in todo and story.champion is None:
+        if model:
+            progress.start("train", f"loading model {model}")
+            run_step(story, "train", use_model, model, registry)
+        else:
+            progress.start("train", f"training {', '.join(models)} ({cv}-fold CV)")
+            run_step(story, "train", train, models=models, cv=cv, registry=registry,
+                     promote=promote, on_progress=progress.within("train"))
+    if "explain" in todo and story.explanation is None:
+        progress.start("explain", "SHAP values of the champion")
+        run_step(story, "explain", explain)
+    if "simulate" in todo and story.simulation is None:
+        progress.start("simulate", f"simulating {requests:,} requests on three fleets")
+        run_step(story, "simulate", simulate, requests=requests,
+                 on_progress=progress.within("simulate"))
+    if "deploy" in todo and story.deployment is None:
+        progress.start("deploy", "building and invoking the Lambda package")
+        run_step(story, "deploy", deploy, out / "deploy")
+    progress.start("report", "writing the report, tables and figures")
+    started = time.perf_counter()
+    files = write_report(story, out, static=static)
+    story.timings_s["report"] = round(time.perf_counter() - started, 3)
+    progress.finish("report written")
+    return story, files
+
+
+class _Tracker:
+    """Turns step starts and in-step fractions into one 0..1 progress value."""
+
+    def __init__(self, on_progress: Progress | None):
+        self.emit = on_progress or (lambda _f, _m: None)
+        self.offsets: dict[str, float] = {}
+        total = 0.0
+        for step, weight in WEIGHTS.items():
+            self.offsets[step] = total
+            total += weight
+
+    def start(self, step: str, message: str) -> None:
+        self.emit(self.offsets[step], message)
+
+    def within(self, step: str) -> Progress:
+        def report(fraction: float, message: str) -> None:
+            self.emit(self.offsets[step] + WEIGHTS[step] * min(max(fraction, 0.0), 1.0),
+                      f"{step}: {message}")
+        return report
+
+    def finish(self, message: str) -> None:
+        self.emit(1.0, message)
