@@ -34,7 +34,7 @@ with steps_col:
         if (ROOT / path).exists():
             st.page_link(path, label=f"{number}. {title}", icon=":material/arrow_forward:")
         else:
-            st.markdown(f"{number}. {title} *(coming soon)*")
+            st.markdown(f":gray[{number}\\. {title} (coming soon)]")
         st.caption(text)
 with demo_col:
     st.subheader("Start from a demo")
