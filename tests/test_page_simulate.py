@@ -104,3 +104,15 @@ def test_registry_model_can_route_the_hybrid(app_test, tmp_path):
     assert not at.exception and not at.error
     hybrid = at.session_state["simulation"].strategies["hybrid"]
     assert hybrid["router"] == "model" and hybrid["cost_breakdown"]["router_usd"] > 0
+
+
+def test_per_workload_memory_round_trips_through_a_scenario_file(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    scenario = {"requests": 1000, "lambda": {"memory_mb": "profile"}}
+    at.get("file_uploader")[0].set_value(("s.json", json.dumps(scenario).encode(),
+                                          "application/json")).run()
+    assert at.checkbox(key="sim.lambda.per_workload").value is True
+    at.button(key="sim.run").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["simulation"].scenario["lambda"]["memory_mb"] == "profile"

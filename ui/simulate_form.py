@@ -72,6 +72,8 @@ def apply_scenario(raw: dict[str, Any]) -> None:
     whole scenario so keys the builder has no widget for (service_time, payload sizes, a
     trace) still apply."""
     st.session_state[LOADED_KEY] = raw
+    st.session_state[_key("lambda.per_workload")] = \
+        raw.get("lambda", {}).get("memory_mb") == "profile"
     for section in ("traffic", "lambda", "fargate", "router"):
         for field, value in raw.get(section, {}).items():
             path = f"{section}.{field}"
@@ -153,10 +155,12 @@ def _mix(dataset) -> tuple[dict[str, float], dict | None]:
 
 
 def _lambda() -> dict[str, Any]:
+    per_workload = st.checkbox("Each workload gets its own memory (as the thesis configured: "
+                               "128/256/512/512 MB)", key=_init("lambda.per_workload", False))
     c = st.columns(4)
     out = {
-        "memory_mb": c[0].number_input("Memory (MB)", 128, 10_240, step=64,
-                                       key=_init("lambda.memory_mb")),
+        "memory_mb": "profile" if per_workload else c[0].number_input(
+            "Memory (MB)", 128, 10_240, step=64, key=_init("lambda.memory_mb")),
         "architecture": c[1].selectbox("Architecture", ("x86", "arm"),
                                        key=_init("lambda.architecture")),
         "keep_alive_s": c[2].number_input("Keep-alive (s)", 0.0, key=_init("lambda.keep_alive_s")),
