@@ -172,3 +172,16 @@ def test_large_frame_is_sampled_for_charts_and_says_so(app_test):
     at.run()
     assert not at.exception
     assert any("random sample of 20,000 of 25,000 rows" in c.value for c in at.caption)
+
+
+def test_new_dataset_resets_roles_and_labelling(app_test, small):
+    at = app_test(PAGE)
+    at.run()
+    at.button(key="data_demo_variance").click().run()
+    next(m for m in at.multiselect if m.label.startswith("Features")).select("latency_ms").run()
+    at.slider[0].set_value(0.25).run()
+    _upload(at, ("mine.csv", _csv(small)))
+    assert not at.exception and not at.error
+    roles = at.session_state["roles"]
+    assert "latency_ms" not in roles.features and not roles.allow_outcome_features
+    assert at.slider[0].value == pytest.approx(0.10)

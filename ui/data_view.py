@@ -28,6 +28,7 @@ _SEEN = "data_upload_seen"          # fingerprint of the upload last ingested
 _ERROR = "data_load_error"          # message of the last failed load, shown until the next
 _LABEL_NOTE = "data_label_note"     # why the loaded data could not be labelled, if so
 _LABELLING = "data_labelling"       # (load token, margin, latency field) applied by the page
+_LOADS = "data_loads"               # (ingest report last seen, number of loads so far)
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -178,8 +179,14 @@ def rejected_report(rejected: pd.DataFrame) -> None:
 
 # -- roles and labels -----------------------------------------------------------------------
 def _token() -> int:
-    """Changes with every load, so widgets of the previous dataset reset."""
-    return id(state.get(state.INGEST_REPORT))
+    """A number that changes with every load (here or on another page), so the widgets of the
+    previous dataset reset. Holding the report itself makes the `is` test exact."""
+    report = state.get(state.INGEST_REPORT)
+    seen, count = st.session_state.get(_LOADS, (None, 0))
+    if report is not seen:
+        st.session_state[_LOADS] = (report, count + 1)
+        return count + 1
+    return count
 
 
 def roles_editor(frame: pd.DataFrame) -> Roles:
