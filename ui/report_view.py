@@ -1,0 +1,147 @@
+"""Report page pieces: the session's results as a core.report Story, a preview of its
+sections, the build with a progress bar, and the downloads. Every number comes from core."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from core.errors import UserError
+from core.report import exports
+from core.report.builder import build_sections
+from core.report.document import Section
+from core.report.story import SIM_REQUESTS, Champion, Story, from_frame, run_story
+from ui import state
+
+BUILT = "report_built"  # {"token", "story", "files", "out"} of the last build
+
+
+def _token() -> tuple[int, int, int]:
+    """Identity of the session's results; a new dataset, run or simulation voids a build."""
+    return (id(state.get(state.DATASET)), id(state.get(state.TRAIN_RUN)),
+            id(state.get(state.SIMULATION)))
+
+
+def session_story() -> Story:
+    """The session's dataset, diagnosis, training run (its best model as champion; else the
+    registry's champion) and simulation, with the reason for each part that is missing."""
+    report = state.get(state.INGEST_REPORT)
+    story = from_frame(state.get(state.DATASET), state.get(state.DATASET_NAME) or "session data",
+                       report.summary() if hasattr(report, "summary") else None)
+    story.diagnosis = state.get(state.DIAGNOSIS)
+    run = state.get(state.TRAIN_RUN)
+    if run is not None and run.best and run.results[run.best].pipeline is not None:
+        best = run.results[run.best]
+        story.train_run = run
+        story.champion = Champion(best.model_id or f"{best.kind} (unsaved)", best.kind,
+                                  best.pipeline, "trained in this session")
+    else:
+        _registry_champion(story)
+    story.simulation = state.get(state.SIMULATION)
+    if story.simulation is None:
+        story.missing["simulate"] = ("no simulation was run in this session: run one on the "
+                                     "Simulate page, or tick 'Run a quick simulation' below")
+    return story
+
+
+def _registry_champion(story: Story) -> None:
+    from core.registry import Registry
+
+    story.missing["train"] = ("no model was trained in this session and the registry has no "
+                              "champion: train models on the Train & compare page")
+    try:
+        reg = Registry(state.get(state.REGISTRY_DIR))
+        if "champion" in reg.aliases():
+            loaded = reg.load("champion")
+            story.champion = Champion(loaded.model_id,
+                                      str(loaded.metadata.get("model_type", "model")),
+                                      loaded.pipeline, "registry")
+            story.missing["train"] = ("no models were trained in this session; the registry's "
+                                      f"champion {loaded.model_id} is used")
+    except (UserError, OSError) as exc:
+        story.missing["train"] += f" (registry: {exc})"
+
+
+def current_story() -> Story:
+    """The last built story when it matches the session's results, else a fresh one."""
+    built = st.session_state.get(BUILT)
+    if built and built["token"] == _token():
+        return built["story"]
+    return session_story()
+
+
+def preview(story: Story) -> list[Section]:
+    """Each section in an expander: its text, tables and figures, or why it is missing."""
+    sections = build_sections(story)
+    ready = sum(s.missing is None for s in sections)
+    st.caption(f"{ready} of {len(sections)} sections ready.")
+    for i, sec in enumerate(sections):
+        icon = ":material/check_circle:" if sec.missing is None else ":material/pending:"
+        with st.expander(sec.title, icon=icon, expanded=False):
+            if sec.missing:
+                st.info(f"Missing: {sec.missing}", icon=":material/info:")
+            for j, block in enumerate(sec.blocks):
+                if block.kind == "text":
+                    st.markdown(block.text)
+                elif block.kind == "table":
+                    st.dataframe(block.table, hide_index=True, width="stretch")
+                elif block.kind == "figure":
+                    st.plotly_chart(block.figure, key=f"report_fig_{i}_{j}")
+    return sections
+
+
+def options(story: Story) -> dict[str, Any]:
+    """Which missing parts the build may compute (cheap ones on by default)."""
+    has_model = story.champion is not None
+    c1, c2, c3 = st.columns(3)
+    fill = c1.checkbox("Fill in diagnosis, SHAP and the Lambda build", value=True,
+                       key="report_fill", help="Each takes about a second.")
+    sim = c2.checkbox(f"Run a quick simulation ({SIM_REQUESTS:,} requests) if none",
+                      value=has_model, key="report_sim", disabled=not has_model,
+                      help="Routed by the champion, with the request mix of the data.")
+    static = c3.checkbox("PNG and SVG figures (static export)", value=True,
+                         key="report_static",
+                         help="Through kaleido and Chromium, ~1–2 s per figure. The HTML "
+                              "report has every figure either way.")
+    steps = (["diagnose", "explain", "deploy"] if fill else []) + (["simulate"] if sim else [])
+    return {"steps": steps, "static": static}
+
+
+def build(story: Story, opts: dict[str, Any]) -> None:
+    """Run the chosen steps and write the report into a temp folder, with a progress bar."""
+    out = Path(tempfile.mkdtemp(prefix="routing-lab-report-"))
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        story, files = run_story(out, story=story, steps=opts["steps"],
+                                 static=opts["static"],
+                                 on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    finally:
+        bar.empty()
+    st.session_state[BUILT] = {"token": _token(), "story": story, "files": files,
+                               "out": str(out)}
+
+
+def downloads() -> None:
+    """The HTML and the zip of tables and figures of the last build, with what is missing."""
+    built = st.session_state.get(BUILT)
+    if not built:
+        return
+    files, out = built["files"], Path(built["out"])
+    st.success(f"Report written: {len(files['tables'])} table files, {len(files['figures'])} "
+               f"figure files, report.html {files['html_bytes'] / 1024:,.0f} KiB (works "
+               "offline).", icon=":material/task_alt:")
+    if files["static_error"]:
+        st.warning(f"PNG/SVG figures were not written: {files['static_error']}. The HTML "
+                   "report still holds every figure.", icon=":material/image_not_supported:")
+    for title, why in files["missing"].items():
+        st.info(f"**{title}** is missing: {why}", icon=":material/info:")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download report (HTML)", Path(files["html"]).read_bytes(),
+                       "report.html", "text/html", key="report_dl_html", type="primary",
+                       icon=":material/download:")
+    c2.download_button("Download tables and figures (zip)", exports.zip_outputs(out),
+                       "report.zip", "application/zip", key="report_dl_zip",
+                       icon=":material/folder_zip:")
