@@ -54,7 +54,9 @@ def test_zip_holds_four_stdlib_only_files(built):
     with zipfile.ZipFile(built.path) as zf:
         names = sorted(zf.namelist())
         sources = {n: zf.read(n).decode() for n in names if n.endswith(".py")}
-    assert names == ["evaluator.py", "lambda_function.py", "metadata.json", "model.json"]
+    tag = sys.implementation.cache_tag
+    assert names == [f"__pycache__/evaluator.{tag}.pyc", f"__pycache__/lambda_function.{tag}.pyc",
+                     "evaluator.py", "lambda_function.py", "metadata.json", "model.json"]
     imported = set()
     for text in sources.values():
         for node in ast.walk(ast.parse(text)):
@@ -201,6 +203,15 @@ def test_broken_model_file_gives_fallback_in_clean_interpreter(built, tmp_path):
     assert bad["statusCode"] == 400  # still validated (minimal rules) without a model
 
 
+def test_edited_source_wins_over_shipped_bytecode(built, tmp_path):
+    """The .pyc is checked against the source hash: an edit (Lambda console) takes effect."""
+    root = unpack(built.path, tmp_path / "task")
+    source = root / "lambda_function.py"
+    source.write_text(source.read_text().replace("MAX_PAYLOAD_KB = 1e9", "MAX_PAYLOAD_KB = 10.0"))
+    result = run_unpacked(root, [GOOD, {**GOOD, "payload_size_kb": 100.0}])
+    assert [r["statusCode"] for r in result["responses"]] == [200, 400]
+
+
 def test_invoke_refuses_what_is_not_a_function_zip(tmp_path):
     with pytest.raises(UserError, match="does not exist"):
         invoke_zip(tmp_path / "missing.zip", [GOOD])
@@ -240,3 +251,16 @@ def test_fuzzed_events_only_get_200_or_400(handler, event, capsys):
     else:
         assert body["field"] and body["message"]
     assert len(capsys.readouterr().out.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_300_tree_depth_6_xgboost_zip_is_under_1_mb(tmp_path):
+    from core.training import make_pipeline
+    from tests.portable_helpers import request_frame
+
+    frame = request_frame(rows=4000, seed=1)
+    pipe = make_pipeline("xgb", FEATURES, seed=0,
+                         params={"n_estimators": 300, "max_depth": 6, "max_bin": 256})
+    pipe.fit(frame, frame["label"])
+    built = build_from_pipeline(pipe, tmp_path, with_template=False)
+    assert built.zip_bytes <= 1_000_000

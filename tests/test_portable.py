@@ -133,11 +133,25 @@ def test_xgboost_best_iteration_limits_the_trees():
     valid = (matrix.transform(frame.tail(100)), frame["label"].tail(100))
     pipe.fit(frame, frame["label"], model__eval_set=[valid], model__verbose=False)
     doc = export_pipeline(pipe)
-    assert len(doc["estimator"]["trees"]) == pipe.named_steps["model"].best_iteration + 1
+    assert doc["estimator"]["n_trees"] == pipe.named_steps["model"].best_iteration + 1
     model = evaluator.loads(dumps(doc))
     ref = pipe.predict_proba(frame)[:, 1]
     mine = np.array([model.predict_proba(r) for r in frame.to_dict("records")])
     assert np.max(np.abs(mine - ref)) <= TOL
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("xgb", {"min_child_weight": 1e6, "n_estimators": 3}),
+    ("lgbm", {"min_child_samples": 10_000, "n_estimators": 3}),
+    ("rf", {"max_depth": 1, "n_estimators": 5}),
+])
+def test_single_leaf_and_stump_trees(kind, params):
+    pipe = fitted(kind, **params)
+    model = evaluator.loads(dumps(export_pipeline(pipe)))
+    test = request_frame(rows=50, seed=2)
+    ref = pipe.predict_proba(test)[:, 1]
+    mine = [model.predict_proba(r) for r in test.to_dict("records")]
+    assert np.max(np.abs(np.array(mine) - ref)) <= TOL
 
 
 def test_without_time_feature_and_with_few_features():

@@ -2,16 +2,20 @@
 
 Why this shape: the thesis's zip carried a pickled XGBoost model plus pandas and
 scikit-learn (over 700 MB against Lambda's 250 MB limit). Here the zip holds four small text
-files and imports nothing outside the standard library. Entries get a fixed date so the same
-model always gives the same bytes (and the same SHA-256, which Lambda reports back).
+files (plus the two modules' bytecode) and imports nothing outside the standard library.
+Entries get a fixed date so the same model always gives the same bytes (and the same
+SHA-256, which Lambda reports back).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import math
+import py_compile
+import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,9 +99,25 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def _bytecode(source: Path, name: str) -> tuple[str, bytes]:
+    """(zip path, checked-hash .pyc) for this interpreter's version.
+
+    Lambda's code folder is read-only, so Python would recompile the sources on every cold
+    start. A checked-hash pyc is used only while it matches the source byte for byte (an
+    edit in the Lambda console falls back to the source), and only by the same Python
+    minor version as the build (python3.11 in the template); otherwise it is ignored.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "out.pyc"
+        py_compile.compile(str(source), cfile=str(target), dfile=name, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+        return importlib.util.cache_from_source(name), target.read_bytes()
+
+
 def write_zip(doc: dict[str, Any], metadata: dict[str, Any], out_path: str | Path
               ) -> BuildResult:
-    """Write the four files into a deflate-9 zip; returns sizes and the SHA-256."""
+    """Write handler, evaluator (+ their bytecode), model and metadata into a deflate-9 zip;
+    returns sizes and the SHA-256."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     files = {
@@ -106,6 +126,10 @@ def write_zip(doc: dict[str, Any], metadata: dict[str, Any], out_path: str | Pat
         "model.json": dumps(doc).encode(),
         "metadata.json": json.dumps(metadata, indent=1, sort_keys=True).encode(),
     }
+    for name, source in (("lambda_function.py", HANDLER_PATH),
+                         ("evaluator.py", EVALUATOR_PATH)):
+        pyc_name, data = _bytecode(source, name)
+        files[pyc_name] = data
     with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED,
                          compresslevel=9) as zf:
         for name, data in files.items():

@@ -12,9 +12,12 @@ load time into flat lists; a prediction does no parsing. Runs on Python 3.9 or n
 
 from __future__ import annotations
 
+import binascii
 import json
 import math
 import struct
+import sys
+from array import array
 from operator import mul
 
 FORMAT = "routing-lab-portable-model"
@@ -206,56 +209,65 @@ class _MLP:
         raise ModelFormatError("MLP has no layers")
 
 
-class _Trees:
-    """Tree ensembles as flat per-tree lists: feature, threshold, left, right, leaf values.
+_ARRAY_CODES = {"<i2": "h", "<i4": "i", "<f4": "f", "<f8": "d", "|u1": "B"}
 
-    Children >= 0 are internal nodes, < 0 are leaves (~index). Every split is `x < t`:
-    a `x <= t` library stores t' = nextafter(t, +inf), which is exact for doubles.
+
+def unpack_array(packed: dict) -> list:
+    """A {"dtype", "b64"} packed little-endian array as a list (decoded in C, no parsing)."""
+    code = _ARRAY_CODES.get(packed.get("dtype"))
+    if code is None:
+        raise ModelFormatError(f"unknown packed dtype {packed.get('dtype')!r}")
+    values = array(code)
+    if values.itemsize != int(packed["dtype"][2:]):
+        raise ModelFormatError(f"this platform's {code!r} arrays are not {packed['dtype']}")
+    values.frombytes(binascii.a2b_base64(packed["b64"]))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
+
+
+class _Trees:
+    """Tree ensembles as five flat arrays over all trees: feature, threshold, left, right
+    (internal nodes) and leaf values; `roots` holds each tree's first node.
+
+    Children >= 0 are internal nodes, < 0 are leaves (~index), so a walk is
+    `n = left[n] if x[feature[n]] < threshold[n] else right[n]` until n < 0. Every split
+    is `x < t`: the exporter stores a library's `x <= t` as nextafter(t, +inf), exact for
+    doubles.
     """
 
     def __init__(self, spec: dict[str, object]):
         self.flavor = spec["flavor"]
         if self.flavor not in ("sklearn", "xgboost", "lightgbm"):
             raise ModelFormatError(f"unknown tree flavor {self.flavor!r}")
-        f32 = self.flavor == "xgboost"
-        le = spec["split"] == "le"
-        self.base = float(spec.get("base", 0.0))
-        trees = []
-        slow = []
-        self.any_zero_missing = False
-        for tree in spec["trees"]:
-            if "leaf" in tree:  # a stump that always lands on its only leaf
-                feat, thr, left, right, default, miss = [0], [0.0], [-1], [-1], [1], [0]
-                values = [float(tree["leaf"])]
-            else:
-                feat = [int(f) for f in tree["f"]]
-                thr = [float(t) for t in tree["t"]]
-                left = [int(c) for c in tree["l"]]
-                right = [int(c) for c in tree["r"]]
-                values = [float(v) for v in tree["v"]]
-                default = [int(d) for d in tree.get("d", [1] * len(feat))]
-                miss = [int(m) for m in tree.get("m", [0] * len(feat))]
-            if f32:
-                thr = _f32_all(thr)
-                values = _f32_all(values)
-            if le:
-                thr = [math.nextafter(t, math.inf) for t in thr]
-            self.any_zero_missing |= _MISSING_ZERO_OR_NAN in miss
-            trees.append((feat, thr, left, right, values))
-            slow.append((feat, thr, left, right, values, default, miss))
-        if not trees:
+        if spec.get("split") != "lt":
+            raise ModelFormatError(f"split {spec.get('split')!r} is not supported; expected 'lt'")
+        arrays = {k: unpack_array(spec[k]) for k in
+                  ("roots", "feature", "threshold", "left", "right", "default_left",
+                   "missing", "leaf")}
+        self.roots = arrays["roots"]
+        self.feature, self.threshold = arrays["feature"], arrays["threshold"]
+        self.left, self.right = arrays["left"], arrays["right"]
+        self.default_left, self.missing = arrays["default_left"], arrays["missing"]
+        self.leaf = arrays["leaf"]
+        if not self.roots:
             raise ModelFormatError("tree model has no trees")
-        self.trees = tuple(trees)
-        self.slow = tuple(slow)
-        if f32:
+        n_nodes = len(self.feature)
+        if not (len(self.threshold) == len(self.left) == len(self.right)
+                == len(self.default_left) == len(self.missing) == n_nodes):
+            raise ModelFormatError("tree node arrays have different lengths")
+        self.base = float(spec.get("base", 0.0))
+        if self.flavor == "xgboost":
             self.base = _f32_all([self.base])[0]
-        self.n = len(trees)
+        self.any_zero_missing = _MISSING_ZERO_OR_NAN in self.missing
+        self.n = len(self.roots)
 
     def _leaves(self, x: list[float]) -> list[float]:
         """Leaf value of each tree (slow path: NaN inputs and missing-value rules)."""
+        feat, thr, left, right = self.feature, self.threshold, self.left, self.right
+        default, miss, leaf = self.default_left, self.missing, self.leaf
         out = []
-        for feat, thr, left, right, values, default, miss in self.slow:
-            n = 0
+        for n in self.roots:
             while n >= 0:
                 v = x[feat[n]]
                 m = miss[n]
@@ -265,7 +277,7 @@ class _Trees:
                     n = left[n] if default[n] else right[n]
                 else:
                     n = left[n] if v < thr[n] else right[n]
-            out.append(values[~n])
+            out.append(leaf[~n])
         return out
 
     def __call__(self, x: list[float]) -> float:
@@ -277,33 +289,32 @@ class _Trees:
         total = sum(x)
         # A NaN somewhere (or LightGBM zero-as-missing): take the missing-value rules path.
         leaves = self._leaves(x) if total != total or self.any_zero_missing else None
+        feat, thr, left, right, leaf = (self.feature, self.threshold, self.left, self.right,
+                                        self.leaf)
         if flavor == "xgboost":
             s = self.base
             if leaves is None:
-                for feat, thr, left, right, values in self.trees:
-                    n = 0
+                for n in self.roots:
                     while n >= 0:
                         n = left[n] if x[feat[n]] < thr[n] else right[n]
-                    s += values[~n]
+                    s += leaf[~n]
                     c = s * _SPLIT32  # keep the running sum in float32, as XGBoost does
                     s = c - (c - s)
             else:
-                for leaf in leaves:
-                    s += leaf
+                for value in leaves:
+                    s += value
                     c = s * _SPLIT32
                     s = c - (c - s)
             return _f32_all([_sigmoid(s)])[0]
+        s = 0.0
         if leaves is None:
-            s = 0.0
-            for feat, thr, left, right, values in self.trees:
-                n = 0
+            for n in self.roots:
                 while n >= 0:
                     n = left[n] if x[feat[n]] < thr[n] else right[n]
-                s += values[~n]
+                s += leaf[~n]
         else:
-            s = 0.0
-            for leaf in leaves:
-                s += leaf
+            for value in leaves:
+                s += value
         if flavor == "sklearn":
             return s / self.n
         return _sigmoid(s + self.base)
