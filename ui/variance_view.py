@@ -76,14 +76,14 @@ def findings(d: Diagnosis) -> None:
             st.markdown(f.message)
             st.markdown(f"**What to do:** {f.advice}")
             st.caption("Evidence")
-            st.json(f.evidence, expanded=1)
+            st.json(f.evidence, expanded=2)
     drop_button(d)
 
 
 def drop_button(d: Diagnosis) -> None:
     """Write the feature set without leaked and id columns for the Train page."""
-    note = state.get(DROPPED_NOTE)
-    if note:
+    owner, note = state.get(DROPPED_NOTE) or (None, "")
+    if note and owner == id(state.get(state.DATASET)):  # not a note about an older dataset
         st.success(note, icon=":material/check:")
     if st.button("Drop leaked columns from the feature set", key="variance_drop",
                  help="The Train page then uses the features listed below."):
@@ -91,9 +91,9 @@ def drop_button(d: Diagnosis) -> None:
         clean = d.clean_features()
         dropped = [c for c in leaked if c in d.meta["candidates"]]
         state.put(state.FEATURES, clean)
-        st.session_state[DROPPED_NOTE] = (
-            (f"Dropped {', '.join(dropped)}. " if dropped else "Nothing leaked to drop. ")
-            + f"The Train page will use: {', '.join(clean) or '(none)'}.")
+        state.put(DROPPED_NOTE, (id(state.get(state.DATASET)), (
+            f"Dropped {', '.join(dropped)}. " if dropped else "Nothing leaked to drop. ")
+            + f"The Train page will use: {', '.join(clean) or '(none)'}."))
         st.rerun()
     current = state.get(state.FEATURES)
     st.caption("Feature set checked here: "
