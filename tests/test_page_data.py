@@ -185,3 +185,13 @@ def test_new_dataset_resets_roles_and_labelling(app_test, small):
     roles = at.session_state["roles"]
     assert "latency_ms" not in roles.features and not roles.allow_outcome_features
     assert at.slider[0].value == pytest.approx(0.10)
+
+
+def test_removing_the_bad_file_clears_its_error(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="previous")
+    at.run()
+    _upload(at, ("empty.csv", b""))
+    assert at.error
+    at.get("file_uploader")[0].clear().run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "previous"

@@ -108,6 +108,8 @@ def loader() -> None:
                 st.session_state[_SEEN] = fingerprint
                 with st.spinner(f"Reading {len(files)} file(s)…"):
                     _ingest(files, int(requested))
+        elif st.session_state.pop(_SEEN, None) is not None:  # the user removed the files
+            st.session_state.pop(_ERROR, None)
     with right:
         st.subheader("…or start from a demo")
         for name, text in DEMO_DATASETS.items():
