@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from functools import cache
 
 import numpy as np
@@ -42,3 +43,34 @@ def fitted(kind: str, features: tuple[str, ...] = tuple(FEATURES), **params):
     frame = request_frame()
     pipe = make_pipeline(kind, list(features), seed=0, params=params or None)
     return pipe.fit(frame, frame["label"])
+
+
+def moto_endpoint(monkeypatch, region: str = "eu-west-1"):
+    """Start a moto server on a free 127.0.0.1 port with dummy credentials in the
+    environment (never in code); returns (server, url). The caller stops the server."""
+    from moto.server import ThreadedMotoServer
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": region}.items():
+        monkeypatch.setenv(key, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    # moto keeps its state per process: start every test from an empty account
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"),
+                           timeout=30).close()
+    return server, url
+
+
+def lambda_role(url: str, region: str = "eu-west-1") -> str:
+    """An IAM role in the moto account that Lambda may assume."""
+    import json
+
+    import boto3
+
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]})
+    iam = boto3.client("iam", endpoint_url=url, region_name=region)
+    return iam.create_role(RoleName="router-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]

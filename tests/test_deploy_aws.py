@@ -10,12 +10,9 @@ import pytest
 from core.deploy import aws, history
 from core.deploy.lambda_pkg import build_from_pipeline
 from core.errors import UserError
-from tests.portable_helpers import fitted
+from tests.portable_helpers import fitted, lambda_role, moto_endpoint
 
 REGION = "eu-west-1"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-    "Action": "sts:AssumeRole"}]})
 
 
 @pytest.fixture(scope="module")
@@ -27,25 +24,11 @@ def zip_path(tmp_path_factory):
 @pytest.fixture
 def moto_url(monkeypatch):
     """A moto server on a free local port, with dummy credentials in the environment."""
-    from moto.server import ThreadedMotoServer
-
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server, url = moto_endpoint(monkeypatch, REGION)
     try:
-        yield f"http://{host}:{port}"
+        yield url
     finally:
         server.stop()
-
-
-def _role(url: str) -> str:
-    import boto3
-
-    iam = boto3.client("iam", endpoint_url=url, region_name=REGION)
-    return iam.create_role(RoleName="router-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
 
 
 def _alias(url: str, name: str = "router") -> dict:
@@ -59,7 +42,7 @@ def _alias(url: str, name: str = "router") -> dict:
 def test_deploy_canary_promote_and_rollback_against_moto(zip_path, moto_url):
     common = {"function_name": "router", "region": REGION, "confirm": True,
               "endpoint_url": moto_url}
-    first = aws.deploy(zip_path, role=_role(moto_url), **common)
+    first = aws.deploy(zip_path, role=lambda_role(moto_url), **common)
     assert first.status == "live" and first.version == "1"
     assert [c["operation"] for c in first.calls][:2] == ["get_function", "create_function"]
     assert _alias(moto_url)["FunctionVersion"] == "1"

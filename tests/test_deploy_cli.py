@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from core.deploy.scenarios import scenario_events
-from tests.portable_helpers import FEATURES, fitted, request_frame
+from tests.portable_helpers import (
+    FEATURES,
+    fitted,
+    lambda_role,
+    moto_endpoint,
+    request_frame,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +51,8 @@ def test_build_invoke_and_sagemaker(cli, registry, tmp_path):
     assert built.returncode == 0, built.stderr
     info = json.loads(built.stdout)
     assert info["zip_bytes"] < 1_000_000 and (tmp_path / "template.yaml").is_file()
-    assert {f["name"] for f in info["files"]} == {"lambda_function.py", "evaluator.py",
-                                                  "model.json", "metadata.json"}
+    assert {f["name"] for f in info["files"] if "__pycache__" not in f["name"]} == {
+        "lambda_function.py", "evaluator.py", "model.json", "metadata.json"}
     ran = cli(root, "invoke", str(tmp_path / "function.zip"), "--scenarios", "--json")
     assert ran.returncode == 0, ran.stderr
     result = json.loads(ran.stdout)
@@ -82,3 +88,21 @@ def test_bad_inputs_exit_2_with_one_line(cli, registry, tmp_path):
         proc = cli(root, *args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_deploy_confirm_against_moto_then_promote(cli, registry, monkeypatch):
+    root, model_id = registry
+    server, url = moto_endpoint(monkeypatch)
+    try:
+        base = ["--function-name", "router", "--region", "eu-west-1", "--endpoint-url", url,
+                "--confirm", "--json"]
+        first = cli(root, "deploy", model_id, "--role", lambda_role(url), *base)
+        assert first.returncode == 0, first.stderr
+        assert json.loads(first.stdout)["status"] == "live"
+        second = json.loads(cli(root, "deploy", model_id, *base).stdout)
+        assert second["status"] == "canary" and second["routing"] == {"2": 0.1}
+        promoted = json.loads(cli(root, "deploy", model_id, "--action", "promote", *base).stdout)
+        assert promoted["status"] == "live" and promoted["version"] == "2"
+    finally:
+        server.stop()

@@ -57,3 +57,13 @@ def test_build_scenarios_request_and_dry_run(app_test, registry_dir, saved_model
     from core.deploy import history
 
     assert history.read(registry_dir)[0]["model_id"] == saved_model
+
+
+@pytest.mark.slow
+def test_quick_demo_model_from_empty_state(app_test, registry_dir):
+    at = app_test("pages/deploy.py", registry_dir=str(registry_dir))
+    at.run()
+    _button(at, "Train a quick demo model").click().run(timeout=300)
+    assert not at.exception
+    assert at.selectbox(key="deploy_model").value.startswith("xgb-")
+    assert any(m.label == "function.zip" for m in at.metric)
