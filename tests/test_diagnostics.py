@@ -327,3 +327,10 @@ def test_information_table_orders_features_by_mutual_information():
     info = diagnose(trigger("DETERMINISTIC_LABEL")[0]).information
     assert info.iloc[0]["normalized_mi"] == pytest.approx(1.0)
     assert info["mutual_information"].is_monotonic_decreasing
+
+
+def test_every_finding_counts_the_rows_left_out():
+    frame, _ = trigger("DETERMINISTIC_LABEL")
+    frame.loc[:9, "label"] = pd.NA
+    d = diagnose(frame)
+    assert d.findings and all(f.evidence["unlabelled_rows_excluded"] == 10 for f in d.findings)

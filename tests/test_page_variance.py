@@ -59,3 +59,22 @@ def test_bad_label_shows_an_error_not_a_traceback(app_test, demo):
     at.run()
     assert not at.exception
     assert "Only 3 labelled rows" in at.error[0].value
+
+
+@pytest.mark.slow
+def test_real_logs_with_http_500_rows_render(app_test, artillery_dir):
+    import warnings
+
+    from core import io, labels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = labels.ensure_labels(
+            io.read_paths([artillery_dir / "morning_peak_ramp_load"]).frame)
+    assert frame["label"].isna().sum() >= 51  # the HTTP 500 lines
+    at = app_test(PAGE, dataset=frame)
+    at.run()
+    assert not at.exception
+    excluded = f"{frame['label'].isna().sum():,}"
+    assert any(m.label == "Rows excluded (no label)" and m.value == excluded for m in at.metric)
+    assert "Verdict:" in (at.error or at.warning or at.success)[0].value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pandas as pd
 
@@ -66,6 +67,9 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
         if found is None:
             results[code] = CheckResult(code, "passed")
             return
+        # every check reads the labelled rows only: say how many were left out
+        found = replace(found, evidence={**found.evidence,
+                                         "unlabelled_rows_excluded": prep.rows_unlabelled})
         findings.append(found)
         status = "tip" if found.severity == "info" else "issue"
         results[code] = CheckResult(code, status, found.message)

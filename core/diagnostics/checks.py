@@ -282,8 +282,7 @@ def class_imbalance(prep: Prepared) -> Finding | None:
     p1 = float(prep.y.mean())
     minority = min(p1, 1 - p1)
     evidence = {"lambda_optimal": int(prep.y.sum()), "ecs_optimal": int(prep.n - prep.y.sum()),
-                "minority_share": round(minority, 4), "threshold": IMBALANCE_SHARE,
-                "unlabelled_rows_excluded": prep.rows_unlabelled}
+                "minority_share": round(minority, 4), "threshold": IMBALANCE_SHARE}
     if minority == 0:
         only = "Lambda" if p1 == 1 else "ECS"
         return Finding("CLASS_IMBALANCE", "fail", (prep.label,),

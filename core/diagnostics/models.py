@@ -93,10 +93,11 @@ def golden_feature(prep: Prepared, model: dict) -> Finding | None:
     if not golden:
         return None
     top = golden[0]
+    reach = ("does as well as the full model" if shares[top] >= 1 else
+             f"reaches {shares[top]:.0%} of the full model's lift over the majority baseline")
     return Finding(
         "GOLDEN_FEATURE", "warn", tuple(golden),
-        f"{top} alone reaches {shares[top]:.0%} of the full model's lift over the majority "
-        f"baseline (accuracy {model['single_accuracy'][top]:.3f} vs "
+        f"{top} alone {reach} (accuracy {model['single_accuracy'][top]:.3f} vs "
         f"{model['full_accuracy']:.3f}, baseline {model['baseline_accuracy']:.3f}).",
         {"lift_share": {c: round(float(shares[c]), 4) for c in prep.features},
          "single_accuracy": _rounded(model["single_accuracy"]),
