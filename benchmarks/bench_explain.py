@@ -24,7 +24,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 MODELS = ["rf", "xgb", "lgbm"]
+#: Feature sets: the Train page's default (timestamp -> hour of day makes nearly every row
+#: distinct) and the four request fields alone (rows repeat, and repeats are explained once).
+FEATURE_SETS = {"default (with hour of day)": None,
+                "four request fields": ["workload_type", "payload_size_kb", "time_window",
+                                        "load_pattern"]}
 
 
 def _rss_mb() -> float:
@@ -56,7 +62,8 @@ class PeakMemory:
         return self.peak - self.base
 
 
-def child(side: str, kind: str, rows: int, explain_rows: int) -> dict:
+def child(side: str, kind: str, rows: int, explain_rows: int, features: list[str] | None
+          ) -> dict:
     import shap
 
     from core import synth
@@ -65,7 +72,7 @@ def child(side: str, kind: str, rows: int, explain_rows: int) -> dict:
 
     train = synth.generate("variance", rows, seed=0)
     train = train[train["label"].notna()].reset_index(drop=True)
-    pipe = make_pipeline(kind, None, seed=0).fit(train, train["label"].astype(int))
+    pipe = make_pipeline(kind, features, seed=0).fit(train, train["label"].astype(int))
     data = train if explain_rows == rows else synth.generate("variance", explain_rows, seed=1)
     matrix = pipe[:-1].transform(data) if side == "reference" else None
     with PeakMemory() as mem:
@@ -73,7 +80,8 @@ def child(side: str, kind: str, rows: int, explain_rows: int) -> dict:
         if side == "ours":
             result = explain(pipe, data)
             extra = {"additivity_error": result.additivity_error,
-                     "rows_explained": result.rows_explained, "method": result.method}
+                     "rows_explained": result.rows_explained, "method": result.method,
+                     "distinct": result.notes[0].split(" distinct")[0]}
         else:
             shap.TreeExplainer(pipe[-1]).shap_values(matrix)
             extra = {}
@@ -81,12 +89,12 @@ def child(side: str, kind: str, rows: int, explain_rows: int) -> dict:
     return {"seconds": seconds, "extra_mb": mem.extra_mb, **extra}
 
 
-def measure(side: str, kind: str, rows: int, explain_rows: int) -> dict:
+def measure(side: str, kind: str, rows: int, explain_rows: int,
+            features: list[str] | None = None) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", side, "--model", kind, "--rows", str(rows),
-         "--explain-rows", str(explain_rows)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+         "--explain-rows", str(explain_rows), "--features", json.dumps(features)],
+        cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -97,24 +105,28 @@ def main() -> None:
     parser.add_argument("--child", choices=["ours", "reference"])
     parser.add_argument("--model", choices=MODELS)
     parser.add_argument("--explain-rows", type=int)
+    parser.add_argument("--features", default="null", help="JSON list (child only)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.model, args.rows,
-                               args.explain_rows or args.rows)))
+                               args.explain_rows or args.rows, json.loads(args.features))))
         return
     print(f"SHAP on {args.rows:,} rows of variance data, median of {args.repeats} cold runs")
-    print(f"{'model':<6}{'ours s':>9}{'ref s':>9}{'ratio':>8}{'ours MB':>9}{'ref MB':>8}"
-          f"{'additivity':>12}  method")
-    for kind in MODELS:
-        runs = {side: [measure(side, kind, args.rows, args.rows) for _ in range(args.repeats)]
-                for side in ("ours", "reference")}
-        t_ours = statistics.median(r["seconds"] for r in runs["ours"])
-        t_ref = statistics.median(r["seconds"] for r in runs["reference"])
-        m_ours = max(r["extra_mb"] for r in runs["ours"])
-        m_ref = max(r["extra_mb"] for r in runs["reference"])
-        last = runs["ours"][-1]
-        print(f"{kind:<6}{t_ours:9.3f}{t_ref:9.3f}{t_ours / t_ref:8.2f}{m_ours:9.1f}"
-              f"{m_ref:8.1f}{last['additivity_error']:12.1e}  {last['method']}")
+    for title, features in FEATURE_SETS.items():
+        print(f"\nfeatures: {title}")
+        print(f"{'model':<6}{'ours s':>9}{'ref s':>9}{'ratio':>8}{'ours MB':>9}{'ref MB':>8}"
+              f"{'additivity':>12}  distinct rows / method")
+        for kind in MODELS:
+            runs = {side: [measure(side, kind, args.rows, args.rows, features)
+                           for _ in range(args.repeats)] for side in ("ours", "reference")}
+            t_ours = statistics.median(r["seconds"] for r in runs["ours"])
+            t_ref = statistics.median(r["seconds"] for r in runs["reference"])
+            m_ours = max(r["extra_mb"] for r in runs["ours"])
+            m_ref = max(r["extra_mb"] for r in runs["reference"])
+            last = runs["ours"][-1]
+            print(f"{kind:<6}{t_ours:9.3f}{t_ref:9.3f}{t_ours / t_ref:8.2f}{m_ours:9.1f}"
+                  f"{m_ref:8.1f}{last['additivity_error']:12.1e}  {last['distinct']} / "
+                  f"{last['method']}")
     big = measure("ours", "xgb", args.rows, 100_000)
     print(f"xgb on 100,000 rows with the default sample: {big['rows_explained']:,} rows "
           f"explained in {big['seconds']:.3f} s, peak extra memory {big['extra_mb']:.1f} MB")

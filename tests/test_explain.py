@@ -217,3 +217,9 @@ def test_filter_rows_picks_matching_positions(frame):
     assert rows == list(np.flatnonzero(frame["workload_type"] == "lightweight_api"))
     with pytest.raises(UserError, match="not a column"):
         filter_rows(frame, {"nope": 1})
+
+
+def test_time_budget_stops_early_and_stays_additive(models, frame):
+    expl = explain(models["mlp"], frame, time_budget_s=0.0, seed=2)
+    assert any(n.startswith("sampled: 2 of 24") for n in expl.notes)
+    assert expl.additivity_error < 1e-9

@@ -21,13 +21,18 @@ def test_explain_page_on_trap_demo(page):
     expect_no_exception(page)
     if page.get_by_role("button", name="Train a quick model").count():
         click_button(page, "Train a quick model")
-        screenshot(page, "explain_after_training")
     page.locator("[data-testid='stAlert']", has_text="workload_type dominates").wait_for()
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     wait_for_app_run(page)
     expect_no_exception(page)
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 2
     screenshot(page, "explain_global")
+
+    for tab in ("Dependence", "By workload"):
+        page.get_by_role("tab", name=tab).click()
+        wait_for_app_run(page)
+        expect_no_exception(page)
+        screenshot(page, f"explain_{tab.lower().replace(' ', '_')}")
 
     page.get_by_role("tab", name="What-if").click()
     click_button(page, "Explain this request")
