@@ -19,7 +19,9 @@ def test_simulate_default_scenario_renders_charts(page):
     click_button(page, "Run simulation")
     expect_no_exception(page)
     page.get_by_text("Comparison (the thesis's table)").wait_for()
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 1
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    charts.first.wait_for()  # plotly mounts a moment after the script finishes
+    assert charts.count() >= 1
     page.get_by_role("tab", name="Instances & tasks").click()
     wait_for_app_run(page)
     screenshot(page, "simulate")
