@@ -1,0 +1,71 @@
+"""Guided tour (AppTest): each step sets the state it needs, so any step opens directly;
+previous/next move through the story; the trap's fail verdict shows as a warning, not an error."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+#: The tour alone; guarded, because training's fork server re-imports the main script.
+SCRIPT = """
+if __name__ == "__main__":
+    from ui import tour
+
+    tour.render()
+"""
+
+
+@pytest.fixture
+def open_step(tmp_path, monkeypatch):
+    """Opener of the tour (optionally at a step), with a throw-away model registry."""
+    monkeypatch.setenv("ROUTING_LAB_MODELS", str(tmp_path / "models"))
+    script = tmp_path / "tour_app.py"
+    script.write_text(SCRIPT)
+
+    def make(step: int | None = None) -> AppTest:
+        at = AppTest.from_file(str(script), default_timeout=120)
+        if step is not None:
+            at.session_state["tour_step"] = step
+        return at.run()
+
+    return make
+
+
+def test_first_step_loads_the_trap_demo(open_step):
+    at = open_step()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "demo: trap"
+    assert "Step 1 of 8" in at.markdown[0].value
+    assert at.button(key="tour_prev").disabled
+
+
+def test_trap_diagnosis_step_opens_directly_with_a_fail_warning(open_step):
+    at = open_step(1)
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "demo: trap"
+    assert at.session_state["diagnosis"].verdict == "fail"
+    assert any("FAIL" in w.value for w in at.warning)
+
+
+def test_next_and_previous_move_one_step(open_step):
+    at = open_step(2)
+    assert at.session_state["dataset_name"] == "demo: variance"
+    at.button(key="tour_prev").click().run()
+    assert at.session_state["tour_step"] == 1 and not at.exception
+    at.button(key="tour_next").click().run()
+    assert at.session_state["tour_step"] == 2 and not at.exception
+
+
+@pytest.mark.slow
+def test_later_steps_set_champion_simulation_and_build(open_step):
+    at = open_step(3)  # honest comparison: trains the quick champion once (cached)
+    assert not at.exception and not at.error
+    run = at.session_state["train_run"]
+    assert run.best in ("logreg", "xgb")
+    assert any("majority baseline" in m.value for m in at.markdown)
+    for step in (4, 5, 6, 7):
+        at.session_state["tour_step"] = step
+        at.run()
+        assert not at.exception and not at.error, step
+    assert at.session_state["simulation"].strategies["hybrid"]["requests"] > 0
+    assert at.session_state["dataset_name"] == "demo: variance"
