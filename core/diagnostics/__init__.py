@@ -100,6 +100,8 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
         _model_checks(prep, fast, run, results)
     information = information_table(prep)
     sensitivity = label_sensitivity(frame, label=label, group=group, fast=fast)
+    grids = {c: share_grid(prep, c) for c in (prep.payload, *GRID_COLUMNS)
+             if prep.group and c in prep.frame.columns}
     order = list(CODES)
     findings.sort(key=lambda f: order.index(f.code))
     meta = {
@@ -110,8 +112,6 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
         "skipped_columns": dict(prep.skipped), "band": list(BAND),
         "elapsed_s": round(time.perf_counter() - started, 3),
     }
-    grids = {c: share_grid(prep, c) for c in (prep.payload, *GRID_COLUMNS)
-             if prep.group and c in prep.frame.columns}
     return Diagnosis(findings=findings, checks=[results[c] for c in order],
                      label_shares=label_shares(prep), information=information,
                      ceiling=ceiling, sensitivity=sensitivity, share_grids=grids, meta=meta)

@@ -25,8 +25,6 @@ CODES = {
     "TOO_FEW_LEVELS": "Fewer than 4 payload sizes in a workload",
     "ID_COLUMN": "Column unique per row",
 }
-#: Check statuses, as skore names them.
-STATUSES = ("issue", "tip", "passed", "not_applicable")
 SUMMARY_COLUMNS = ("code", "severity", "columns", "message", "advice")
 
 
