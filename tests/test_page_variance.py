@@ -78,3 +78,13 @@ def test_real_logs_with_http_500_rows_render(app_test, artillery_dir):
     excluded = f"{frame['label'].isna().sum():,}"
     assert any(m.label == "Rows excluded (no label)" and m.value == excluded for m in at.metric)
     assert "Verdict:" in (at.error or at.warning or at.success)[0].value
+
+
+def test_table_without_workload_or_latency_renders_with_not_applicable_notes(app_test):
+    from tests.diagnostics_data import clean
+
+    at = app_test(PAGE, dataset=clean().drop(columns=["workload_type"]))
+    at.run()
+    assert not at.exception
+    notes = " ".join(i.value for i in at.info)
+    assert "No workload column" in notes and "Not applicable" in notes
