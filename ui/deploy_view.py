@@ -190,7 +190,12 @@ def console(built: dict[str, Any], loaded: LoadedModel) -> None:
             f"{int(rows['match'].sum())} of {len(rows)} scenarios match the library model "
             f"within 1e-6" + ("." if ok else " — the deployed function disagrees; rebuild."))
         _timings(scen["result"])
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(rows[["scenario", "status", "platform", "lambda_probability",
+                           "library_probability", "abs_diff", "invoke_ms", "match"]],
+                     hide_index=True, width="stretch",
+                     column_config={"abs_diff": st.column_config.NumberColumn(format="%.1e"),
+                                    "invoke_ms": st.column_config.NumberColumn(
+                                        "handler ms", format="%.3f")})
         fig = go.Figure(go.Bar(x=rows["scenario"], y=rows["invoke_ms"],
                                marker_color=["#2e7d32" if m else "#c62828"
                                              for m in rows["match"]]))
