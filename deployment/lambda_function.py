@@ -117,12 +117,12 @@ def _validate(request: dict) -> dict:
                 raise BadRequest(field, f"unknown workload_type {_show(value)}; the model "
                                         f"knows {known}")
         elif kind == "hour":
-            if not isinstance(value, str) or evaluator.hour_of_day(value) != \
-                    evaluator.hour_of_day(value):
+            hour = evaluator.hour_of_day(value) if isinstance(value, str) else math.nan
+            if hour != hour:  # NaN: not a parseable time
                 raise BadRequest(field, f"'{field}' must be an ISO 8601 time such as "
                                         f"2025-11-23T12:00:00Z; got {_show(value)}")
         else:
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise BadRequest(field, f"'{field}' must be a number; got {_show(value)}")
             try:
                 number = float(value)

@@ -232,6 +232,8 @@ _events = st.one_of(
     _json, _near_valid,
     st.builds(lambda b: {"requestContext": {}, "body": json.dumps(b)}, _near_valid | _json),
     st.builds(lambda t: {"requestContext": {}, "body": t}, st.text(max_size=40)),
+    st.builds(lambda t: {"requestContext": {}, "isBase64Encoded": True, "body": t},
+              st.text(max_size=40)),
 )
 
 
