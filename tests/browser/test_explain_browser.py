@@ -21,7 +21,8 @@ def test_explain_page_on_trap_demo(page):
     expect_no_exception(page)
     if page.get_by_role("button", name="Train a quick model").count():
         click_button(page, "Train a quick model")
-    page.locator("[data-testid='stAlert']", has_text="workload_type dominates").wait_for()
+    page.locator("[data-testid='stAlert']", has_text="workload_type dominates").wait_for(
+        timeout=180_000)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     wait_for_app_run(page)
     expect_no_exception(page)
