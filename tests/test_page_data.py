@@ -195,3 +195,15 @@ def test_removing_the_bad_file_clears_its_error(app_test, small):
     at.get("file_uploader")[0].clear().run()
     assert not at.exception and not at.error
     assert at.session_state["dataset_name"] == "previous"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_download_export_round_trips_the_canonical_table(small, suffix):
+    import io
+
+    from ui.data_view import _export
+
+    data = _export(small, suffix)()
+    back = pd.read_parquet(io.BytesIO(data)) if suffix == ".parquet" else pd.read_csv(
+        io.BytesIO(data))
+    assert list(back.columns) == list(small.columns) and len(back) == len(small)
