@@ -9,11 +9,15 @@ parses and flattens; `core.io` maps the columns onto the canonical table.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import json as pa_json
 
 from core.errors import UserError
 from core.schema import LOAD_PATTERNS, PLATFORMS, TIME_WINDOWS, WORKLOADS
@@ -21,6 +25,7 @@ from core.schema import LOAD_PATTERNS, PLATFORMS, TIME_WINDOWS, WORKLOADS
 #: Lines parsed per batch: bounds the memory held by Python dicts on large files.
 CHUNK_LINES = 5000
 LINE = "_line"
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 _FILE_NAME = re.compile(
     r"^(?P<platform>[a-z]+)_(?P<workload>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})(?:\..*)?$")
@@ -39,8 +44,15 @@ class Rejects(list):
         self.append({"line": line, "reason": reason, "raw": raw})
 
 
-def parse_jsonl(lines: list[str], rejects: Rejects) -> pd.DataFrame:
-    """Parse JSON Lines; broken or non-object lines go to `rejects` with their line number."""
+def parse_jsonl(lines: list[str], rejects: Rejects, text: str | None = None) -> pd.DataFrame:
+    """Parse JSON Lines; broken or non-object lines go to `rejects` with their line number.
+
+    A clean file (no blank lines; given as `text` too) goes through Arrow's JSON reader,
+    several times faster; on any problem the line-by-line reader takes over.
+    """
+    fast = _arrow_jsonl(text) if text is not None else None
+    if fast is not None:
+        return fast
     frames = []
     for start in range(0, len(lines), CHUNK_LINES):
         chunk = lines[start:start + CHUNK_LINES]
@@ -54,6 +66,23 @@ def parse_jsonl(lines: list[str], rejects: Rejects) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame({LINE: pd.Series([], dtype="int64")})
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _arrow_jsonl(text: str) -> pd.DataFrame | None:
+    body = text.rstrip()
+    if not body or body[:1].isspace() or _BLANK_LINE.search(body):
+        return None
+    try:
+        table = pa_json.read_json(io.BytesIO(body.encode("utf-8")))
+    except (pa.ArrowException, ValueError):
+        return None  # broken line, mixed types, huge line...: the line-by-line reader decides
+    if table.num_rows != body.count("\n") + 1:
+        return None
+    while any(pa.types.is_struct(f.type) for f in table.schema):
+        table = table.flatten()
+    frame = table.to_pandas()
+    frame[LINE] = np.arange(1, len(frame) + 1)
+    return frame
 
 
 def _loads_batch(texts: list[str]) -> list[dict] | None:

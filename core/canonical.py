@@ -120,8 +120,8 @@ def canonicalise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str
     out = pd.DataFrame(index=frame.index)
     n = len(frame)
     for col in TEXT_COLUMNS:
-        values = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
-        out[col] = _text(values)
+        out[col] = (_text(frame[col]) if col in frame.columns
+                    else pd.Series(np.nan, index=frame.index, dtype="str"))
     out["platform"] = out["platform"].str.lower().str.strip().replace(PLATFORM_ALIASES)
     out["platform"] = out["platform"].fillna("unknown")
     out["workload_type"] = out["workload_type"].str.strip().replace("", np.nan)
@@ -148,6 +148,8 @@ def canonicalise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str
 
 
 def _text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        return values
     if values.dtype == object:
         values = values.map(lambda v: v if v is None or isinstance(v, str) else
                             (np.nan if isinstance(v, float) and np.isnan(v) else str(v)))
@@ -237,6 +239,8 @@ def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series]) -> pd.Ser
     for col in [*lat_cols, "payload_size_kb"]:
         if col in originals:
             came = originals[col]
+            if pd.api.types.is_numeric_dtype(came) or pd.api.types.is_bool_dtype(came):
+                continue  # numbers (or NaN) already: nothing can be non-numeric
             given = came.notna() & (came.astype("str").str.strip() != "")
             flag(given & frame[col].isna(), f"non-numeric {col}")
     flag(frame[lat_cols].isna().all(axis=1), "missing latency")

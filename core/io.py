@@ -38,7 +38,12 @@ _MAGIC = {
 
 @dataclass
 class IngestResult:
-    """The canonical table, the rejected records and what was read."""
+    """The canonical table, the rejected records and what was read.
+
+    `rejected` has columns source, line, reason, raw. `line` is the 1-based line in the file
+    for CSV and JSON Lines, the 1-based record position for JSON documents and Parquet.
+    Error responses (HTTP >= 400) are rows of `frame` with `is_error` set, not rejections.
+    """
 
     frame: pd.DataFrame
     rejected: pd.DataFrame
@@ -164,6 +169,11 @@ def _read_file(name: str, data: bytes, max_bytes: int,
     rejects = Rejects()
     raw, lines = _parse(name, data, max_bytes, rejects)
     del data
+    if raw.empty and rejects:
+        first = rejects[0]
+        raise UserError(f"No record of {name} could be read: {len(rejects):,} rejected, the "
+                        f"first at line {first['line']} ({first['reason']}). Check that it holds "
+                        "one JSON object per line, or one JSON document in a .json file.")
     frame, originals = canonicalise(raw, name)
     del raw
     reason = row_problems(frame, originals)
@@ -295,7 +305,7 @@ def _read_json_object_text(name: str, text: str, lines: list[str],
     if single_line and isinstance(first, dict):
         frame = parse_json_document(first, rejects, name)
         return frame, (lines if len(frame) <= 1 else None)
-    return parse_jsonl(lines, rejects), lines
+    return parse_jsonl(lines, rejects, text), lines
 
 
 def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.DataFrame:

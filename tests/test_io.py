@@ -233,3 +233,17 @@ def test_parquet_datetimes_and_flags_survive(tmp_path):
     assert str(out["timestamp"].dt.tz) == "UTC" and out["timestamp"].notna().sum() == 2
     assert out["cold_start"].tolist()[:2] == [True, False] and out["cold_start"].isna()[2]
     assert out["memory_mb"].tolist()[:2] == [128.0, 512.0]
+
+
+def test_arrow_fast_path_equals_line_by_line_reader(artillery_dir, monkeypatch):
+    """Clean JSONL goes through Arrow's reader; the result must not depend on that."""
+    import core.artillery
+
+    folder = artillery_dir / "morning_peak_ramp_load"
+    sample = (folder / "lambda_heavy_processing_2025-11-23.jsonl").read_text()
+    assert core.artillery._arrow_jsonl(sample) is not None  # the fast path is taken
+    fast = read_paths([folder]).frame
+    monkeypatch.setattr(core.artillery, "_arrow_jsonl", lambda text: None)
+    slow = read_paths([folder]).frame
+    assert list(fast.columns) == list(slow.columns)
+    pd.testing.assert_frame_equal(fast, slow)

@@ -289,3 +289,11 @@ def test_any_csv_like_text_loads_or_gives_a_user_error(parts):
 def test_any_json_loads_or_gives_a_user_error(values, as_lines):
     text = "\n".join(json.dumps(v) for v in values) if as_lines else json.dumps(values)
     _never_a_traceback(text.encode())
+
+
+def test_file_where_no_line_parses(tmp_path):
+    path = tmp_path / "pretty.jsonl"
+    path.write_text(json.dumps(_record(1), indent=2))
+    with pytest.raises(UserError, match=r"No record of .*pretty.jsonl could be read: \d+ "
+                                        r"rejected, the first at line 1 \(invalid JSON\)"):
+        read_paths([path])
