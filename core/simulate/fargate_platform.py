@@ -4,17 +4,19 @@ per-second billing with a one-minute minimum, and an optional load balancer.
 
 Queueing: each task offers `per_task_concurrency` slots. Requests are served FIFO: request i
 starts at max(arrival, earliest free slot), which is exactly an M/G/c queue when the fleet is
-fixed. A request's I/O time is fixed; its CPU time is stretched when more requests than the
-task has vCPUs run on it at its start (share = min(1, vCPU / running requests)). A request
-that would wait longer than `queue_timeout_s` is an error (the load balancer's 504) and takes
-no slot.
+fixed. Inside a slot a request does half its I/O, then its CPU part, then the other half;
+the CPU part runs on one of the task's vCPUs (first come, first served; a fractional task is
+one slower CPU), so requests crowding a task wait for CPU and the work is conserved. A
+request that would wait longer than `queue_timeout_s` is an error (the load balancer's 504)
+and takes no slot.
 
-Autoscaling (target tracking on utilisation): every `metric_period_s` the work that arrived
-in the period divided by the capacity of the ready tasks (capped at 1, like CPU) is the
-metric; desired = ceil(ready * metric / target), clipped to [min, max]. Scale-out waits
-`scale_out_cooldown_s` after the last scale-out; scale-in waits `scale_in_cooldown_s` after any
-scaling. New tasks serve after `start_delay_s`; removed tasks (newest first) finish their
-requests, then stop. With no task at all, a request triggers a task launch (scale from zero).
+Autoscaling (target tracking on utilisation): every `metric_period_s` the metric is the
+larger of slot and CPU utilisation of the work that arrived in the period over the capacity
+of the ready tasks (capped at 1, like CPU); desired = ceil(ready * metric / target), clipped
+to [min, max]. Scale-out waits `scale_out_cooldown_s` after the last scale-out; scale-in
+waits `scale_in_cooldown_s` after any scaling. New tasks serve after `start_delay_s`; removed
+tasks (newest first) finish their requests, then stop. With no task at all, a request
+triggers a task launch (scale from zero).
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ LAUNCH, READY, STOP, BUSY_UNTIL = 0, 1, 2, 3  # columns of the kernel's task tab
 
 
 @njit(cache=True)
-def _launch(tasks, draining, slot_free, n_tasks, when, start_delay, slots, h_keys, h_vals,
+def _launch(tasks, draining, cpu_free, n_tasks, when, start_delay, slots, ncpu, h_keys, h_vals,
             h_size):
-    """Add one task (growing the tables when full); its slots free up when it is ready."""
+    """Add one task (growing the tables when full); its slots and CPUs free up when ready."""
     if n_tasks == tasks.shape[0]:
         grown = np.full((2 * n_tasks, 4), -1.0)
         grown[:n_tasks] = tasks
@@ -47,20 +49,20 @@ def _launch(tasks, draining, slot_free, n_tasks, when, start_delay, slots, h_key
         more = np.zeros(2 * n_tasks, dtype=np.bool_)
         more[:n_tasks] = draining
         draining = more
-        free = np.zeros(2 * n_tasks * slots)
-        free[: n_tasks * slots] = slot_free
-        slot_free = free
+        free = np.zeros(2 * n_tasks * ncpu)
+        free[: n_tasks * ncpu] = cpu_free
+        cpu_free = free
     tasks[n_tasks, LAUNCH] = when
     tasks[n_tasks, READY] = when + start_delay
     tasks[n_tasks, STOP] = -1.0
     tasks[n_tasks, BUSY_UNTIL] = 0.0
+    for c in range(ncpu):
+        cpu_free[n_tasks * ncpu + c] = when + start_delay
     for s in range(slots):
         if h_size + 1 >= h_keys.shape[0]:
             h_size = _compact(h_keys, h_vals, h_size, draining, slots)
-        slot = n_tasks * slots + s
-        slot_free[slot] = when + start_delay
-        h_size = heap.push(h_keys, h_vals, h_size, when + start_delay, slot)
-    return tasks, draining, slot_free, h_size
+        h_size = heap.push(h_keys, h_vals, h_size, when + start_delay, n_tasks * slots + s)
+    return tasks, draining, cpu_free, h_size
 
 
 @njit(cache=True)
@@ -69,7 +71,9 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
     n = t.shape[0]
     tasks = np.full((max(2 * max_tasks, 16), 4), -1.0)
     draining = np.zeros(tasks.shape[0], dtype=np.bool_)
-    slot_free = np.zeros(tasks.shape[0] * slots)
+    ncpu = max(1, int(vcpu))       # CPU servers per task, each at `speed` vCPU
+    speed = min(1.0, vcpu)
+    cpu_free = np.zeros(tasks.shape[0] * ncpu)
     hcap = 2 * max_tasks * slots + slots + 1
     h_keys = np.empty(hcap)
     h_vals = np.empty(hcap, dtype=np.int64)
@@ -77,8 +81,8 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
     n_tasks = 0
     active = 0
     for _ in range(min_tasks):  # the minimum fleet is running (ready) from time 0
-        tasks, draining, slot_free, h_size = _launch(tasks, draining, slot_free, n_tasks, 0.0,
-                                                     0.0, slots, h_keys, h_vals, h_size)
+        tasks, draining, cpu_free, h_size = _launch(tasks, draining, cpu_free, n_tasks, 0.0, 0.0,
+                                                    slots, ncpu, h_keys, h_vals, h_size)
         n_tasks += 1
         active += 1
     start = np.empty(n)
@@ -87,6 +91,7 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
     task_of = np.full(n, -1, dtype=np.int64)
     next_eval = period
     work = 0.0
+    cpu_work = 0.0
     last_out = -1e300
     last_any = -1e300
     for i in range(n):
@@ -97,14 +102,17 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
             for k in range(n_tasks):
                 if not draining[k] and tasks[k, READY] <= e:
                     n_ready += 1
-            capacity = n_ready * slots * period
-            util = min(1.0, work / capacity) if capacity > 0 else (1.0 if work > 0 else 0.0)
+            if n_ready > 0:  # the busier of slots and CPUs, capped like a CPU metric
+                util = min(1.0, max(work / (n_ready * slots * period),
+                                    cpu_work / (n_ready * vcpu * period)))
+            else:
+                util = 1.0 if work > 0 else 0.0
             desired = math.ceil(max(n_ready, 1) * util / target - 1e-9)
             desired = max(min_tasks, min(max_tasks, desired))
             if desired > active and e - last_out >= out_cd:
                 for _ in range(desired - active):
-                    tasks, draining, slot_free, h_size = _launch(
-                        tasks, draining, slot_free, n_tasks, e, start_delay, slots, h_keys,
+                    tasks, draining, cpu_free, h_size = _launch(
+                        tasks, draining, cpu_free, n_tasks, e, start_delay, slots, ncpu, h_keys,
                         h_vals, h_size)
                     n_tasks += 1
                     active += 1
@@ -122,12 +130,14 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
                     k -= 1
                 last_any = e
             work = 0.0
+            cpu_work = 0.0
             next_eval += period
-        work += io[i] + cpu[i]
+        work += io[i] + cpu[i] / speed
+        cpu_work += cpu[i]
         if active == 0:  # scale from zero: the request itself launches a task
-            tasks, draining, slot_free, h_size = _launch(tasks, draining, slot_free, n_tasks,
-                                                         now, start_delay, slots, h_keys,
-                                                         h_vals, h_size)
+            tasks, draining, cpu_free, h_size = _launch(tasks, draining, cpu_free, n_tasks,
+                                                        now, start_delay, slots, ncpu, h_keys,
+                                                        h_vals, h_size)
             n_tasks += 1
             active += 1
             last_out = now
@@ -142,16 +152,19 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
             error[i] = True
             start[i] = now
             continue
-        others = 0  # requests already running on this task share its vCPUs
-        for j in range(k * slots, (k + 1) * slots):
-            if j != slot and slot_free[j] > begin:
-                others += 1
-        share = min(1.0, vcpu / (others + 1))
-        service = io[i] + cpu[i] / share
-        finish = begin + service
+        # half the I/O, then the CPU part on the task's earliest free CPU (FCFS), then the rest
+        c_best = k * ncpu
+        for c in range(k * ncpu + 1, (k + 1) * ncpu):
+            if cpu_free[c] < cpu_free[c_best]:
+                c_best = c
+        cpu_start = max(begin + 0.5 * io[i], cpu_free[c_best])
+        cpu_end = cpu_start + cpu[i] / speed
+        if cpu[i] > 0:
+            cpu_free[c_best] = cpu_end
+        service = cpu_end + 0.5 * io[i] - begin
+        finish = begin + service  # exactly start + busy, as the caller recomputes it
         h_size = heap.pop(h_keys, h_vals, h_size)
         h_size = heap.push(h_keys, h_vals, h_size, finish, slot)
-        slot_free[slot] = finish
         busy[i] = service
         if finish > tasks[k, BUSY_UNTIL]:
             tasks[k, BUSY_UNTIL] = finish
@@ -204,8 +217,8 @@ def simulate_fleet(arrival: np.ndarray, service_s: np.ndarray, far: dict, *,
     """Run the fleet over sorted arrivals (validated `far`).
 
     `service_s` is the time a request takes that no CPU can shorten (I/O, waiting);
-    `cpu_s` its CPU time at one full vCPU, stretched when the task's vCPUs are shared by
-    more concurrent requests than it has (none: pure service times, an M/G/c queue).
+    `cpu_s` its CPU time at one full vCPU, queued on the task's vCPUs (none: pure service
+    times, an M/G/c queue).
     """
     arrival = np.ascontiguousarray(arrival, dtype=np.float64)
     io = np.ascontiguousarray(service_s, dtype=np.float64)
