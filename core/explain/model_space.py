@@ -17,11 +17,10 @@ from core.errors import UserError
 
 @dataclass
 class ModelSpace:
-    """The estimator and what it sees: matrix, column names and each column's source."""
+    """The estimator and what it sees: the matrix and each column's source feature."""
 
     estimator: Any
     matrix: np.ndarray
-    columns: list[str]
     sources: list[str]
     features: list[str]
 
@@ -48,7 +47,6 @@ def to_model_space(pipeline: Any, frame: pd.DataFrame) -> ModelSpace:
     transform, pre, estimator = split_pipeline(pipeline)
     matrix = np.asarray(pre.transform(frame), dtype=np.float64)
     return ModelSpace(estimator=estimator, matrix=matrix,
-                      columns=list(transform.feature_names_out_),
                       sources=list(transform.source_feature_),
                       features=list(transform.input_features_))
 
