@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
+from ui import state, tour
 from ui.common import DEMO_DATASETS, guarded, load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +26,8 @@ st.markdown(
     "whether the labels really vary before any model is trained. It then trains and explains "
     "models honestly, simulates what a routed fleet would cost, and ships the chosen model as "
     "a Lambda function.")
+
+tour.render()
 
 steps_col, demo_col = st.columns([3, 2], gap="large")
 with steps_col:

@@ -26,13 +26,16 @@ def open_step(tmp_path, monkeypatch):
         at = AppTest.from_file(str(script), default_timeout=120)
         if step is not None:
             at.session_state["tour_step"] = step
+            at.session_state["tour_active"] = True
         return at.run()
 
     return make
 
 
-def test_first_step_loads_the_trap_demo(open_step):
+def test_tour_changes_nothing_until_started(open_step):
     at = open_step()
+    assert not at.exception and "dataset_name" not in at.session_state
+    at.button(key="tour_start").click().run()
     assert not at.exception and not at.error
     assert at.session_state["dataset_name"] == "demo: trap"
     assert "Step 1 of 8" in at.markdown[0].value

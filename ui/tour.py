@@ -21,6 +21,7 @@ from ui import state
 from ui.common import guarded, load_demo
 
 STEP_KEY = "tour_step"
+ACTIVE_KEY = "tour_active"
 QUICK_MODELS = ("baseline", "logreg", "xgb")
 TOUR_REQUESTS = 20_000
 
@@ -198,15 +199,33 @@ def current() -> int:
     return st.session_state[STEP_KEY]
 
 
+def active() -> bool:
+    """The tour changes the session's data only once started (button, or ?tour=N in the
+    URL), so coming back to Home never replaces data the user loaded."""
+    if ACTIVE_KEY not in st.session_state:
+        st.session_state[ACTIVE_KEY] = "tour" in st.query_params
+    return st.session_state[ACTIVE_KEY]
+
+
 def _go(index: int) -> None:
     st.session_state[STEP_KEY] = index
+    st.session_state[ACTIVE_KEY] = True
     st.query_params["tour"] = str(index + 1)
 
 
 def render() -> None:
-    """The tour: stepper, the open step's story and state, previous/next, a page button."""
-    index = current()
+    """The tour: a start button, then the stepper, the open step's story and state,
+    previous/next and a button to the step's page."""
     st.subheader("Guided tour: the 100 % trap and its fix", divider="gray")
+    index = current()
+    if not active():
+        st.markdown("Five minutes, eight steps: " + " → ".join(s.title for s in STEPS) + ". "
+                    "Each step loads the demo data and results it needs.")
+        if st.button("Start the tour", key="tour_start", type="primary",
+                     icon=":material/play_circle:"):
+            _go(index)
+            st.rerun()
+        return
     picked = st.segmented_control(
         "Step", list(range(len(STEPS))), default=index, key=f"tour_pick_{index}",
         format_func=lambda i: f"{i + 1}", label_visibility="collapsed")
