@@ -177,3 +177,24 @@ def overview(frame: pd.DataFrame, label: str = LABEL) -> dict:
         "lambda_optimal_share": float(labelled.astype(float).mean()) if len(labelled) else None,
         "platforms": platforms,
     }
+
+
+def box_stats(frame: pd.DataFrame, value: str,
+              by: tuple[str, ...] = ("workload_type", "platform")) -> pd.DataFrame:
+    """Box-plot numbers per group on every row: n, q1, median, q3 and Tukey whiskers (the most
+    extreme values within 1.5 IQR of the box). Why: a chart then ships a few numbers per box
+    instead of every value, so large uploads stay fast in the browser."""
+    columns = [*by, "n", "q1", "median", "q3", "lowerfence", "upperfence"]
+    if not {value, *by} <= set(frame.columns):
+        return pd.DataFrame(columns=columns)
+    data = frame[[*by]].astype(str).assign(v=pd.to_numeric(frame[value], errors="coerce"))
+    data = data.dropna(subset=["v"])
+    rows = []
+    for key, group in data.groupby(list(by), sort=True):
+        v = group["v"]
+        q1, med, q3 = v.quantile([0.25, 0.5, 0.75])
+        iqr = q3 - q1
+        rows.append({**dict(zip(by, key, strict=True)), "n": len(v), "q1": q1, "median": med,
+                     "q3": q3, "lowerfence": v[v >= q1 - 1.5 * iqr].min(),
+                     "upperfence": v[v <= q3 + 1.5 * iqr].max()})
+    return pd.DataFrame(rows, columns=columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core import profile
 from ui import data_figures as figs
 
 
@@ -21,7 +22,7 @@ def _frame() -> pd.DataFrame:
 
 def test_latency_figures_are_log_scaled_and_ordered():
     frame = _frame()
-    box = figs.latency_box(frame, "latency_ms")
+    box = figs.latency_box(profile.box_stats(frame, "latency_ms"), "latency_ms")
     assert isinstance(box, go.Figure) and box.layout.yaxis.type == "log"
     order = box.layout.xaxis.categoryarray
     assert list(order) == ["lightweight_api", "heavy_processing", "custom"]

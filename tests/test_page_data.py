@@ -171,7 +171,7 @@ def test_large_frame_is_sampled_for_charts_and_says_so(app_test):
     at = app_test(PAGE, dataset=big, dataset_name="big")
     at.run()
     assert not at.exception
-    assert any("random sample of 20,000 of 25,000 rows" in c.value for c in at.caption)
+    assert any("sample of 20,000 of 25,000 rows" in c.value for c in at.caption)
 
 
 def test_new_dataset_resets_roles_and_labelling(app_test, small):

@@ -84,3 +84,15 @@ def test_overview_counts_labelled_rows(frame):
     assert over["lambda_optimal_share"] == pytest.approx(3 / 5)
     assert over["platforms"] == ["ecs", "lambda"]
     assert profile.overview(frame.drop(columns="label"))["lambda_optimal_share"] is None
+
+
+def test_box_stats_quartiles_and_tukey_whiskers():
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 100.0]
+    frame = pd.DataFrame({"workload_type": "api", "platform": "ecs", "latency_ms": values})
+    stats = profile.box_stats(frame, "latency_ms").iloc[0]
+    q1, q3 = pd.Series(values).quantile([0.25, 0.75])
+    assert stats["n"] == 6 and stats["median"] == pytest.approx(3.5)
+    assert stats["q1"] == pytest.approx(q1) and stats["q3"] == pytest.approx(q3)
+    assert stats["lowerfence"] == 1.0
+    assert stats["upperfence"] == 5.0  # 100 is an outlier beyond 1.5 IQR
+    assert profile.box_stats(frame.drop(columns="platform"), "latency_ms").empty

@@ -14,7 +14,6 @@ BAND = (0.2, 0.8)
 HEIGHT = 360
 #: Columns each chart needs; the page says which are missing instead of drawing nothing.
 NEEDS = {
-    "latency_box": ("workload_type", "platform"),
     "latency_vs_payload": ("payload_size_kb", "platform"),
     "latency_over_time": ("timestamp",),
 }
@@ -41,16 +40,22 @@ def _style(fig: go.Figure, title: str, workloads: list[str] | None = None) -> go
     return fig
 
 
-def latency_box(frame: pd.DataFrame, latency: str) -> go.Figure:
-    """Latency distribution per workload, one box per platform (log scale: ms to seconds)."""
-    workloads = _order(frame["workload_type"], WORKLOADS)
-    fig = px.box(
-        frame, x="workload_type", y=latency, color="platform", log_y=True, points=False,
-        color_discrete_map=PLATFORM_COLORS,
-        category_orders={"workload_type": workloads,
-                         "platform": _order(frame["platform"], PLATFORMS)},
-        labels={"workload_type": "workload", latency: f"{latency} (log)"},
-    )
+def latency_box(stats: pd.DataFrame, latency: str) -> go.Figure:
+    """Latency per workload, one box per platform (log scale: ms to seconds), drawn from
+    core.profile.box_stats: quartiles and whiskers over every row, outliers not drawn."""
+    workloads = _order(stats["workload_type"], WORKLOADS)
+    fig = go.Figure()
+    for platform in _order(stats["platform"], PLATFORMS):
+        rows = (stats[stats["platform"] == platform].set_index("workload_type")
+                .reindex(workloads).dropna(subset=["median"]))
+        fig.add_trace(go.Box(
+            name=platform, x=list(rows.index), q1=rows["q1"], median=rows["median"],
+            q3=rows["q3"], lowerfence=rows["lowerfence"], upperfence=rows["upperfence"],
+            marker_color=PLATFORM_COLORS.get(platform), boxpoints=False))
+    fig.update_layout(boxmode="group", xaxis_title="workload",
+                      yaxis_title=f"{latency} (log)")
+    fig.update_yaxes(type="log")
+    fig.update_xaxes(categoryorder="array", categoryarray=workloads)
     return _style(fig, "Latency by workload and platform", workloads)
 
 

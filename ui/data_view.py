@@ -307,16 +307,21 @@ def charts(frame: pd.DataFrame, latency: str | None) -> None:
     """Latency and cold-start charts, two per row; big data is sampled (and the page says so)."""
     sample = profile.plot_sample(frame, MAX_POINTS)
     if len(sample) < len(frame):
-        st.caption(f"Latency charts show a random sample of {len(sample):,} of "
-                   f"{len(frame):,} rows (seed 0); shares, tables and downloads use all rows.")
+        st.caption(f"Scatter charts show a random sample of {len(sample):,} of "
+                   f"{len(frame):,} rows (seed 0); boxes, shares, tables and downloads use "
+                   "all rows.")
     top = st.columns(2)
     low = st.columns(2)
     if latency is None:
         top[0].info("Latency charts need a latency column.", icon=":material/info:")
     else:
         with top[0]:
-            _chart(lambda: figs.latency_box(sample, latency), figs.NEEDS["latency_box"],
-                   sample, "Latency by workload")
+            stats = profile.box_stats(frame, latency)
+            if stats.empty:
+                st.info("Latency by workload: needs workload_type and platform columns.",
+                        icon=":material/info:")
+            else:
+                st.plotly_chart(figs.latency_box(stats, latency), width="stretch")
         with top[1]:
             _chart(lambda: figs.latency_vs_payload(sample, latency),
                    figs.NEEDS["latency_vs_payload"], sample, "Latency vs payload")
