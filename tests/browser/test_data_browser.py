@@ -64,3 +64,18 @@ def test_real_artillery_logs_upload(page, artillery_dir):
     assert rows > 4000
     assert page.locator(CHARTS).count() >= 4
     screenshot(page, "data_artillery")
+
+
+@pytest.mark.slow
+def test_bad_upload_shows_message_not_traceback(page, tmp_path):
+    fake = tmp_path / "photo.csv"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    open_page(page, "Data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(fake))
+    alert = page.locator("[data-testid='stAlertContentError']", has_text="photo.csv")
+    alert.wait_for(timeout=60_000)
+    wait_for_app_run(page)
+    expect_no_exception(page)
+    click_button(page, "Load demo: trap")  # the app keeps working
+    page.get_by_text("Dataset: demo: trap").wait_for(timeout=60_000)
+    expect_no_exception(page)
