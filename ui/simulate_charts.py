@@ -99,3 +99,11 @@ def sensitivity(frame: pd.DataFrame) -> go.Figure:
     return px.bar(long, y="setting", x="savings_pct", color="versus", barmode="group",
                   orientation="h", title="Router savings when one parameter changes",
                   labels={"savings_pct": "Hybrid savings (%)", "setting": ""})
+
+
+def rate_preview(t_s, rate) -> go.Figure:
+    fig = px.line(x=t_s / 60.0, y=rate, labels={"x": "Time (min)", "y": "Requests/s"},
+                  title="Arrival rate")
+    fig.update_layout(height=220, margin={"t": 40, "b": 10, "l": 10, "r": 10})
+    fig.update_traces(line_color=COLORS["hybrid"])
+    return fig

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.errors import UserError
 from core.simulate.scenario import DEFAULTS, FARGATE_VCPUS, RUNTIMES, TRAFFIC_DEFAULTS
 
 PREFIX = "sim."
@@ -133,6 +134,17 @@ def _traffic(dataset) -> dict[str, Any]:
     cols = st.columns(max(len(fields), 1))
     for col, (field, label) in zip(cols, fields, strict=False):
         out[field] = col.number_input(label, key=_init(f"traffic.{field}"))
+    if kind not in ("poisson", "trace"):
+        from core.simulate.scenario import load_scenario
+        from core.simulate.traffic import rate_curve
+        from ui.simulate_charts import rate_preview
+
+        try:
+            t_s, rate = rate_curve(load_scenario({"traffic": out}).section("traffic"))
+        except UserError as exc:
+            st.caption(f"No preview: {exc}")
+        else:
+            st.plotly_chart(rate_preview(t_s, rate), key=_key("traffic.preview"))
     return out
 
 

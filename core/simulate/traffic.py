@@ -143,3 +143,14 @@ def time_window_codes(times: np.ndarray, start_hour: float) -> np.ndarray:
     idx = np.searchsorted(starts, hour, side="right") - 1  # -1: before 4h -> late_night
     idx[idx < 0] = len(TIME_WINDOWS) - 1
     return idx.astype(np.int8)
+
+
+def rate_curve(traffic: dict, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """(t_s, requests/s) over two periods of the curve (an hour when it is not periodic), to
+    preview a traffic shape; a trace has no curve (empty arrays)."""
+    if traffic.get("kind") == "trace":
+        return np.array([]), np.array([])
+    period = period_of(traffic)
+    span = 2.0 * period if period else max(3600.0, 2.0 * float(traffic.get("ramp_s", 0.0)))
+    t = np.linspace(0.0, span, points)
+    return t, rate_at(traffic, t)
