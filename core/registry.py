@@ -336,6 +336,19 @@ class Registry:
                 zf.write(path, f"{model_id}/{path.name}")
         return buf.getvalue()
 
+    def thesis_bundle(self, ref: str) -> bytes:
+        """Zip of the thesis layout (see `export_thesis`), for download."""
+        import io
+        import zipfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = self.export_thesis(ref, tmp)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in paths.values():
+                    zf.write(path, path.name)
+        return buf.getvalue()
+
     def export_thesis(self, ref: str, out_dir: str | Path) -> dict[str, Path]:
         """The thesis notebook's layout: variance_model_best.pkl, feature_columns.json,
         model_metadata.json (so its downstream scripts keep working)."""

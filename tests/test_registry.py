@@ -140,6 +140,9 @@ def test_bundle_and_thesis_export(registry, fitted, tmp_path):
         "variance_model_best.pkl", "feature_columns.json", "model_metadata.json"}
     columns = json.loads(paths["feature_columns"].read_text())
     assert columns == pipe.named_steps["features"].feature_names_out_
+    thesis = zipfile.ZipFile(io.BytesIO(registry.thesis_bundle(model_id))).namelist()
+    assert sorted(thesis) == ["feature_columns.json", "model_metadata.json",
+                              "variance_model_best.pkl"]
 
 
 def test_delete_removes_version_and_alias(registry, fitted):

@@ -160,3 +160,11 @@ def test_outcome_features_are_removed_with_a_note(variance):
                             cv=0)
     assert "latency_ms" not in run.features
     assert any("latency_ms" in n for n in run.notes)
+
+
+def test_tuning_search_stays_within_its_candidates(variance):
+    run = train_and_compare(variance, features=FEATURES, models=["logreg"], cv=2,
+                            search_budget_s=5)
+    result = run.results["logreg"]
+    assert result.ok and result.search["tried"]
+    assert result.params in [t["params"] for t in result.search["tried"]]

@@ -278,4 +278,9 @@ def downloads(run: TrainRun) -> None:
             row.download_button(f"Model bundle ({saved[pick]}, zip)",
                                 lambda: reg.bundle(pick), f"{pick}.zip", "application/zip",
                                 icon=":material/download:", on_click="ignore")
+            row.download_button("Thesis layout (zip)", lambda: reg.thesis_bundle(pick),
+                                f"{pick}-thesis.zip", "application/zip",
+                                icon=":material/download:", on_click="ignore",
+                                help="variance_model_best.pkl, feature_columns.json, "
+                                     "model_metadata.json, as the thesis notebook saved them")
 

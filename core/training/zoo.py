@@ -44,7 +44,7 @@ def _logreg(seed: int, **kw: Any):
 def _rf(seed: int, **kw: Any):
     from sklearn.ensemble import RandomForestClassifier
 
-    params = {"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 5,
+    params = {"n_estimators": 80, "max_depth": 10, "min_samples_leaf": 10, "max_samples": 0.5,
               "max_features": "sqrt", "n_jobs": 1, "random_state": seed}
     return RandomForestClassifier(**{**params, **kw})
 
