@@ -207,3 +207,18 @@ def test_download_export_round_trips_the_canonical_table(small, suffix):
     back = pd.read_parquet(io.BytesIO(data)) if suffix == ".parquet" else pd.read_csv(
         io.BytesIO(data))
     assert list(back.columns) == list(small.columns) and len(back) == len(small)
+
+
+def test_reader_bug_is_reported_without_traceback(app_test, small, monkeypatch):
+    from core import io as core_io
+
+    def broken(files, *, max_bytes):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(core_io, "read_uploads", broken)
+    at = app_test(PAGE, dataset=small, dataset_name="previous")
+    at.run()
+    _upload(at, ("odd.csv", b"a,b\n1,2\n"))
+    assert not at.exception
+    assert "internal error" in at.error[0].value and "boom" in at.error[0].value
+    assert at.session_state["dataset_name"] == "previous"

@@ -4,6 +4,7 @@ roles, labelling, charts and downloads. Every number comes from core; this modul
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -20,8 +21,9 @@ from ui import data_figures as figs
 from ui import state
 from ui.common import DEMO_DATASETS, guarded, load_demo
 
+_LOG = logging.getLogger(__name__)
 MIB = 1024**2
-#: Charts draw at most this many points; tables and downloads always use every row.
+#: Scatter charts draw at most this many points; everything else uses every row.
 MAX_POINTS = 20_000
 UPLOAD_KEY = "data_uploads"
 _SEEN = "data_upload_seen"          # fingerprint of the upload last ingested
@@ -65,6 +67,13 @@ def _ingest(files: list, limit_mb: int) -> None:
                                       max_bytes=limit_mb * MIB)
     except UserError as exc:
         st.session_state[_ERROR] = str(exc)
+        return
+    except Exception as exc:  # a reader bug must not cost the user the session's data
+        _LOG.exception("ingesting uploads failed")
+        st.session_state[_ERROR] = (
+            f"Could not read {', '.join(f.name for f in files)}: internal error "
+            f"({type(exc).__name__}: {exc}). Please report it with the file; try exporting the "
+            "data as CSV meanwhile.")
         return
     name = files[0].name + (f" and {len(files) - 1} more file(s)" if len(files) > 1 else "")
     _store(result.frame, name, result)
