@@ -291,17 +291,19 @@ def _loads_document(name: str, text: str) -> object:
 def _read_json_object_text(name: str, text: str, lines: list[str],
                            rejects: Rejects) -> tuple[pd.DataFrame, list[str] | None]:
     """`{` first: JSON Lines when the first line is a whole object, else one JSON document."""
-    nonblank = [line for line in lines[:3] if line.strip()]
+    start = next(i for i, line in enumerate(lines) if line.strip())
     try:
-        first = json.loads(nonblank[0])
+        first = json.loads(lines[start])
     except ValueError:
         first = None
-    single_line = not any(line.strip() for line in lines[lines.index(nonblank[0]) + 1:])
+    single_line = not any(line.strip() for line in lines[start + 1:])
     if first is None and not name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson")):
         try:
-            return parse_json_document(json.loads(text), rejects, name), None
+            doc = json.loads(text)
         except ValueError:
-            pass  # not one document: read line by line, so good lines still load
+            doc = None  # not one document: read line by line, so good lines still load
+        if doc is not None:
+            return parse_json_document(doc, rejects, name), None
     if single_line and isinstance(first, dict):
         frame = parse_json_document(first, rejects, name)
         return frame, (lines if len(frame) <= 1 else None)

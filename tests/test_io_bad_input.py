@@ -297,3 +297,19 @@ def test_file_where_no_line_parses(tmp_path):
     with pytest.raises(UserError, match=r"No record of .*pretty.jsonl could be read: \d+ "
                                         r"rejected, the first at line 1 \(invalid JSON\)"):
         read_paths([path])
+
+
+def test_json_columns_of_unequal_length(tmp_path):
+    path = tmp_path / "cols.json"
+    path.write_text('{\n "workload_type": ["a", "b"],\n "latency_ms": [1]\n}')
+    with pytest.raises(UserError, match=r"lists of equal length.*JSON Lines"):
+        read_paths([path])
+
+
+def test_leading_blank_lines_and_all_rows_rejected(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('\n\n\n\n{"workload_type": "a", "latency_ms": 1}\n')
+    assert len(read_paths([path]).frame) == 1
+    result = read_uploads([("bad.csv", b"workload_type,latency_ms\nx,\ny,-1\n")])
+    assert result.frame.empty and result.summary()["rejected_by_reason"] == {
+        "missing latency": 1, "negative latency_ms": 1}
