@@ -27,7 +27,12 @@ def test_runs_default_scenario_without_a_dataset(app_test):
     table = at.dataframe[0].value
     assert "Total cost (USD)" in table.index
     assert "Improvement vs ECS-only (%)" in table.columns
-    assert at.session_state["simulation"].strategies["hybrid"]["requests"] == 1500
+    result = at.session_state["simulation"]
+    assert result.strategies["hybrid"]["requests"] == 1500
+    # the builder's untouched widgets are exactly the documented defaults
+    from core.simulate.scenario import load_scenario
+
+    assert result.scenario == load_scenario({"requests": 1500}).to_json()
 
 
 def test_bad_value_shows_an_error_box(app_test):

@@ -199,7 +199,8 @@ def _lambda() -> dict[str, Any]:
 def _fargate() -> dict[str, Any]:
     c = st.columns(4)
     out = {
-        "vcpu": c[0].selectbox("vCPU per task", FARGATE_VCPUS, key=_init("fargate.vcpu")),
+        "vcpu": c[0].selectbox("vCPU per task", tuple(float(v) for v in FARGATE_VCPUS),
+                               format_func="{:g}".format, key=_init("fargate.vcpu")),
         "memory_gb": c[1].number_input("Memory per task (GB)", 0.5, 120.0,
                                        key=_init("fargate.memory_gb")),
         "min_tasks": c[2].number_input("Min tasks", 0, 5000, key=_init("fargate.min_tasks")),
