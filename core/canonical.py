@@ -218,13 +218,21 @@ def _tidy(values: pd.Series) -> pd.Series:
     nonnull = values.dropna()
     if nonnull.empty:
         return values.astype("float64")
-    if nonnull.map(type).isin([dict, list]).any():
-        return values.map(lambda v: json.dumps(v) if isinstance(v, dict | list) else v
-                          ).astype("str")
+    kinds = nonnull.map(type)
+    if kinds.isin([dict, list, np.ndarray]).any():  # nested values: kept as JSON text
+        return values.map(_json_text).astype("str")
+    if kinds.isin([bool, np.bool_]).all():
+        return values.astype("boolean")
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().sum() == len(nonnull):
         return numbers
     return values.astype("str")
+
+
+def _json_text(value: object) -> object:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    return json.dumps(value, default=str) if isinstance(value, dict | list) else value
 
 
 def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series]) -> pd.Series:

@@ -8,6 +8,7 @@ renamed `.csv` get a clear message. Every input record ends up either in `frame`
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -252,8 +253,21 @@ def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
     return flatten(frame)
 
 
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes that are not UTF-8 as Windows-1252 (a superset of Latin-1)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+_CP1252_FALLBACK = "core.io.cp1252"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
+
+
 def _decode(name: str, data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or zero-byte pattern), else Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16 (BOM or zero-byte pattern); bytes that are not
+    UTF-8 are read as Windows-1252, so a file with lines in both encodings still decodes."""
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise UserError(f"{name} is {what}, not a table. Choose a CSV, JSON, JSONL or "
@@ -271,8 +285,8 @@ def _decode(name: str, data: bytes) -> str:
                         "Parquet file.")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    except UnicodeDecodeError:  # Latin-1/Windows-1252, or logs appended in two encodings
+        text = data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
     controls = sum(ch < " " and ch not in "\t\r\n" for ch in text[:4096])
     if controls > len(text[:4096]) // 20:
         raise UserError(f"{name} is a binary file, not text. Choose a CSV, JSON, JSONL or "

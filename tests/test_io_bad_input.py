@@ -313,3 +313,10 @@ def test_leading_blank_lines_and_all_rows_rejected(tmp_path):
     result = read_uploads([("bad.csv", b"workload_type,latency_ms\nx,\ny,-1\n")])
     assert result.frame.empty and result.summary()["rejected_by_reason"] == {
         "missing latency": 1, "negative latency_ms": 1}
+
+
+def test_one_file_with_utf8_and_latin1_lines(tmp_path):
+    path = tmp_path / "appended.csv"
+    path.write_bytes(HEADER.encode() + "café,lambda,lightweight_api,10,1,200\n".encode()
+                     + "résumé,ecs,lightweight_api,12,1,200\n".encode("latin-1"))
+    assert read_paths([path]).frame["request_id"].tolist() == ["café", "résumé"]
