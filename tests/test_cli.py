@@ -22,3 +22,16 @@ def test_unknown_command_exits_2_with_one_line():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_help():
+    """Each command's --help renders (a stray '%' in HELP text once broke argparse)."""
+    import argparse
+
+    from core.cli.dispatch import _load_commands, build_parser
+
+    parser = build_parser(_load_commands())
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert parser.format_help()
+    for name, sub in subparsers.choices.items():
+        assert "--json" in sub.format_help(), name

@@ -53,7 +53,7 @@ def build_parser(modules: dict[str, Any]) -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, module in modules.items():
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
         module.add_arguments(p)
     return parser
