@@ -125,6 +125,16 @@ def test_outcome_as_feature_shows_warning_and_records_override(app_test, small):
     assert any("latency_ms" in w.value and "leak" in w.value for w in at.warning)
     roles = at.session_state["roles"]
     assert "latency_ms" in roles.features and roles.allow_outcome_features
+    assert "latency_ms" in at.session_state["features"]  # what Variance and Train start from
+
+
+def test_features_cleaned_elsewhere_are_not_overwritten(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small",
+                  features=["workload_type", "payload_size_kb"])
+    at.run()
+    assert not at.exception
+    assert at.session_state["features"] == ["workload_type", "payload_size_kb"]
+    assert at.session_state["roles"].features == ["workload_type", "payload_size_kb"]
 
 
 def test_default_roles_keep_outcomes_out_of_features(app_test, small):

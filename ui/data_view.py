@@ -210,9 +210,13 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
                          index=label_opts.index(base.label) if base.label in label_opts else 0,
                          key=f"roles_label_{token}")
     choices = [c for c in columns if c != label]
+    preset = state.get(state.FEATURES)  # the Variance page may have dropped leaked columns
+    features_key = f"roles_features_{token}"
     features = st.multiselect(
         "Features (known before routing)", choices,
-        default=[c for c in base.features if c in choices], key=f"roles_features_{token}")
+        default=[c for c in (base.features if preset is None else preset) if c in choices],
+        key=features_key, on_change=_features_chosen, args=(features_key,),
+        help="Your choice becomes the feature set of the Variance and Train pages.")
     outcomes = st.multiselect(
         "Outcomes (measured after routing; never features by default)", choices,
         default=[c for c in base.outcomes if c in choices], key=f"roles_outcomes_{token}")
@@ -233,6 +237,11 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
             icon=":material/warning:")
     state.put(state.ROLES, roles)
     return roles
+
+
+def _features_chosen(key: str) -> None:
+    """A feature set the user picked here is the one the Variance and Train pages start from."""
+    state.put(state.FEATURES, list(st.session_state[key]))
 
 
 def labelling(frame: pd.DataFrame) -> str | None:
