@@ -334,3 +334,20 @@ def test_every_finding_counts_the_rows_left_out():
     frame.loc[:9, "label"] = pd.NA
     d = diagnose(frame)
     assert d.findings and all(f.evidence["unlabelled_rows_excluded"] == 10 for f in d.findings)
+
+
+def test_sensitivity_not_applicable_on_one_platform_logs(presets):
+    lambda_only = presets["variance"][presets["variance"]["platform"] == "lambda"]
+    d = diagnose(lambda_only, fast=True)
+    assert d.sensitivity["status"] == "not_applicable"
+    assert "both platforms" in d.sensitivity["reason"]
+
+
+def test_response_time_is_not_a_second_latency_field_beside_latency_ms():
+    from core.diagnostics.sensitivity import latency_fields
+
+    frame = pd.DataFrame({"latency_ms": [1.0], "response_time_ms": [1.0],
+                          "execution_time_ms": [0.5]})
+    assert latency_fields(frame) == ["execution_time_ms", "latency_ms"]
+    assert latency_fields(frame.drop(columns=["latency_ms"])) == ["execution_time_ms",
+                                                                  "response_time_ms"]

@@ -12,6 +12,7 @@ import warnings
 
 import pandas as pd
 
+from core import labels
 from core.diagnostics.result import records
 from core.diagnostics.stats import BAND
 from core.errors import UserError
@@ -28,9 +29,12 @@ TABLE_COLUMNS = ("latency_field", "margin", "workload", "rows", "lambda_optimal_
 
 
 def latency_fields(frame: pd.DataFrame) -> list[str]:
-    """Latency fields with values, unpaired (`latency_ms`) or paired (`lambda_latency_ms`)."""
+    """Latency fields with values, unpaired (`latency_ms`) or paired (`lambda_latency_ms`).
+    `response_time_ms` is the client's `latency_ms` under its raw name: used only without it."""
     out = []
     for name in LATENCY_FIELDS:
+        if name == "response_time_ms" and "latency_ms" in out:
+            continue
         for col in (name, f"lambda_{name}"):
             if col in frame.columns and frame[col].notna().any():
                 out.append(name)
@@ -51,8 +55,6 @@ def label_sensitivity(frame: pd.DataFrame, *, label: str, group: str | None,
     fields = latency_fields(frame)
     if not fields:
         return not_applicable(f"needs a latency column ({', '.join(LATENCY_FIELDS)})")
-    from core import labels
-
     needed = {c for c in frame.columns if c in NEEDED or any(c.endswith(f) for f in NEEDED)}
     raw = frame[[c for c in frame.columns if c in needed and c not in (label, "label")]]
     parts = []
@@ -69,6 +71,9 @@ def label_sensitivity(frame: pd.DataFrame, *, label: str, group: str | None,
             shares.columns = ["workload", "rows", "lambda_optimal_share"]
             parts.append(shares.assign(latency_field=field, margin=margin))
     table = pd.concat(parts, ignore_index=True)
+    if table.empty:
+        return not_applicable("no row could be labelled (each workload needs rows of both "
+                              "platforms)")
     table["lambda_optimal_share"] = table["lambda_optimal_share"].astype(float).round(4)
     table["in_band"] = table["lambda_optimal_share"].between(*BAND)
     table = table[list(TABLE_COLUMNS)]

@@ -12,11 +12,11 @@ def test_trap_demo_shows_the_fail_banner(page):
     expect_no_exception(page)
     click_button(page, "Load demo: trap")
     banner = page.locator("[data-testid='stAlert']", has_text="Verdict: FAIL").first
-    banner.wait_for(timeout=60_000)
+    banner.wait_for(timeout=120_000)
     assert "0 of 4 workloads" in banner.inner_text()
     assert page.get_by_text("DETERMINISTIC_LABEL").count() >= 1
     page.wait_for_function(
-        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=60_000)
+        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=120_000)
     expect_no_exception(page)
     path = screenshot(page, "variance_trap")
     assert path.stat().st_size > 50_000
@@ -25,9 +25,9 @@ def test_trap_demo_shows_the_fail_banner(page):
 def test_variance_demo_shows_no_fail_banner(page):
     open_page(page, "Variance & leakage")
     click_button(page, "Load demo: variance")
-    page.locator("[data-testid='stAlert']", has_text="Verdict:").first.wait_for(timeout=60_000)
+    page.locator("[data-testid='stAlert']", has_text="Verdict:").first.wait_for(timeout=120_000)
     assert page.locator("[data-testid='stAlert']", has_text="Verdict: FAIL").count() == 0
     page.wait_for_function(
-        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=60_000)
+        f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=120_000)
     expect_no_exception(page)
     screenshot(page, "variance_variance")
