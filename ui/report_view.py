@@ -97,13 +97,14 @@ def options(story: Story) -> dict[str, Any]:
     """Which missing parts the build may compute (cheap ones on by default)."""
     has_model = story.champion is not None
     c1, c2, c3 = st.columns(3)
-    fill = c1.checkbox("Fill in diagnosis, SHAP and the Lambda build", value=True,
-                       key="report_fill", help="Each takes about a second.")
-    sim = c2.checkbox(f"Run a quick simulation ({SIM_REQUESTS:,} requests) if none",
-                      value=has_model, key="report_sim", disabled=not has_model,
-                      help="Routed by the champion, with the request mix of the data.")
-    static = c3.checkbox("PNG and SVG figures (static export)", value=True,
-                         key="report_static",
+    fill = c1.checkbox("Fill in missing steps", value=True, key="report_fill",
+                       help="Diagnosis, SHAP of the champion and the Lambda build, when the "
+                            "session has none; each takes about a second.")
+    sim = c2.checkbox("Quick simulation if none", value=has_model, key="report_sim",
+                      disabled=not has_model,
+                      help=f"{SIM_REQUESTS:,} requests routed by the champion, with the "
+                           "request mix of the data.")
+    static = c3.checkbox("PNG and SVG figures", value=True, key="report_static",
                          help="Through kaleido and Chromium, ~1–2 s per figure. The HTML "
                               "report has every figure either way.")
     steps = (["diagnose", "explain", "deploy"] if fill else []) + (["simulate"] if sim else [])
@@ -121,7 +122,7 @@ def build(story: Story, opts: dict[str, Any]) -> None:
     finally:
         bar.empty()
     st.session_state[BUILT] = {"token": _token(), "story": story, "files": files,
-                               "out": str(out)}
+                               "out": str(out), "static": opts["static"]}
 
 
 def downloads() -> None:
@@ -133,7 +134,9 @@ def downloads() -> None:
     st.success(f"Report written: {len(files['tables'])} table files, {len(files['figures'])} "
                f"figure files, report.html {files['html_bytes'] / 1024:,.0f} KiB (works "
                "offline).", icon=":material/task_alt:")
-    if files["static_error"]:
+    if not built["static"]:
+        st.caption("PNG/SVG figures were switched off; the HTML report holds every figure.")
+    elif files["static_error"]:
         st.warning(f"PNG/SVG figures were not written: {files['static_error']}. The HTML "
                    "report still holds every figure.", icon=":material/image_not_supported:")
     for title, why in files["missing"].items():
@@ -141,7 +144,7 @@ def downloads() -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Download report (HTML)", Path(files["html"]).read_bytes(),
                        "report.html", "text/html", key="report_dl_html", type="primary",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
     c2.download_button("Download tables and figures (zip)", exports.zip_outputs(out),
                        "report.zip", "application/zip", key="report_dl_zip",
-                       icon=":material/folder_zip:")
+                       icon=":material/folder_zip:", on_click="ignore")

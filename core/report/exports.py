@@ -89,7 +89,7 @@ def write_report(story: Any, out_dir: str | Path, *, static: bool = True,
     html_path = out / "report.html"
     html_path.write_text(render_html(title, sections, meta=meta), encoding="utf-8")
     tables = write_tables(sections, out / "tables")
-    figures, static_error = ([], "static export skipped (--no-static)")
+    figures, static_error = ([], "static export switched off")
     if static:
         figures, static_error = write_figures(sections, out / "figures")
     return {"html": str(html_path), "html_bytes": html_path.stat().st_size,
