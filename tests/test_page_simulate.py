@@ -121,3 +121,13 @@ def test_per_workload_memory_round_trips_through_a_scenario_file(app_test):
     at.button(key="sim.run").click().run()
     assert not at.exception and not at.error
     assert at.session_state["simulation"].scenario["lambda"]["memory_mb"] == "profile"
+
+
+def test_traffic_shape_preview_and_sweeps_draw(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    at.selectbox(key="sim.traffic.kind").set_value("thesis").run()
+    assert not at.exception
+    at.button(key="sim.sweep.sens").click().run()
+    assert not at.exception and not at.error
+    assert len(at.session_state["sim.sweeps"]["sensitivity"]) > 1

@@ -79,12 +79,17 @@ def _facet_title(text: str, crossings: dict[str, float | None]) -> str:
 
 
 def power_tuning(frame: pd.DataFrame) -> go.Figure:
-    fig = px.line(frame, x="latency_mean_ms", y="cost_per_million", text="memory_mb",
-                  markers=True, title="Lambda memory sweep (cost vs speed, like Power Tuning)",
-                  labels={"latency_mean_ms": "Mean latency (ms)",
-                          "cost_per_million": "USD per million requests"})
-    fig.update_traces(texttemplate="%{text} MB", textposition="top center",
-                      line_color=COLORS["lambda"])
+    """Cost and speed per memory size on two axes, as AWS Lambda Power Tuning draws it."""
+    sizes = frame["memory_mb"].astype(str) + " MB"
+    fig = go.Figure()
+    fig.add_bar(x=sizes, y=frame["cost_per_million"], name="USD per million",
+                marker_color=COLORS["lambda"])
+    fig.add_scatter(x=sizes, y=frame["latency_mean_ms"], name="Mean latency (ms)",
+                    yaxis="y2", mode="lines+markers", line_color=COLORS["ecs"])
+    fig.update_layout(title="Lambda memory sweep (cost vs speed, like Power Tuning)",
+                      yaxis={"title": "USD per million requests"},
+                      yaxis2={"title": "Mean latency (ms)", "overlaying": "y", "side": "right"},
+                      xaxis={"title": "Memory"}, legend={"orientation": "h", "y": -0.2})
     return fig
 
 
@@ -96,9 +101,16 @@ def sensitivity(frame: pd.DataFrame) -> go.Figure:
                      var_name="versus", value_name="savings_pct")
     long["versus"] = long["versus"].map({"savings_vs_lambda_pct": "vs Lambda-only",
                                          "savings_vs_ecs_pct": "vs ECS-only"})
-    return px.bar(long, y="setting", x="savings_pct", color="versus", barmode="group",
-                  orientation="h", title="Router savings when one parameter changes",
-                  labels={"savings_pct": "Hybrid savings (%)", "setting": ""})
+    fig = px.bar(long, y="setting", x="savings_pct", color="versus", barmode="group",
+                 orientation="h", title="Router savings when one parameter changes "
+                                        "(dotted: the scenario as set)",
+                 labels={"savings_pct": "Hybrid savings (%)", "setting": ""}, height=520)
+    base = frame[frame["parameter"] == "baseline"]
+    for column, color in (("savings_vs_lambda_pct", "#636efa"), ("savings_vs_ecs_pct",
+                                                                 "#ef553b")):
+        if len(base) and pd.notna(base[column].iloc[0]):
+            fig.add_vline(x=float(base[column].iloc[0]), line_dash="dot", line_color=color)
+    return fig
 
 
 def rate_preview(t_s, rate) -> go.Figure:
