@@ -36,6 +36,7 @@ def run_diagnosis(frame: pd.DataFrame) -> Diagnosis:
 
 
 def banner(d: Diagnosis) -> None:
+    """Verdict and headline in an error, warning or success box."""
     text = f"**Verdict: {d.verdict.upper()}.** {d.headline[:1].upper()}{d.headline[1:]}"
     if d.verdict == "fail":
         st.error(text, icon=ICONS["fail"])
@@ -46,6 +47,7 @@ def banner(d: Diagnosis) -> None:
 
 
 def key_figures(d: Diagnosis) -> None:
+    """Rows used and excluded, workloads in the band, ceiling against the baseline."""
     rows, shares, c = d.meta["rows"], d.label_shares, d.ceiling
     a, b, e, f = st.columns(4)
     a.metric("Labelled rows", f"{rows['labelled']:,}",
@@ -102,6 +104,7 @@ def drop_button(d: Diagnosis) -> None:
 
 
 def shares_and_ceiling(d: Diagnosis) -> None:
+    """Per-workload share bars with the band, beside the accuracy ceiling."""
     left, right = st.columns(2, gap="large")
     with left:
         if len(d.label_shares):
@@ -120,6 +123,7 @@ def shares_and_ceiling(d: Diagnosis) -> None:
 
 
 def heatmaps(d: Diagnosis) -> None:
+    """One tab per heatmap: label share by workload x payload size, time window, load."""
     st.subheader("Where the label varies")
     if not d.share_grids:
         st.info("Needs a workload column and at least one of payload size, time window or "
@@ -132,6 +136,7 @@ def heatmaps(d: Diagnosis) -> None:
 
 
 def information(d: Diagnosis) -> None:
+    """Mutual information / conditional entropy bars per feature."""
     st.subheader("Information per feature")
     if d.information.empty:
         st.info("No features to measure.")
@@ -142,6 +147,7 @@ def information(d: Diagnosis) -> None:
 
 
 def sensitivity(d: Diagnosis) -> None:
+    """Shares per workload for each latency field and margin: chart and table."""
     st.subheader("Label sensitivity")
     s = d.sensitivity
     if s["status"] != "ok":
@@ -161,6 +167,7 @@ def sensitivity(d: Diagnosis) -> None:
 
 
 def checks_table(d: Diagnosis) -> None:
+    """Every check once, with its status (skore-style), folded away."""
     with st.expander("Every check and its status"):
         rows = [{"code": c.code, "check": CODES[c.code], "status": STATUS_TEXT[c.status],
                  "detail": c.detail} for c in d.checks]

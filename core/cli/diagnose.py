@@ -19,6 +19,7 @@ MARK = {"fail": "FAIL", "warn": "WARN", "info": "info"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """FILE, --label and --seed (dispatch adds --json)."""
     parser.add_argument("file", metavar="FILE", help="canonical table, CSV/JSON/Parquet or "
                         "Artillery logs (a folder works too)")
     parser.add_argument("--label", metavar="COL", default=None,
@@ -28,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
+    """Read FILE, label it when it has no labels, diagnose; the `diagnose --json` document."""
     frame = read_paths([args.file]).frame
     notes: list[str] = []
     if args.label is None:
@@ -41,6 +43,7 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def render(result: dict) -> str:
+    """Human text: verdict, per-workload shares, ceiling, findings with what to do."""
     rows = result["rows"]
     lines = [f"verdict: {result['verdict'].upper()}: {result['headline']}",
              f"rows: {rows['labelled']:,} labelled of {rows['total']:,} "

@@ -55,6 +55,7 @@ class Prepared:
 
     @property
     def n(self) -> int:
+        """Labelled rows."""
         return len(self.y)
 
     def numeric_matrix(self, columns: Sequence[str]) -> np.ndarray:

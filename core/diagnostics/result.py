@@ -40,6 +40,7 @@ class Finding:
     advice: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The DESIGN.md finding fields, plus `advice`."""
         return {"code": self.code, "severity": self.severity, "columns": list(self.columns),
                 "message": self.message, "evidence": self.evidence, "advice": self.advice}
 
@@ -53,6 +54,7 @@ class CheckResult:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """Code, title, status and the explanation or the reason it did not apply."""
         return {"code": self.code, "title": CODES[self.code], "status": self.status,
                 "detail": self.detail}
 
@@ -106,6 +108,7 @@ class Diagnosis:
         return [c for c in self.meta.get("features", []) if c not in leaked]
 
     def findings_for(self, code: str) -> list[Finding]:
+        """Findings with one code (empty when the check passed)."""
         return [f for f in self.findings if f.code == code]
 
     def summary_frame(self) -> pd.DataFrame:

@@ -43,6 +43,7 @@ def latency_fields(frame: pd.DataFrame) -> list[str]:
 
 
 def not_applicable(reason: str) -> dict:
+    """The result when the labelling rule can not run: empty tables and the reason."""
     return {"status": "not_applicable", "reason": reason, "table": [], "summary": []}
 
 
