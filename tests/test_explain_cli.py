@@ -49,6 +49,7 @@ def test_cli_reports_importance_additivity_and_one_row(saved):
     assert text.returncode == 0 and "additivity error" in text.stdout
 
 
+@pytest.mark.slow
 def test_cli_unknown_model_exits_2_with_one_line(saved):
     _, data, _, _ = saved
     proc = run_cli("no-such-model", "--data", str(data), "--json")
