@@ -54,19 +54,34 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:11
 margin:2rem auto;padding:0 1rem;color:#1f2933}
 h1{margin-bottom:.2rem} h2{border-bottom:2px solid #e4e7eb;padding-bottom:.3rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-th,td{border:1px solid #d9dee3;padding:.3rem .6rem;text-align:right}
-th{background:#f5f7fa} td:first-child,th:first-child{text-align:left}
+th,td{border:1px solid #d9dee3;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#f5f7fa} .num{text-align:right;white-space:nowrap}
 .missing{background:#fff4e5;border-left:4px solid #f0a020;padding:.6rem 1rem}
 .meta{color:#616e7c;font-size:.9rem}
 """
 
 
 def _format_table(frame: pd.DataFrame) -> str:
-    shown = frame.copy()
-    for col in shown.columns:
-        if pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
-    return shown.to_html(index=False, escape=True, border=0)
+    """An HTML table: numbers right-aligned with 4 significant digits, text left-aligned."""
+    numeric = {c: pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns}
+
+    def cell(value: Any, col: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                             and pd.isna(value)):
+            text = ""
+        elif numeric[col] and isinstance(value, float):
+            text = f"{value:.4g}"
+        else:
+            text = str(value)
+        return f"<td class='num'>{html.escape(text)}</td>" if numeric[col] else \
+            f"<td>{html.escape(text)}</td>"
+
+    head = "".join(f"<th class='num'>{html.escape(str(c))}</th>" if numeric[c] else
+                   f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(cell(v, c) for c, v in zip(frame.columns, row, strict=True))
+                   + "</tr>" for row in frame.itertuples(index=False, name=None))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def render_html(title: str, sections: list[Section], *, meta: dict[str, Any]) -> str:
