@@ -223,3 +223,15 @@ def test_time_budget_stops_early_and_stays_additive(models, frame):
     expl = explain(models["mlp"], frame, time_budget_s=0.0, seed=2)
     assert any(n.startswith("sampled: 2 of 24") for n in expl.notes)
     assert expl.additivity_error < 1e-9
+
+
+@pytest.mark.parametrize("kind", ["rf", "lgbm", "logreg"])
+def test_synth_trap_preset_reads_as_a_workload_lookup(kind):
+    from core import synth
+
+    trap = synth.generate("trap", 800, seed=0)
+    trap = trap[trap["label"].notna()]
+    pipe = make_pipeline(kind, None).fit(trap, trap["label"].astype(int))
+    verdict = explain(pipe, trap).dominance()
+    assert verdict["dominant"] and "workload_type" in verdict["features"]
+    assert verdict["message"].startswith("workload_type dominates") and "trap" in verdict["message"]
