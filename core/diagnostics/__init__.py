@@ -92,12 +92,12 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
         if prep.features:
             exact = cell_key([prep.exact[c] for c in prep.features], prep.n)
             run("CONFLICTING_DUPLICATES", lambda: checks.conflicting_duplicates(prep, exact))
-            ceiling = accuracy_ceiling(
-                prep, cell_key([prep.bins[c] for c in prep.features], prep.n))
+            binned = cell_key([prep.bins[c] for c in prep.features], prep.n)
+            ceiling = accuracy_ceiling(prep, binned)
+            _model_checks(prep, binned, fast, run, results)
         else:
-            results["CONFLICTING_DUPLICATES"] = CheckResult(
-                "CONFLICTING_DUPLICATES", "not_applicable", "no candidate features")
-        _model_checks(prep, fast, run, results)
+            for code in ("CONFLICTING_DUPLICATES", "GOLDEN_FEATURE", "FEATURE_DOMINANCE"):
+                results[code] = CheckResult(code, "not_applicable", "no candidate features")
     information = information_table(prep)
     sensitivity = label_sensitivity(frame, label=label, group=group, fast=fast)
     grids = {c: share_grid(prep, c) for c in (prep.payload, *GRID_COLUMNS)
@@ -129,9 +129,10 @@ def _drop_derived_leaks(prep: Prepared, findings: list[Finding]) -> None:
                     prep.skipped[col] = "derived from an outcome (OUTCOME_LEAKAGE)"
 
 
-def _model_checks(prep: Prepared, fast: bool, run, results: dict[str, CheckResult]) -> None:
+def _model_checks(prep: Prepared, cell, fast: bool, run,
+                  results: dict[str, CheckResult]) -> None:
     try:
-        model = models.quick_model(prep, fast=fast)
+        model = models.quick_model(prep, cell, fast=fast)
     except NotApplicable as exc:
         for code in ("GOLDEN_FEATURE", "FEATURE_DOMINANCE"):
             results[code] = CheckResult(code, "not_applicable", str(exc))

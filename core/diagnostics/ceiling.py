@@ -35,20 +35,25 @@ def fold_ids(n: int, folds: int, seed: int) -> np.ndarray:
     return out
 
 
+def lookup_correct(cell: np.ndarray, y: np.ndarray, train: np.ndarray,
+                   test: np.ndarray) -> int:
+    """Test rows a lookup table gets right: the majority label of the row's cell among the
+    training rows (the overall training majority for unseen cells and ties)."""
+    size = int(cell.max()) + 1
+    tn = np.bincount(cell[train], minlength=size)
+    t1 = np.bincount(cell[train], weights=y[train], minlength=size)
+    default = int(t1.sum() * 2 >= tn.sum())
+    majority = np.where(tn > 0, (t1 * 2 > tn) | ((t1 * 2 == tn) & (default == 1)), default)
+    return int((majority[cell[test]] == y[test]).sum())
+
+
 def accuracy_ceiling(prep: Prepared, cell: np.ndarray) -> dict:
     """In-sample and cross-validated cell-majority accuracy, beside the majority baseline."""
     y = prep.y
     n, n1 = np.bincount(cell), np.bincount(cell, weights=y)
     p1 = float(y.mean())
     folds = fold_ids(prep.n, FOLDS, prep.seed)
-    correct = 0
-    for k in range(FOLDS):
-        train, test = folds != k, folds == k
-        tn = np.bincount(cell[train], minlength=len(n))
-        t1 = np.bincount(cell[train], weights=y[train], minlength=len(n))
-        default = int(t1.sum() * 2 >= tn.sum())
-        majority = np.where(tn > 0, (t1 * 2 > tn) | ((t1 * 2 == tn) & (default == 1)), default)
-        correct += int((majority[cell[test]] == y[test]).sum())
+    correct = sum(lookup_correct(cell, y, folds != k, folds == k) for k in range(FOLDS))
     binned = [c for c in prep.features
               if c not in prep.categorical and len(np.unique(prep.exact[c])) > MAX_BINS]
     return {
