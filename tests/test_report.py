@@ -154,3 +154,11 @@ def test_cli_report_bad_input_exits_2_with_one_line(tmp_path, capsys):
     code = main(["report", "--out", str(tmp_path), "--data", str(tmp_path / "nope.csv")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "nope.csv" in err
+
+
+def test_cli_report_unknown_model_exits_2_before_any_work(tmp_path, capsys):
+    code = main(["report", "--out", str(tmp_path / "out"), "--model", "champion",
+                 "--registry", str(tmp_path / "models")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "champion" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

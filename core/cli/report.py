@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise UserError(f"{flag} {path} does not exist; give a folder of Artillery logs "
                         "(--logs DIR) or a request table (--data FILE).")
     registry = Registry(args.registry)
+    if args.model:
+        registry.resolve(args.model)  # an unknown model is bad input: exit 2 before any work
     started = time.perf_counter()
     story, files = run_story(
         args.out, paths=[path], model=args.model, models=args.models, cv=args.cv,

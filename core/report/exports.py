@@ -89,12 +89,13 @@ def write_report(story: Any, out_dir: str | Path, *, static: bool = True,
     html_path = out / "report.html"
     html_path.write_text(render_html(title, sections, meta=meta), encoding="utf-8")
     tables = write_tables(sections, out / "tables")
-    figures, static_error = ([], "static export switched off")
+    figures, static_error = [], None
     if static:
         figures, static_error = write_figures(sections, out / "figures")
     return {"html": str(html_path), "html_bytes": html_path.stat().st_size,
             "tables": [str(p) for p in tables], "figures": [str(p) for p in figures],
-            "static_error": static_error, "missing": missing_sections(sections),
+            "static": static, "static_error": static_error,
+            "missing": missing_sections(sections),
             "sections": [s.title for s in sections]}
 
 
