@@ -31,6 +31,8 @@ def test_json_has_every_field_per_strategy(tmp_path):
         assert set(summary) >= FIELDS
         assert summary["requests"] == 800
     assert doc["strategies"]["hybrid"]["routing_accuracy"] == 1.0
+    for name in ("lambda", "ecs", "hybrid"):  # also at the top level, as DESIGN.md reads
+        assert doc[name] == doc["strategies"][name]
     assert doc["scenario"]["traffic"]["kind"] == "thesis"
 
 

@@ -19,7 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from core.simulate.runner import simulate
 
-    return simulate(args.config, requests=args.requests).to_json()
+    out = simulate(args.config, requests=args.requests).to_json()
+    # DESIGN.md reads "per strategy (lambda, ecs, hybrid): ...": expose each strategy at the
+    # top level too, so `.lambda.cost_usd` and `.strategies.lambda.cost_usd` both work.
+    for name, figures in out["strategies"].items():
+        out.setdefault(name, figures)
+    return out
 
 
 def render(result: dict[str, Any]) -> str:
