@@ -202,9 +202,11 @@ def _simulation(story: Story, sec: Section) -> bool:
                f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
     for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only")):
         vs = hybrid.get(f"vs_{base}") or {}
-        if vs.get("savings_pct") is not None:
-            sec.text(f"Hybrid vs {label}: {vs['savings_pct']:+.1f} % cost saved "
-                     f"({vs['savings_usd']:.4f} USD); mean latency "
+        pct = vs.get("savings_pct")
+        if pct is not None:
+            cost = (f"saves {pct:.1f} % of the cost ({vs['savings_usd']:.4f} USD)" if pct >= 0
+                    else f"costs {-pct:.1f} % more ({-vs['savings_usd']:.4f} USD)")
+            sec.text(f"Hybrid vs {label}: {cost}; mean latency "
                      f"{(vs.get('latency_change_pct') or 0):+.1f} %.")
     if "simulate_mix" in story.missing:
         sec.text(f"Note: {story.missing['simulate_mix']}")

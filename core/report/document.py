@@ -56,6 +56,7 @@ h1{margin-bottom:.2rem} h2{border-bottom:2px solid #e4e7eb;padding-bottom:.3rem;
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
 th,td{border:1px solid #d9dee3;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f5f7fa} .num{text-align:right;white-space:nowrap}
+.wide{overflow-x:auto}
 .missing{background:#fff4e5;border-left:4px solid #f0a020;padding:.6rem 1rem}
 .meta{color:#616e7c;font-size:.9rem}
 """
@@ -81,7 +82,8 @@ def _format_table(frame: pd.DataFrame) -> str:
                    f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(cell(v, c) for c, v in zip(frame.columns, row, strict=True))
                    + "</tr>" for row in frame.itertuples(index=False, name=None))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
+            "</table></div>")
 
 
 def render_html(title: str, sections: list[Section], *, meta: dict[str, Any]) -> str:
