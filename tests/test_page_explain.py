@@ -72,3 +72,18 @@ def test_trap_data_says_workload_type_dominates(app_test, registry):
     at.button(key="FormSubmitter:whatif-Explain this request").click().run()
     assert not at.exception
     assert "P(Lambda optimal)" in [m.label for m in at.metric]
+
+
+@pytest.mark.slow
+def test_forest_and_neural_network_side_by_side(app_test, registry):
+    frame = variance_frame(rows=300)
+    save(registry, "rf", frame)
+    save(registry, "mlp", frame)
+    at = app_test(PAGE, dataset=frame)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="explain_model_b").value is not None
+    methods = texts(at.caption)
+    assert "TreeExplainer" in methods and "model-agnostic Shapley" in methods
+    at.selectbox(key="dep_feature").set_value("payload_size_kb").run()
+    assert not at.exception
