@@ -70,5 +70,7 @@ def test_later_steps_set_champion_simulation_and_build(open_step):
         at.session_state["tour_step"] = step
         at.run()
         assert not at.exception and not at.error, step
+        if step == 6:  # build and test the Lambda function: the zip can be downloaded
+            assert len(at.get("download_button")) == 1
     assert at.session_state["simulation"].strategies["hybrid"]["requests"] > 0
     assert at.session_state["dataset_name"] == "demo: variance"

@@ -152,6 +152,9 @@ def _lambda() -> None:
     st.markdown(f"function.zip is **{dep['build']['zip_bytes'] / 1024:.1f} KiB** (standard "
                 f"library only); {matched} of {len(dep['scenarios'])} thesis scenarios answer "
                 "exactly as the library model does.")
+    st.download_button("Download function.zip", Path(dep["build"]["path"]).read_bytes(),
+                       "function.zip", "application/zip", key="tour_zip",
+                       icon=":material/download:", on_click="ignore")
 
 
 def _report() -> None:
