@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.errors import UserError
 from core.simulate import sweeps
+from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
 from ui import simulate_charts as charts
@@ -19,11 +20,12 @@ SWEEP_KEY = "sim.sweeps"
 UPLOAD_SEEN = "sim.upload_seen"
 
 
-@st.cache_resource(show_spinner="Loading the router model…")
-def _pipeline(model_id: str, root: str | None):
-    from core.simulate.routers import load_pipeline
+@st.cache_resource(show_spinner="Loading and exporting the router model…")
+def _router_model(model_id: str, root: str | None):
+    """The registry model and its portable export, once per model and registry folder."""
+    from core.simulate.routers import prepare_model
 
-    return load_pipeline(model_id, root)
+    return prepare_model({"model_id": model_id}, root=root)
 
 
 def _models() -> list[str]:
@@ -51,7 +53,8 @@ def _load_uploaded() -> None:
 def _run(spec: dict) -> None:
     pipeline = None
     if spec["router"]["kind"] == "model":
-        pipeline = guarded(_pipeline, spec["router"]["model_id"], state.get(state.REGISTRY_DIR))
+        pipeline = guarded(_router_model, spec["router"]["model_id"],
+                           state.get(state.REGISTRY_DIR))
         if pipeline is None:
             return
     bar = st.progress(0.0, text="Starting…")
@@ -76,6 +79,8 @@ def _results(result) -> None:
     cols[3].metric("Simulated in", f"{result.elapsed_s:.2f} s",
                    help=f"{result.strategies['lambda']['requests']:,} requests per strategy, "
                         "three strategies")
+    if "portable_check" in hyb:
+        st.caption(describe_check(hyb["portable_check"]))
     st.subheader("Comparison (the thesis's table)")
     st.dataframe(result.comparison_frame(), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.4g")

@@ -233,6 +233,8 @@ def _router(models: list[str]) -> dict[str, Any]:
         if st.session_state[mkey] not in models:
             st.session_state[mkey] = models[0]
         out["model_id"] = c[1].selectbox("Model", models, key=mkey)
+        c[2].caption("Decides from batch library predictions; each run also scores 1,000 "
+                     "sampled requests through the portable evaluator (as deployed).")
     elif kind == "rule":
         out["threshold_kb"] = c[1].number_input("Payload threshold (KB)", 0.0,
                                                 key=_init("router.threshold_kb"))

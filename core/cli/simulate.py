@@ -50,5 +50,9 @@ def render(result: dict[str, Any]) -> str:
             roi = "-" if vs["roi"] is None else f"{vs['roi']:.1f}x"
             lines.append(f"hybrid vs {base}: saves {vs['savings_usd']:.4f} USD "
                          f"({vs['savings_pct']:.1f} %), router ROI {roi}")
+    if "portable_check" in hybrid:
+        from core.simulate.routers import describe_check
+
+        lines.append(describe_check(hybrid["portable_check"]))
     lines.append(f"simulated in {result['elapsed_s']:.2f} s")
     return "\n".join(lines)

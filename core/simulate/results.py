@@ -226,6 +226,8 @@ def summarise(sc: Scenario, req: Requests, outcomes: dict[str, Outcome], *,
     if "hybrid" in strategies:
         hyb = strategies["hybrid"]
         hyb["router"] = sc.section("router")["kind"]
+        if "portable_check" in outcomes["hybrid"].extra:
+            hyb["portable_check"] = outcomes["hybrid"].extra["portable_check"]
         for base in ("lambda", "ecs"):
             if base in strategies:
                 hyb[f"vs_{base}"] = _versus(hyb, strategies[base])

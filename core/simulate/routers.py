@@ -5,12 +5,16 @@ Kinds: `lambda`, `ecs` (everything to one platform), `rule` (payload threshold),
 baseline runs), and `model` (a registry model: P(Lambda) >= probability_threshold). The model
 predicts each distinct feature row once (workload, payload, time window, load pattern, minute
 of day when it uses the timestamp), so a million requests cost a few thousand predictions.
+Those batch predictions come from the library pipeline (fast); every run also scores a seeded
+sample through the portable evaluator, i.e. exactly as the deployed function decides, and
+fails if the two differ by more than 1e-6 (`portable_check`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +30,10 @@ DEFAULT_INFERENCE_MS = {"model": 2.0, "rule": 0.05, "random": 0.01, "oracle": 0.
                         "lambda": 0.0, "ecs": 0.0}
 ROUTER_MEMORY_MB = 512
 TRACE_DATE = dt.datetime(2025, 11, 22, tzinfo=dt.UTC)
+#: Requests per run that a model router also scores through the portable evaluator, and the
+#: largest |P_portable - P_library| accepted (core.portable's contract).
+PORTABLE_SAMPLE = 1000
+PORTABLE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,37 @@ def load_pipeline(model_id: str, root: str | None = None):
                         "page (or `python -m core train`) and use its model_id.") from exc
 
 
-def model_route(router: dict, req: Requests, mix: Mix, *, start_hour: float,
-                pipeline=None) -> np.ndarray:
-    """Predict P(Lambda) once per distinct feature row, then broadcast to all requests."""
-    pipeline = pipeline if pipeline is not None else load_pipeline(router["model_id"])
+@dataclass(frozen=True)
+class RouterModel:
+    """A model router's library pipeline plus its portable export (the JSON document the
+    deployed function evaluates), prepared once and reused by every run of a sweep."""
+
+    pipeline: Any
+    portable_json: str | None
+    not_applicable: str | None = None   # why the pipeline cannot be exported
+
+
+def prepare_model(router: dict, model: Any = None, root: str | None = None) -> RouterModel:
+    """Load (unless given) and export the router's model. `model` may be a pipeline or an
+    already prepared RouterModel; `root` is the registry folder (default as the registry's)."""
+    if isinstance(model, RouterModel):
+        return model
+    pipeline = model if model is not None else load_pipeline(router["model_id"], root)
+    from core.portable.export import dumps, export_pipeline
+
+    try:
+        return RouterModel(pipeline, dumps(export_pipeline(pipeline)))
+    except UserError as exc:
+        return RouterModel(pipeline, None, str(exc))
+
+
+def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
+                pipeline) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """P(Lambda) of each distinct feature row, predicted in one batch.
+
+    Returns (proba per distinct row, index of each request's row, the rows as the library
+    saw them); `proba[inverse]` is the per-request probability.
+    """
     wanted = _input_features(pipeline)
     uses_time = "timestamp" in wanted
     n_pay = max(len(v) for v in mix.payload_values)
@@ -120,7 +155,63 @@ def model_route(router: dict, req: Requests, mix: Mix, *, start_hour: float,
                         f"({type(exc).__name__}: {exc}). The simulator provides "
                         f"{sorted(rows.columns)}; use a model trained on those features."
                         ) from exc
-    return (proba >= router["probability_threshold"])[inverse.ravel()]
+    return proba, inverse.ravel(), rows
+
+
+def model_route(router: dict, req: Requests, mix: Mix, *, start_hour: float,
+                pipeline=None) -> np.ndarray:
+    """Predict P(Lambda) once per distinct feature row, then broadcast to all requests."""
+    pipeline = pipeline if pipeline is not None else load_pipeline(router["model_id"])
+    proba, inverse, _ = model_proba(router, req, mix, start_hour=start_hour, pipeline=pipeline)
+    return (proba >= router["probability_threshold"])[inverse]
+
+
+def portable_check(router: dict, model: RouterModel, proba: np.ndarray, inverse: np.ndarray,
+                   rows: pd.DataFrame, *, seed: int,
+                   sample: int = PORTABLE_SAMPLE) -> dict[str, Any]:
+    """Score a seeded sample of requests with the portable evaluator (as the deployed
+    function would) and compare with the library's batch probabilities.
+
+    Returns {"rows", "max_abs_diff", "decisions_agree"} (agreement as a fraction), or
+    {"applicable": False, "reason"} when the model cannot be exported. Raises UserError if
+    the two disagree by more than PORTABLE_TOLERANCE: the simulated router would then not
+    be the deployed one.
+    """
+    if model.portable_json is None:
+        return {"applicable": False, "reason": model.not_applicable}
+    from core.portable.evaluator import loads
+
+    evaluator = loads(model.portable_json)
+    n = len(inverse)
+    take = np.sort(np.random.default_rng([seed, 11]).choice(n, size=min(n, sample),
+                                                            replace=False))
+    distinct = np.unique(inverse[take])
+    records = rows.iloc[distinct].to_dict("records")
+    portable = np.array([evaluator.predict_proba(r) for r in records], dtype=float)
+    library = proba[distinct]
+    per_row = np.searchsorted(distinct, inverse[take])  # each sampled request's row
+    diff = np.abs(portable - library)[per_row]
+    threshold = router["probability_threshold"]
+    agree = ((portable >= threshold) == (library >= threshold))[per_row]
+    check = {"applicable": True, "rows": len(take), "distinct_rows": len(distinct),
+             "max_abs_diff": float(diff.max()) if len(diff) else 0.0,
+             "decisions_agree": float(agree.mean()) if len(agree) else 1.0}
+    if not check["max_abs_diff"] <= PORTABLE_TOLERANCE:
+        raise UserError(f"Model {router['model_id']!r}: the portable evaluator (what the "
+                        f"deployed function runs) differs from the library prediction by up to "
+                        f"{check['max_abs_diff']:.3g} on {check['rows']} sampled requests; the "
+                        f"rule is at most {PORTABLE_TOLERANCE:g}. Do not deploy this model; "
+                        "retrain it or report the mismatch (core.portable).")
+    return check
+
+
+def describe_check(check: dict[str, Any]) -> str:
+    """One line for the page and the CLI: does the simulated router decide as deployed?"""
+    if not check.get("applicable", True):
+        return f"Portable evaluator check: not applicable ({check['reason']})"
+    return (f"Portable evaluator check (as deployed): {check['rows']:,} sampled requests, "
+            f"max |Δp| = {check['max_abs_diff']:.2g}, decisions agree "
+            f"{check['decisions_agree']:.1%}")
 
 
 def _input_features(pipeline) -> list[str]:

@@ -110,14 +110,28 @@ def oracle_choice(sc: Scenario, req: Requests, lam: Outcome, ecs: Outcome) -> np
     return routers.oracle(lam_score, ecs_score)
 
 
+def _model_choice(sc: Scenario, req: Requests, model: routers.RouterModel
+                  ) -> tuple[np.ndarray, dict]:
+    """A model router's decisions (library batch) and their portable-evaluator check."""
+    router = sc.section("router")
+    proba, inverse, rows = routers.model_proba(router, req, sc.mix,
+                                               start_hour=sc.section("traffic")["start_hour"],
+                                               pipeline=model.pipeline)
+    check = routers.portable_check(router, model, proba, inverse, rows, seed=sc.seed)
+    return (proba >= router["probability_threshold"])[inverse], check
+
+
 def simulate(spec: dict | str | Scenario | None = None, *, requests: int | None = None,
              strategies: Sequence[str] = STRATEGIES, on_progress: Progress | None = None,
-             bins: int = 120, pipeline=None) -> SimulationResult:
+             bins: int = 120, pipeline=None, registry_root: str | None = None
+             ) -> SimulationResult:
     """Run a scenario; returns summaries, time series and latency CDFs per strategy.
 
     The hybrid's routing accuracy is measured against the hindsight oracle, so asking for
-    `hybrid` also runs both baselines. `pipeline` lets a caller pass an already-loaded model
-    for router kind `model` (the page caches it).
+    `hybrid` also runs both baselines. For router kind `model`, `pipeline` lets a caller pass
+    an already-loaded pipeline or a `routers.RouterModel` (the page and sweeps prepare it
+    once); otherwise the model is loaded from the registry at `registry_root` (default:
+    $ROUTING_LAB_MODELS or models/).
     """
     started = time.perf_counter()
     progress = on_progress or (lambda _f, _m: None)
@@ -142,10 +156,10 @@ def simulate(spec: dict | str | Scenario | None = None, *, requests: int | None 
         else:
             router = sc.section("router")
             best = oracle_choice(sc, req, outcomes["lambda"], outcomes["ecs"])
+            check = None
             if router["kind"] == "model":
-                choice = routers.model_route(router, req, sc.mix,
-                                             start_hour=sc.section("traffic")["start_hour"],
-                                             pipeline=pipeline)
+                choice, check = _model_choice(sc, req, routers.prepare_model(
+                    router, pipeline, registry_root))
             else:
                 choice = routers.route(router, req, sc.mix, seed=sc.seed,
                                        start_hour=sc.section("traffic")["start_hour"],
@@ -153,6 +167,8 @@ def simulate(spec: dict | str | Scenario | None = None, *, requests: int | None 
             ovh = routers.overhead(router, sc.lambda_prices)
             outcomes[name] = run_strategy(name, sc, req, choice, ovh)
             outcomes[name].extra.update(oracle=best, overhead=ovh)
+            if check is not None:
+                outcomes[name].extra["portable_check"] = check
         timings[name] = time.perf_counter() - t0
     progress(0.92, "summarising")
     best = outcomes["hybrid"].extra["oracle"] if "hybrid" in outcomes else (
