@@ -74,3 +74,21 @@ def test_later_steps_set_champion_simulation_and_build(open_step):
             assert len(at.get("download_button")) == 1
     assert at.session_state["simulation"].strategies["hybrid"]["requests"] > 0
     assert at.session_state["dataset_name"] == "demo: variance"
+
+
+def test_shap_step_uses_an_existing_champion_without_training(open_step, tmp_path):
+    from core import synth
+    from core.registry import Registry
+    from core.training import make_pipeline
+
+    frame = synth.generate("variance", rows=300, seed=0).dropna(subset=["label"])
+    features = ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+    pipe = make_pipeline("logreg", features).fit(frame, frame["label"].astype(int))
+    reg = Registry(tmp_path / "models")
+    model_id = reg.save(pipe, model_type="logreg", metrics={}, features=features,
+                        train_frame=frame, seed=0)
+    reg.set_alias("champion", model_id)
+    at = open_step(4)
+    assert not at.exception and not at.error
+    assert "train_run" not in at.session_state  # no quick training was needed
+    assert at.session_state["dataset_name"] == "demo: variance"

@@ -74,6 +74,22 @@ def _story() -> steps.Story:
     return trained
 
 
+@st.cache_resource(show_spinner="Loading the champion…", max_entries=2)
+def _with_model(root: str, model_id: str, _frame) -> steps.Story:
+    story = steps.from_frame(_frame, "demo: variance")
+    steps.use_model(story, model_id, Registry(root))
+    return story
+
+
+def _champion_story() -> steps.Story:
+    """The variance demo with the registry's champion, or a quick one trained once."""
+    _ensure_demo("variance")
+    reg = _registry()
+    if "champion" in reg.aliases():
+        return _with_model(str(reg.root), reg.resolve("champion"), state.get(state.DATASET))
+    return _story()
+
+
 @st.cache_resource(show_spinner="Explaining the champion (SHAP)…", max_entries=2)
 def _explained(model_id: str, _story: steps.Story):
     steps.explain(_story)
@@ -127,13 +143,13 @@ def _comparison() -> None:
 
 
 def _shap() -> None:
-    story = _story()
+    story = _champion_story()
     expl = _explained(story.champion.model_id, story)
     st.markdown(expl.dominance()["message"])
 
 
 def _savings() -> None:
-    story = _story()
+    story = _champion_story()
     result = _simulated(story.champion.model_id, story)
     state.put(state.SIMULATION, result)
     hybrid = result.strategies["hybrid"]
@@ -146,7 +162,7 @@ def _savings() -> None:
 
 
 def _lambda() -> None:
-    story = _story()
+    story = _champion_story()
     dep = _deployed(story.champion.model_id, story)
     matched = sum(r["match"] for r in dep["scenarios"])
     st.markdown(f"function.zip is **{dep['build']['zip_bytes'] / 1024:.1f} KiB** (standard "
