@@ -10,6 +10,7 @@ of busy instances and a stack of idle ones, compiled by numba: O(n log c) for c 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,10 +22,8 @@ from core.simulate.scenario import INIT_MS_PER_PACKAGE_MB, RUNTIMES
 
 #: Memory at which a function gets one full vCPU (AWS documentation).
 MB_PER_VCPU = 1769.0
-#: Provisioned concurrency prices as ratios of the on-demand GB-second price (AWS list:
-#: $0.0000041667 per GB-s held and $0.0000097222 per GB-s of duration vs $0.0000166667).
-PROVISIONED_HOLD_FACTOR = 0.0000041667 / 0.0000166667
-PROVISIONED_DURATION_FACTOR = 0.0000097222 / 0.0000166667
+#: AWS bills provisioned concurrency from enabling to disabling, rounded up to 5 minutes.
+PROVISIONED_BILLING_S = 300.0
 PROVISIONED = -2  # instance id of requests served by a provisioned instance
 THROTTLED = -1
 
@@ -183,23 +182,26 @@ def keep_alive_draws(lam: dict, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def request_costs(run: LambdaRun, memory_mb: np.ndarray | float, prices: Prices) -> np.ndarray:
     """Per-request bill: request fee + GB-s at 1 ms (init included); throttled: 0;
-    requests on provisioned instances pay the lower provisioned duration rate."""
+    requests on provisioned instances pay the provisioned duration price
+    (`Prices.lambda_provisioned_duration_gb_second_usd`, see core.simulate.pricing)."""
     cost = np.asarray(lambda_cost(run.busy * 1000.0, memory_mb, prices), dtype=float)
     prov = run.instance == PROVISIONED
     if prov.any():
         gb_s = np.ceil(run.busy * 1000.0) / 1000.0 * (np.broadcast_to(memory_mb, cost.shape)
                                                      / 1024.0)
-        discounted = prices.lambda_request_usd + gb_s * prices.lambda_gb_second_usd \
-            * PROVISIONED_DURATION_FACTOR
+        discounted = prices.lambda_request_usd \
+            + gb_s * prices.lambda_provisioned_duration_gb_second_usd
         cost = np.where(prov, discounted, cost)
     return np.where(run.error, 0.0, cost)
 
 
 def provisioned_cost(provisioned: int, memory_mb: float, horizon_s: float,
                      prices: Prices) -> float:
-    """Holding provisioned concurrency for the whole horizon (per GB-s, AWS bills by time)."""
+    """Holding provisioned concurrency for the whole horizon: instances x GB x seconds
+    (rounded up to 5 minutes, as AWS bills) x `Prices.lambda_provisioned_gb_second_usd`."""
     gb = provisioned * memory_mb / 1024.0
-    return gb * horizon_s * prices.lambda_gb_second_usd * PROVISIONED_HOLD_FACTOR
+    held_s = math.ceil(horizon_s / PROVISIONED_BILLING_S) * PROVISIONED_BILLING_S
+    return gb * held_s * prices.lambda_provisioned_gb_second_usd
 
 
 def reference_pool(arrival, warm_s, cold_s, keep_alive_s, *, concurrency_limit: int = 1000,

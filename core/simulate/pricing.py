@@ -11,11 +11,20 @@ item                   unit                    x86                 arm (Graviton
 =====================  ======================  ==================  ==================
 Lambda requests        USD per request         0.0000002 (0.20/1M) 0.0000002
 Lambda compute         USD per GB-second       0.0000166667        0.0000133334
+Lambda provisioned     USD per GB-second held  0.0000041667        0.0000033334
+Lambda prov. duration  USD per GB-second       0.0000097222        0.0000077778
 Fargate vCPU           USD per vCPU-hour       0.04048             0.03238
 Fargate memory         USD per GB-hour         0.004445            0.00356
 ALB                    USD per ALB-hour        us 0.0225, eu 0.0252
 ALB capacity           USD per LCU-hour        0.008
 =====================  ======================  ==================  ==================
+
+Provisioned concurrency (AWS's formula): a function with P provisioned instances of M MB
+held for T seconds (rounded up to 5 minutes) costs
+``P * M / 1024 * T * lambda_provisioned_gb_second_usd``; each request served by a
+provisioned instance then pays ``lambda_request_usd + ceil(duration_ms) / 1000 * M / 1024 *
+lambda_provisioned_duration_gb_second_usd`` (a reduced duration price, no billed init);
+requests beyond the provisioned instances are billed on demand (:func:`lambda_cost`).
 
 (Lambda's volume tiers above 6 billion GB-seconds a month, free tiers, ephemeral storage
 and data transfer are left out: they do not change a per-request comparison.)
@@ -23,7 +32,8 @@ and data transfer are left out: they do not change a per-request comparison.)
 ``thesis``: the thesis's own figures, region-independent: Fargate 0.04656 per vCPU-hour and
 0.00511 per GB-hour, Lambda 0.20 per million requests and 0.0000166667 per GB-second. The
 thesis priced x86 only; for ``arm`` its compute prices are reduced by AWS's own arm/x86
-ratios (Lambda x 0.8, Fargate x 0.8), so an arm scenario stays comparable.
+ratios (Lambda x 0.8, Fargate x 0.8), so an arm scenario stays comparable. The thesis did
+not use provisioned concurrency: its set carries AWS's x86 provisioned prices (x 0.8 on arm).
 """
 
 from __future__ import annotations
@@ -52,6 +62,8 @@ class Prices:
     architecture: str
     lambda_request_usd: float       # per request
     lambda_gb_second_usd: float     # per GB-second of billed duration
+    lambda_provisioned_gb_second_usd: float           # per GB-second of concurrency held
+    lambda_provisioned_duration_gb_second_usd: float  # per GB-second on provisioned instances
     fargate_vcpu_hour_usd: float    # per vCPU-hour
     fargate_gb_hour_usd: float      # per GB-hour
     alb_hour_usd: float             # per load-balancer hour
@@ -66,13 +78,19 @@ PRICE_FIELDS = tuple(f.name for f in fields(Prices) if f.name.endswith("_usd"))
 
 _AWS_2026 = {
     "x86": {"lambda_request_usd": 0.20 / 1e6, "lambda_gb_second_usd": 0.0000166667,
+            "lambda_provisioned_gb_second_usd": 0.0000041667,
+            "lambda_provisioned_duration_gb_second_usd": 0.0000097222,
             "fargate_vcpu_hour_usd": 0.04048, "fargate_gb_hour_usd": 0.004445},
     "arm": {"lambda_request_usd": 0.20 / 1e6, "lambda_gb_second_usd": 0.0000133334,
+            "lambda_provisioned_gb_second_usd": 0.0000033334,
+            "lambda_provisioned_duration_gb_second_usd": 0.0000077778,
             "fargate_vcpu_hour_usd": 0.03238, "fargate_gb_hour_usd": 0.00356},
 }
 _ALB = {"eu-west-1": {"alb_hour_usd": 0.0252, "alb_lcu_hour_usd": 0.008},
         "us-east-1": {"alb_hour_usd": 0.0225, "alb_lcu_hour_usd": 0.008}}
 _THESIS_X86 = {"lambda_request_usd": 0.20 / 1e6, "lambda_gb_second_usd": 0.0000166667,
+               "lambda_provisioned_gb_second_usd": 0.0000041667,
+               "lambda_provisioned_duration_gb_second_usd": 0.0000097222,
                "fargate_vcpu_hour_usd": 0.04656, "fargate_gb_hour_usd": 0.00511}
 _ARM_FACTOR = 0.8  # AWS arm/x86 compute price ratio (Lambda and Fargate)
 
@@ -82,7 +100,9 @@ def _base_sheet(name: str, region: str, architecture: str) -> dict[str, float]:
         return {**_AWS_2026[architecture], **_ALB[region]}
     sheet = dict(_THESIS_X86)
     if architecture == "arm":
-        for key in ("lambda_gb_second_usd", "fargate_vcpu_hour_usd", "fargate_gb_hour_usd"):
+        for key in ("lambda_gb_second_usd", "lambda_provisioned_gb_second_usd",
+                    "lambda_provisioned_duration_gb_second_usd", "fargate_vcpu_hour_usd",
+                    "fargate_gb_hour_usd"):
             sheet[key] *= _ARM_FACTOR
     return {**sheet, **_ALB[region]}
 
