@@ -15,6 +15,7 @@ import pytest
 
 from core import synth
 from core.cli.dispatch import main
+from core.cli.report import ProgressBar
 from core.registry import Registry
 from core.report import exports
 from core.report.builder import SECTIONS, build_sections
@@ -34,9 +35,11 @@ def full_story(demo_frame, tmp_path_factory):
     """One whole story on small demo data (two quick models, 2,000 simulated requests)."""
     out = tmp_path_factory.mktemp("report")
     registry = Registry(tmp_path_factory.mktemp("models"))
+    events: list[tuple[float, str]] = []
     story, files = run_story(out, story=from_frame(demo_frame, "demo: variance"),
                              models=QUICK, cv=2, requests=2_000, registry=registry,
-                             static=False)
+                             static=False, on_progress=lambda f, m: events.append((f, m)))
+    story.progress_events = events  # for the progress test
     return story, files, out, registry
 
 
@@ -162,3 +165,25 @@ def test_cli_report_unknown_model_exits_2_before_any_work(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and "champion" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_story_progress_only_moves_forward_and_ends_at_one(full_story):
+    events = full_story[0].progress_events
+    fractions = [f for f, _ in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("train" in m for _, m in events) and any("simulate" in m for _, m in events)
+
+
+def test_progress_bar_redraws_one_line_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    bar = ProgressBar(stream, width=10)
+    bar(0.5, "training")
+    bar(1.0, "done")
+    text = stream.getvalue()
+    assert text.count("\r") == 2 and text.endswith("\n")
+    assert "[#####.....]  50%" in text and "[##########] 100%" in text

@@ -48,9 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class ProgressBar:
     """A one-line bar on stderr (redrawn on a terminal, one line per step otherwise)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
-        self.stream, self.width = stream, width
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream, self.width = stream or sys.stderr, width
+        self.tty = self.stream.isatty()
         self.started = time.perf_counter()
         self.last = ""
 
