@@ -47,6 +47,8 @@ PLATFORM_ALIASES = {"fargate": "ecs", "ecs_fargate": "ecs", "aws_lambda": "lambd
 MAX_LATENCY_MS = 15 * 60 * 1000  # Lambda's hard timeout: anything longer is not a request
 #: Values no real request has (column -> (upper bound, how the reason says it)).
 ABSURD = {"payload_size_kb": (10 * 1024**2, "10 GB"), "memory_mb": (128 * 1024, "128 GB")}
+#: Source columns that only repeat another source column (dropped).
+DUPLICATE_SOURCES = ("metrics.payload_size_kb",)
 EXTRA_COLUMNS = ("is_error", OPTIMAL_PLATFORM, "source_file", "source_line")
 
 
@@ -77,11 +79,14 @@ def _rename(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.rename(columns=renames)
     for source, canon in copies.items():
         frame[canon] = frame[source]
+    if "actual_payload_size_kb" in frame.columns:  # Artillery repeats it inside `metrics`
+        frame = frame.drop(columns=[c for c in DUPLICATE_SOURCES if c in frame.columns])
     return frame
 
 
-def _check_columns(frame: pd.DataFrame, source: str) -> None:
-    """File-level rules: the table needs a workload and a latency to be of any use."""
+def _check_columns(frame: pd.DataFrame, source: str, need_latency: bool = True) -> None:
+    """File-level rules: a load-test log needs a workload and a latency to be of any use;
+    requests to predict or explain (`need_latency=False`) only need the workload."""
     known = set(CANONICAL_COLUMNS) - {"label"}
     shown = ", ".join(map(str, [c for c in frame.columns if c != LINE][:12])) or "none"
     has_latency = bool(latency_columns(frame))
@@ -95,14 +100,15 @@ def _check_columns(frame: pd.DataFrame, source: str) -> None:
             f"{source}: no `workload_type` column (found: {shown}). Add it, rename the column "
             "holding the workload to `workload_type`, or name Artillery files "
             "`<platform>_<workload>_<date>.jsonl`.")
-    if not has_latency:
+    if need_latency and not has_latency:
         raise UserError(
             f"{source}: no latency column (found: {shown}). Add `latency_ms` (client-side), "
             "`response_time_ms` or `execution_time_ms` (server-side), or paired "
             "`lambda_latency_ms`/`ecs_latency_ms` columns.")
 
 
-def canonicalise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+def canonicalise(raw: pd.DataFrame, source: str, *, need_latency: bool = True
+                 ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """Canonical columns with fixed dtypes first, then every other column as it came.
 
     Returns the frame and, per checked numeric column, the values as they came (to tell
@@ -114,7 +120,7 @@ def canonicalise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str
             frame[col] = value
         elif frame[col].isna().any():
             frame[col] = frame[col].fillna(value)
-    _check_columns(frame, source)
+    _check_columns(frame, source, need_latency)
     originals = {c: frame[c] for c in (*latency_columns(frame), "payload_size_kb")
                  if c in frame.columns}
     out = pd.DataFrame(index=frame.index)
@@ -235,7 +241,8 @@ def _json_text(value: object) -> object:
     return json.dumps(value, default=str) if isinstance(value, dict | list) else value
 
 
-def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series]) -> pd.Series:
+def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series], *,
+                 need_latency: bool = True) -> pd.Series:
     """One reason per unusable row (first rule that fails), NaN for good rows."""
     reason = pd.Series(np.nan, index=frame.index, dtype="object")
 
@@ -251,7 +258,8 @@ def row_problems(frame: pd.DataFrame, originals: dict[str, pd.Series]) -> pd.Ser
                 continue  # numbers (or NaN) already: nothing can be non-numeric
             given = came.notna() & (came.astype("str").str.strip() != "")
             flag(given & frame[col].isna(), f"non-numeric {col}")
-    flag(frame[lat_cols].isna().all(axis=1), "missing latency")
+    if need_latency and lat_cols:
+        flag(frame[lat_cols].isna().all(axis=1), "missing latency")
     for col in lat_cols:
         flag(frame[col] < 0, f"negative {col}")
         flag(frame[col] > MAX_LATENCY_MS, f"{col} above 15 min")

@@ -65,9 +65,13 @@ class IngestResult:
         }
 
 
-def read_paths(paths: Sequence[str | Path], *,
-               max_bytes: int = MAX_UPLOAD_BYTES) -> IngestResult:
-    """Read files and directories (recursively: table files only) into one canonical table."""
+def read_paths(paths: Sequence[str | Path], *, max_bytes: int = MAX_UPLOAD_BYTES,
+               need_latency: bool = True) -> IngestResult:
+    """Read files and directories (recursively: table files only) into one canonical table.
+
+    `need_latency=False` reads requests that have not run yet (to predict or explain them).
+    One unreadable file among several is reported as a rejection; the others still load.
+    """
     if isinstance(paths, str | Path):
         paths = [paths]
     files, skipped = _expand(paths)
@@ -78,17 +82,18 @@ def read_paths(paths: Sequence[str | Path], *,
         names = ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         warnings.append(f"skipped {len(skipped)} file(s) in folders that are not tables "
                         f"(by extension): {names}")
-    return _ingest([(str(p), p.read_bytes) for p in files], max_bytes, warnings)
+    return _ingest([(str(p), p.read_bytes) for p in files], max_bytes, warnings,
+                   need_latency)
 
 
-def read_uploads(files: Sequence[tuple[str, bytes]], *,
-                 max_bytes: int = MAX_UPLOAD_BYTES) -> IngestResult:
+def read_uploads(files: Sequence[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
+                 need_latency: bool = True) -> IngestResult:
     """Read uploaded files given as (name, content) pairs, e.g. from st.file_uploader."""
     if not files:
         raise UserError("No files given: upload at least one CSV, JSON, JSONL or Parquet file.")
     for name, data in files:
         _check_size(name, len(data), max_bytes)
-    return _ingest([(name, _const(data)) for name, data in files], max_bytes, [])
+    return _ingest([(name, _const(data)) for name, data in files], max_bytes, [], need_latency)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -146,13 +151,27 @@ def _mb(size: int) -> str:
 
 
 def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
-            warnings: list[str]) -> IngestResult:
-    frames, rejected = [], []
+            warnings: list[str], need_latency: bool = True) -> IngestResult:
+    frames, rejected, failures = [], [], []
     seen_ids: set[str] = set()
     for name, load in sources:
-        frame, rejects = _read_file(name, load(), max_bytes, seen_ids)
+        try:
+            frame, rejects = _read_file(name, load(), max_bytes, seen_ids, need_latency)
+        except UserError as exc:
+            if len(sources) == 1:
+                raise
+            failures.append(exc)  # keep the other files: the bad one becomes a rejection
+            rejected.append({"source": name, "line": pd.NA,
+                             "reason": "unreadable file", "raw": str(exc)})
+            continue
         frames.append(frame)
         rejected.extend({"source": name, **r} for r in rejects)
+    if not frames:
+        raise UserError(f"None of the {len(sources)} files could be read; the first: "
+                        f"{failures[0]}")
+    if failures:
+        warnings = [*warnings, f"{len(failures)} of {len(sources)} files could not be read "
+                    "and were skipped (see the rejected rows, reason 'unreadable file')"]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rejected_frame = pd.DataFrame(rejected, columns=list(REJECTED_COLUMNS))
     rejected_frame["line"] = rejected_frame["line"].astype("Int64")
@@ -164,8 +183,8 @@ def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
     return IngestResult(frame, rejected_frame, [n for n, _ in sources], warnings)
 
 
-def _read_file(name: str, data: bytes, max_bytes: int,
-               seen_ids: set[str]) -> tuple[pd.DataFrame, Rejects]:
+def _read_file(name: str, data: bytes, max_bytes: int, seen_ids: set[str],
+               need_latency: bool = True) -> tuple[pd.DataFrame, Rejects]:
     """One file -> canonical rows and its rejected records; `seen_ids` grows by its ids."""
     rejects = Rejects()
     raw, lines = _parse(name, data, max_bytes, rejects)
@@ -175,9 +194,9 @@ def _read_file(name: str, data: bytes, max_bytes: int,
         raise UserError(f"No record of {name} could be read: {len(rejects):,} rejected, the "
                         f"first at line {first['line']} ({first['reason']}). Check that it holds "
                         "one JSON object per line, or one JSON document in a .json file.")
-    frame, originals = canonicalise(raw, name)
+    frame, originals = canonicalise(raw, name, need_latency=need_latency)
     del raw
-    reason = row_problems(frame, originals)
+    reason = row_problems(frame, originals, need_latency=need_latency)
     ids = frame["request_id"].to_numpy(dtype=object, na_value=None)
     seen_before = np.fromiter((i in seen_ids for i in ids), bool, len(ids))
     dup = (ids != None) & (pd.Series(ids).duplicated().to_numpy() | seen_before)  # noqa: E711

@@ -118,6 +118,7 @@ def test_artillery_fields_are_mapped(artillery_dir):
                                                    "is_error"].any()
     assert err["label"].isna().all()
     assert err["actual_payload_size_kb"].isna().all() and err["payload_size_kb"].notna().all()
+    assert "metrics.payload_size_kb" not in frame.columns  # a repeat of actual_payload_size_kb
     assert (frame["time_window"] == "morning_peak").all()
     assert (frame["load_pattern"] == "ramp_load").all()
     assert frame["timestamp"].notna().all()  # both timestamp styles parse

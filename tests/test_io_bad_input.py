@@ -224,12 +224,38 @@ def test_write_table_needs_csv_or_parquet(tmp_path):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.xlsx")
 
 
-def test_one_bad_file_among_good_ones_is_named(tmp_path):
+def test_one_bad_file_among_good_ones_is_a_rejection_not_lost_work(tmp_path):
+    """The good file still loads; the bad one is named in the rejected rows and a warning."""
     good = _csv(tmp_path, "r1,lambda,lightweight_api,10,1,200\n", name="good.csv")
     bad = tmp_path / "photo.csv"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n")
-    with pytest.raises(UserError, match=r"photo.csv is a PNG image"):
-        read_paths([good, bad])
+    result = read_paths([good, bad])
+    assert result.frame["request_id"].tolist() == ["r1"]
+    (row,) = result.rejected.to_dict("records")
+    assert row["reason"] == "unreadable file"
+    assert "photo.csv is a PNG image" in row["raw"]
+    assert any("1 of 2 files could not be read" in w for w in result.warnings)
+
+
+def test_only_bad_files_raise_the_first_error(tmp_path):
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError, match=r"None of the 2 files could be read"):
+        read_paths([bad, empty])
+
+
+def test_requests_without_latency_load_when_latency_is_not_needed(tmp_path):
+    """Requests to predict have not run yet: no latency column, still a table."""
+    path = tmp_path / "requests.csv"
+    path.write_text("workload_type,payload_size_kb,time_window,load_pattern\n"
+                    "lightweight_api,5,midday,low_load\n")
+    with pytest.raises(UserError, match="no latency column"):
+        read_paths([path])
+    frame = read_paths([path], need_latency=False).frame
+    assert frame["payload_size_kb"].tolist() == [5.0]
+    assert frame["latency_ms"].isna().all()
 
 
 def test_windows_line_endings_and_semicolon_decimal_commas(tmp_path):

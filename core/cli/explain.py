@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> dict:
     loaded = Registry().load(args.model_id)
-    frame = read_paths([args.data]).frame
+    frame = read_paths([args.data], need_latency=False).frame
     expl = explain(loaded.pipeline, frame, model_id=loaded.model_id, sample=args.sample,
                    seed=args.seed)
     result = expl.to_json()

@@ -34,7 +34,7 @@ def predict_frame(pipeline, frame) -> list[dict]:
 
 def run(args: argparse.Namespace) -> dict:
     loaded = Registry(args.registry).load(args.model_id)
-    ingest = read_paths([args.data])
+    ingest = read_paths([args.data], need_latency=False)
     if ingest.frame.empty:
         raise UserError(f"No requests could be read from {args.data} "
                         f"({len(ingest.rejected)} rows rejected); check the file format.")
