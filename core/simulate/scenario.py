@@ -348,7 +348,7 @@ def _trace_times(traffic: dict[str, Any]) -> np.ndarray:
     if traffic.get("file"):
         from core import io
 
-        frame = io.read_paths([traffic["file"]]).frame
+        frame = io.read_paths([traffic["file"]], need_latency=False).frame
         if "timestamp" not in frame.columns:
             raise UserError(f"Trace file {traffic['file']!r} has no timestamp column. Use a "
                             "load-test log whose rows carry a timestamp.")
