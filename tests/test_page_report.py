@@ -66,3 +66,16 @@ def test_report_with_a_training_run_fills_model_shap_and_deploy(app_test, frame,
     missing = at.session_state["report_built"]["files"]["missing"]
     assert list(missing) == ["Simulation: Lambda-only vs ECS-only vs hybrid"]
     assert "Simulate page" in missing["Simulation: Lambda-only vs ECS-only vs hybrid"]
+
+
+@pytest.mark.slow
+def test_new_dataset_voids_the_last_build(app_test, frame):
+    at = app_test(PAGE, dataset=frame, dataset_name="demo: variance")
+    at.run()
+    at.checkbox(key="report_fill").set_value(False)
+    _build(at)
+    assert len(at.get("download_button")) == 2
+    at.session_state["dataset"] = frame.head(300)
+    at.run()
+    assert not at.exception and len(at.get("download_button")) == 0
+    assert any("build the report again" in c.value for c in at.caption)

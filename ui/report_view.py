@@ -130,6 +130,10 @@ def downloads() -> None:
     built = st.session_state.get(BUILT)
     if not built:
         return
+    if built["token"] != _token():
+        st.caption("The session's results changed since the last build: build the report "
+                   "again to include them.")
+        return
     files, out = built["files"], Path(built["out"])
     st.success(f"Report written: {len(files['tables'])} table files, {len(files['figures'])} "
                f"figure files, report.html {files['html_bytes'] / 1024:,.0f} KiB (works "
