@@ -50,13 +50,18 @@ def _load_uploaded() -> None:
         st.rerun()
 
 
+def _model(spec: dict) -> tuple[bool, object]:
+    """(ok, the router model from the page's registry folder, or None for other routers)."""
+    if spec["router"]["kind"] != "model":
+        return True, None
+    model = guarded(_router_model, spec["router"]["model_id"], state.get(state.REGISTRY_DIR))
+    return model is not None, model
+
+
 def _run(spec: dict) -> None:
-    pipeline = None
-    if spec["router"]["kind"] == "model":
-        pipeline = guarded(_router_model, spec["router"]["model_id"],
-                           state.get(state.REGISTRY_DIR))
-        if pipeline is None:
-            return
+    ok, pipeline = _model(spec)
+    if not ok:
+        return
     bar = st.progress(0.0, text="Starting…")
     result = guarded(simulate, spec, pipeline=pipeline,
                      on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
@@ -127,8 +132,10 @@ def _sweeps(spec: dict) -> None:
             st.dataframe(done["memory"], hide_index=True)
     with tabs[2]:
         if st.button("Run sensitivity sweep", key="sim.sweep.sens"):
+            ok, model = _model(spec)
             with st.spinner("Scaling one parameter at a time…"):
-                done["sensitivity"] = guarded(sweeps.sensitivity, spec, requests=10_000)
+                done["sensitivity"] = guarded(sweeps.sensitivity, spec, requests=10_000,
+                                              model=model) if ok else None
         if done.get("sensitivity") is not None:
             st.plotly_chart(charts.sensitivity(done["sensitivity"]), key="sim.sens")
 

@@ -134,3 +134,26 @@ def test_traffic_shape_preview_and_sweeps_draw(app_test):
     at.button(key="sim.sweep.sens").click().run()
     assert not at.exception and not at.error
     assert len(at.session_state["sim.sweeps"]["sensitivity"]) > 1
+
+
+def test_sensitivity_sweep_routes_with_the_model_from_the_pages_registry(app_test, tmp_path):
+    """The registry folder chosen for the session (not $ROUTING_LAB_MODELS) serves the model
+    to the run and to the sweep."""
+    from core.registry import Registry
+    from core.training import make_pipeline
+    from tests.portable_helpers import request_frame
+
+    frame = request_frame(200)
+    features = ["workload_type", "payload_size_kb"]
+    pipe = make_pipeline("logreg", features, seed=0).fit(frame, frame["label"])
+    chosen = tmp_path / "chosen"
+    model_id = Registry(chosen).save(pipe, model_type="logreg", metrics={"accuracy": 1.0},
+                                     features=features, train_frame=frame, seed=0)
+    at = app_test("pages/simulate.py", registry_dir=str(chosen))
+    at.run()
+    at.selectbox(key="sim.router.kind").set_value("model").run()
+    assert at.selectbox(key="sim.router.model_id").value == model_id
+    at.button(key="sim.sweep.sens").click().run()
+    assert not at.exception and not at.error
+    sens = at.session_state["sim.sweeps"]["sensitivity"]
+    assert len(sens) > 1 and sens["hybrid_cost_usd"].notna().all()

@@ -49,3 +49,46 @@ def test_sweep_runs_on_a_local_dask_cluster_through_joblib():
                                     backend="dask")
     local = sweeps.memory_sweep(memories=(256, 1024), requests=1000)
     assert frame.equals(local)
+
+
+def _save_model(root) -> str:
+    from core.registry import Registry
+    from core.training import make_pipeline
+    from tests.portable_helpers import request_frame
+
+    frame = request_frame(200)
+    features = ["workload_type", "payload_size_kb"]
+    pipe = make_pipeline("logreg", features, seed=0).fit(frame, frame["label"])
+    return Registry(root).save(pipe, model_type="logreg", metrics={"accuracy": 1.0},
+                               features=features, train_frame=frame, seed=0)
+
+
+def test_model_router_sweep_loads_the_model_once_from_the_given_registry(tmp_path,
+                                                                           monkeypatch):
+    """The model lives in a registry folder other than $ROUTING_LAB_MODELS (as when the page
+    chose one): the sweep reads it there, once, and every point is routed by it."""
+    from core.simulate import routers
+
+    monkeypatch.setenv("ROUTING_LAB_MODELS", str(tmp_path / "empty"))
+    chosen = tmp_path / "chosen"
+    model_id = _save_model(chosen)
+    loads = []
+    real = routers.load_pipeline
+    monkeypatch.setattr(routers, "load_pipeline",
+                        lambda ref, root=None: loads.append((ref, root)) or real(ref, root))
+    spec = {"router": {"kind": "model", "model_id": model_id}}
+    frame = sweeps.sensitivity(spec, params=("lambda.keep_alive_s", "fargate.min_tasks"),
+                               requests=1500, registry_root=str(chosen))
+    assert loads == [(model_id, str(chosen))]
+    assert len(frame) == 5 and frame["hybrid_cost_usd"].notna().all()
+    with pytest.raises(UserError, match="not in the registry"):
+        sweeps.sensitivity(spec, params=("fargate.min_tasks",), requests=500)
+
+
+def test_model_router_sweep_takes_a_loaded_pipeline():
+    from tests.portable_helpers import fitted
+
+    spec = {"router": {"kind": "model", "model_id": "in-memory"}}
+    frame = sweeps.sensitivity(spec, params=("fargate.min_tasks",), requests=1000,
+                               model=fitted("logreg"))
+    assert len(frame) == 3

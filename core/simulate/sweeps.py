@@ -19,6 +19,7 @@ import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 
 from core.errors import UserError
+from core.simulate.routers import RouterModel, prepare_model
 from core.simulate.scenario import load_scenario
 
 DEFAULT_RATES = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -43,19 +44,20 @@ def _set(spec: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def _point(spec: dict[str, Any], strategies: tuple[str, ...]) -> dict[str, Any]:
+def _point(spec: dict[str, Any], strategies: tuple[str, ...],
+           model: RouterModel | None = None) -> dict[str, Any]:
     """One simulation, reduced to its per-strategy summaries (small to ship between workers)."""
     from core.simulate.runner import simulate
 
-    return simulate(spec, strategies=strategies, bins=1).strategies
+    return simulate(spec, strategies=strategies, bins=1, pipeline=model).strategies
 
 
 def _run(specs: list[dict], strategies: tuple[str, ...], n_jobs: int,
-         backend: str | None) -> list[dict[str, Any]]:
+         backend: str | None, model: RouterModel | None = None) -> list[dict[str, Any]]:
     # parallel_config (not Parallel(backend=...)) is what registers joblib's "dask" backend
     context = parallel_config(backend=backend) if backend else contextlib.nullcontext()
     with context:
-        return Parallel(n_jobs=n_jobs)(delayed(_point)(s, strategies) for s in specs)
+        return Parallel(n_jobs=n_jobs)(delayed(_point)(s, strategies, model) for s in specs)
 
 
 def _base(spec: dict | None, requests: int) -> dict[str, Any]:
@@ -136,9 +138,17 @@ def memory_sweep(spec: dict | None = None, *, memories: Sequence[int] = POWER_TU
 
 def sensitivity(spec: dict | None = None, *, params: Sequence[str] = SENSITIVITY_PARAMS,
                 factors: Sequence[float] = (0.5, 2.0), requests: int = SWEEP_REQUESTS,
-                n_jobs: int = 1, backend: str | None = None) -> pd.DataFrame:
-    """Hybrid savings vs each baseline when one parameter is scaled by each factor."""
+                n_jobs: int = 1, backend: str | None = None, model: Any = None,
+                registry_root: str | None = None) -> pd.DataFrame:
+    """Hybrid savings vs each baseline when one parameter is scaled by each factor.
+
+    A model router is loaded (from `registry_root`, default $ROUTING_LAB_MODELS or models/)
+    and exported once for the whole sweep, not per point; `model` may pass an already
+    loaded pipeline or `routers.RouterModel` instead.
+    """
     base = _base(spec, requests)
+    router_model = (prepare_model(base["router"], model, registry_root)
+                    if base["router"]["kind"] == "model" else None)
     specs, keys = [base], [("baseline", 1.0, None)]
     for param in params:
         value = _get(base, param)
@@ -150,7 +160,7 @@ def sensitivity(spec: dict | None = None, *, params: Sequence[str] = SENSITIVITY
                 new = int(min(max(new, 128), 10_240))
             specs.append(_set(base, param, new))
             keys.append((param, float(f), new))
-    results = _run(specs, ("lambda", "ecs", "hybrid"), n_jobs, backend)
+    results = _run(specs, ("lambda", "ecs", "hybrid"), n_jobs, backend, router_model)
     rows = []
     for (param, f, value), res in zip(keys, results, strict=True):
         hyb = res["hybrid"]
