@@ -195,11 +195,12 @@ def _simulation(story: Story, sec: Section) -> bool:
     strategies = result.strategies
     hybrid = strategies.get("hybrid", {})
     first = next(iter(strategies.values()))
-    sec.text(f"{first['requests']:,} simulated requests per fleet; router: "
-             f"{hybrid.get('router', 'model')}"
-             + (f" ({story.champion.model_id})" if story.champion else "")
-             + f"; routing accuracy against the hindsight oracle "
-               f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
+    router = (result.scenario or {}).get("router") or {}
+    kind = hybrid.get("router", router.get("kind", "model"))
+    model = f" ({router['model_id']})" if kind == "model" and router.get("model_id") else ""
+    sec.text(f"{first['requests']:,} simulated requests per fleet; router: {kind}{model}; "
+             "routing accuracy against the hindsight oracle "
+             f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
     for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only")):
         vs = hybrid.get(f"vs_{base}") or {}
         pct = vs.get("savings_pct")
