@@ -185,6 +185,9 @@ def _shap(story: Story, sec: Section) -> bool:
     imp = expl.importance()
     sec.table("shap_importance", imp)
     sec.figure("shap_importance", figures.importance(imp, name))
+    from core.explain.figures import beeswarm
+
+    sec.figure("shap_beeswarm", beeswarm(expl, seed=story.seed))
     return True
 
 
