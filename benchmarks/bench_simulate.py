@@ -5,9 +5,12 @@ Prints, for the default scenario (Poisson 5 rps, preset mix) at N requests:
   strategies + summaries), requests per second;
 - the same Lambda pool as a plain per-request Python loop (heapq + list; run on 100k
   requests and scaled to N), and the ratio;
-- peak resident memory of the process and its growth during the run.
+- peak resident memory of the process and its growth during the run;
+- a model router (a zoo model trained on synthetic data): its batch library prediction, the
+  portable-evaluator check on a 1,000-request sample, and per-request portable evaluation of
+  all N requests (timed on a slice and scaled) as the reference the check avoids.
 
-Run: .venv/bin/python benchmarks/bench_simulate.py [--requests N]
+Run: .venv/bin/python benchmarks/bench_simulate.py [--requests N] [--model rf]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.simulate import lambda_platform as lp
+from core.simulate import routers
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
 from core.simulate.workload import draw
@@ -39,10 +43,47 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def model_router(n: int, kind: str) -> None:
+    """Batch prediction + portable check vs evaluating every request through the evaluator."""
+    from core.synth import generate
+    from core.training import make_pipeline
+
+    features = ["workload_type", "payload_size_kb", "time_window", "load_pattern", "timestamp"]
+    frame = generate("variance", rows=3000, seed=0).dropna(subset=["label"])
+    pipe = make_pipeline(kind, features, seed=0).fit(frame, frame["label"].astype(int))
+    sc = load_scenario({"requests": n, "router": {"kind": "model", "model_id": kind}})
+    router, req = sc.section("router"), draw(sc)
+    model, prep_wall, _ = _timed(routers.prepare_model, router, pipe)
+    (proba, inverse, rows), batch_wall, _ = _timed(
+        routers.model_proba, router, req, sc.mix, start_hour=sc.section("traffic")["start_hour"],
+        pipeline=pipe)
+    check, check_wall, _ = _timed(routers.portable_check, router, model, proba, inverse, rows,
+                                  seed=sc.seed)
+    from core.portable.evaluator import loads
+
+    evaluator = loads(model.portable_json)
+    m = min(5_000, n)
+    records = rows.iloc[inverse[:m]].to_dict("records")
+    _, row_wall, _ = _timed(lambda: [evaluator.predict_proba(r) for r in records])
+    per_row = row_wall * n / m
+    print(f"\nModel router ({kind}, {len(rows):,} distinct feature rows in {n:,} requests)")
+    print(f"{'export + load (once)':<28}{prep_wall:>10.3f}")
+    print(f"{'library batch prediction':<28}{batch_wall:>10.3f}{n / batch_wall:>14,.0f}")
+    print(f"{'portable check':<28}{check_wall:>10.3f}   ({check['rows']:,} sampled, "
+          f"{check['distinct_rows']:,} distinct; max |dp| {check['max_abs_diff']:.2g}, "
+          f"decisions agree {check['decisions_agree']:.1%})")
+    print(f"{'portable per request (scaled)':<28}{per_row:>10.3f}{m / row_wall:>14,.0f}"
+          f"   (timed on {m:,})")
+    print(f"ratio per-request portable / (batch + check): "
+          f"{per_row / (batch_wall + check_wall):,.0f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
-    n = parser.parse_args().requests
+    parser.add_argument("--model", default="rf", help="zoo model kind for the model router")
+    opts = parser.parse_args()
+    n = opts.requests
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
           "(shared machine: CPU times are the steadier figure)")
     simulate({"requests": 2_000})  # load numba's compiled cache, warm imports
@@ -84,6 +125,7 @@ def main() -> None:
     lam = result.strategies["lambda"]
     print(f"Lambda-only: cold-start rate {lam['cold_start_rate']:.4%}, "
           f"p95 {lam['latency_p95_ms']:.0f} ms, cost ${lam['cost_usd']:.2f}")
+    model_router(n, opts.model)
 
 
 if __name__ == "__main__":
