@@ -42,3 +42,11 @@ def test_share_bars_show_band_and_percentages():
     cold = pd.DataFrame({"workload_type": ["lightweight_api"], "lambda_requests": [4],
                          "cold_starts": [1], "cold_start_share": [0.25]})
     assert figs.cold_start_bars(cold).data[0].y[0] == 0.25
+
+
+def test_latency_over_time_gives_each_load_pattern_its_own_time_axis():
+    fig = figs.latency_over_time(_frame(), "latency_ms")
+    assert {a.text for a in fig.layout.annotations} == {"ramp_load", "low_load"}
+    assert fig.layout.xaxis2.matches is None  # separate runs do not share one clock
+    one = figs.latency_over_time(_frame().assign(load_pattern="low_load"), "latency_ms")
+    assert not one.layout.annotations

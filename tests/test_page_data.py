@@ -232,3 +232,18 @@ def test_reader_bug_is_reported_without_traceback(app_test, small, monkeypatch):
     assert not at.exception
     assert "internal error" in at.error[0].value and "boom" in at.error[0].value
     assert at.session_state["dataset_name"] == "previous"
+
+
+def test_headline_and_profile_read_as_people_write_numbers(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small")
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lambda-optimal share"].endswith("%")
+    table = next(d.value for d in at.dataframe if "dtype" in d.value.columns)
+    cells = [c for col in ("min", "max", "example") for c in table[col].astype(str) if c]
+    assert all("e+" not in c for c in cells)
+    decimals = [c for c in cells if "." in c and c.replace(".", "").isdigit()]
+    assert decimals and all(len(c.replace(".", "").lstrip("0")) <= 4 for c in decimals)
+    stamp = table.set_index("column").loc["timestamp", "max"]
+    assert len(stamp) == 19  # to the second, no microseconds or zone

@@ -31,9 +31,12 @@ def _style(fig: go.Figure, title: str, workloads: list[str] | None = None) -> go
                       margin={"l": 10, "r": 10, "t": 80, "b": 10},
                       legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
                               "title": None})
-    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+    def decades(axis) -> None:  # one tick per decade on log axes: 1, 10, 100, ...
         if axis.type == "log":
-            axis.dtick = 1  # one tick per decade: 1, 10, 100, ...
+            axis.dtick = 1
+
+    fig.for_each_xaxis(decades)
+    fig.for_each_yaxis(decades)
     if workloads:
         fig.update_xaxes(tickangle=0, tickvals=workloads,
                          ticktext=[w.replace("_", "<br>") for w in workloads])
@@ -73,16 +76,27 @@ def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
 
 
 def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
-    """Latency over the test's clock, coloured by load pattern (ramps and bursts show up)."""
+    """Latency over the test's clock, one panel per load pattern with its own time axis:
+    separate runs hours apart would otherwise squeeze each into a thin vertical stripe."""
     data = frame.assign(timestamp=pd.to_datetime(frame["timestamp"], errors="coerce",
                                                  utc=True, format="mixed"))
     color = "load_pattern" if "load_pattern" in data.columns else None
     orders = {"load_pattern": _order(data["load_pattern"], LOAD_PATTERNS)} if color else {}
+    facets = color if color and len(orders["load_pattern"]) > 1 else None
     fig = px.scatter(data.sort_values("timestamp"), x="timestamp", y=latency, color=color,
-                     log_y=True, opacity=0.5, category_orders=orders,
+                     facet_col=facets, facet_col_wrap=2, facet_row_spacing=0.14,
+                     facet_col_spacing=0.06, log_y=True, opacity=0.5, category_orders=orders,
                      labels={"timestamp": "time (UTC)", latency: f"{latency} (log)"})
     fig.update_traces(marker={"size": 4})
-    return _style(fig, "Latency over time by load pattern")
+    if facets:
+        fig.update_xaxes(matches=None, showticklabels=True, nticks=3)
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        fig.update_layout(showlegend=False)
+    _style(fig, "Latency over time, one panel per load pattern" if facets
+           else "Latency over time")
+    rows = -(-len(orders.get("load_pattern", [])) // 2) if facets else 1
+    fig.update_layout(height=HEIGHT + 220 * (rows - 1))
+    return fig
 
 
 def cold_start_bars(shares: pd.DataFrame) -> go.Figure:

@@ -5,6 +5,8 @@ roles, labelling, charts and downloads. Every number comes from core; this modul
 from __future__ import annotations
 
 import logging
+import math
+import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -31,6 +33,7 @@ _ERROR = "data_load_error"          # message of the last failed load, shown unt
 _LABEL_NOTE = "data_label_note"     # why the loaded data could not be labelled, if so
 _LABELLING = "data_labelling"       # (load token, margin, latency field) applied by the page
 _LOADS = "data_loads"               # (ingest report last seen, number of loads so far)
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -147,8 +150,9 @@ def summary(frame: pd.DataFrame) -> None:
     cols[2].metric("Files", facts.get("files") or "–")
     cols[3].metric("Rejected rows", f"{facts.get('rows_rejected', 0):,}")
     cols[4].metric("HTTP errors", f"{facts.get('error_rows', 0):,}")
-    cols[5].metric("Lambda-optimal", "–" if share is None else f"{share:.0%}",
-                   help=f"{over['labelled_rows']:,} labelled rows; error rows have no label.")
+    cols[5].metric("Lambda-optimal share", "–" if share is None else f"{share:.0%}",
+                   help=f"Share of the {over['labelled_rows']:,} labelled rows on which Lambda "
+                        "is the better platform; error rows have no label.")
     for warning in [*facts.get("warnings", []), *frame.attrs.get("label_warnings", [])]:
         st.warning(warning, icon=":material/warning:")
     if st.session_state.get(_LABEL_NOTE):
@@ -162,14 +166,46 @@ def tables(frame: pd.DataFrame, roles: Roles) -> None:
     tab_cols, tab_rej, tab_rows = st.tabs(
         ["Columns and types", f"Rejected rows ({len(rejected):,})", "First rows"])
     with tab_cols:
-        table = profile.profile_columns(frame, roles)
-        st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 2, 640),
-                     column_config={"missing_share": st.column_config.ProgressColumn(
-                         "missing share", format="percent", min_value=0.0, max_value=1.0)})
+        table = readable_profile(profile.profile_columns(frame, roles))
+        st.dataframe(table, hide_index=True, width="stretch",
+                     height=min(36 * (len(table) + 1) + 2, 640),
+                     column_config={
+                         "column": st.column_config.TextColumn(pinned=True),
+                         "missing_share": st.column_config.ProgressColumn(
+                             "missing share", format="percent", min_value=0.0, max_value=1.0),
+                         "example": st.column_config.TextColumn(width="medium")})
     with tab_rej:
         rejected_report(rejected)
     with tab_rows:
         st.dataframe(frame.head(200), hide_index=True)
+
+
+def short_value(text: str) -> str:
+    """A profile cell as people read it: numbers to 4 significant digits (never 1.02e+04 for
+    10200), timestamps to the second; anything else unchanged (core.profile keeps up to 6
+    digits and microseconds)."""
+    if _STAMP.match(text):
+        return text[:19].replace("T", " ")
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number) or text.lower() in ("true", "false"):
+        return text
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    if 1e-3 <= abs(number) < 1e6:
+        return f"{float(f'{number:.4g}'):.10g}"
+    return f"{number:.3g}"
+
+
+def readable_profile(table: pd.DataFrame) -> pd.DataFrame:
+    """The column profile with min, max and example shortened for the screen."""
+    out = table.copy()
+    for col in ("min", "max", "example"):
+        if col in out.columns:
+            out[col] = out[col].astype(str).map(short_value)
+    return out
 
 
 def rejected_report(rejected: pd.DataFrame) -> None:
