@@ -4,13 +4,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.explain import DEFAULT_SAMPLE, explain
+from core.explain import DEFAULT_SAMPLE
 from ui import explain_view as view
 from ui.common import guarded, require_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
 st.title("Explain: why Lambda or ECS?")
+st.caption("SHAP values show how much each feature pushes a trained model towards Lambda or "
+           "ECS: over all requests, for one request, for a request you make up, and per "
+           "workload.")
 frame = require_dataset("the Explain page")
 reg = view.registry()
 models = reg.list()
@@ -27,11 +30,13 @@ options = view.model_options(models)
 ids = list(options)
 c1, c2, c3 = st.columns([3, 3, 2])
 first_id = c1.selectbox("Model", ids, index=view.default_model(models), format_func=options.get,
-                        key="explain_model")
+                        key="explain_model",
+                        help="A saved registry version; the champion is picked first.")
 others = [i for i in ids if i != first_id]
 second_id = c2.selectbox("Compare with", [None, *others], index=1 if others else 0,
                          key="explain_model_b",
-                         format_func=lambda i: "(none)" if i is None else options[i])
+                         format_func=lambda i: "(none)" if i is None else options[i],
+                         help="A second model for the Two models tab.")
 sample = int(c3.number_input("Rows to explain (sample)", 50, 100_000, DEFAULT_SAMPLE, 500,
                              key="explain_sample",
                              help="Larger data is sampled (seeded) to bound time and memory."))
@@ -39,8 +44,7 @@ sample = int(c3.number_input("Rows to explain (sample)", 50, 100_000, DEFAULT_SA
 loaded = guarded(view.load_model, str(reg.root), first_id)
 if loaded is None:
     st.stop()
-with st.spinner("Computing SHAP values…"):
-    expl = guarded(explain, loaded.pipeline, frame, model_id=first_id, sample=sample)
+expl = guarded(view.explanation, str(reg.root), first_id, frame, sample)
 if expl is None:
     st.stop()
 view.header(expl)
@@ -58,9 +62,7 @@ with tabs[3]:
 with tabs[4]:
     second = None
     if second_id is not None:
-        other = guarded(view.load_model, str(reg.root), second_id)
-        second = other and guarded(explain, other.pipeline, frame, model_id=second_id,
-                                   sample=sample)
+        second = guarded(view.explanation, str(reg.root), second_id, frame, sample)
     view.compare_tab(expl, second, (first_id, second_id or ""))
 with tabs[5]:
     view.segment_tab(expl)

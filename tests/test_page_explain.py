@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from core.registry import Registry
@@ -87,3 +88,37 @@ def test_forest_and_neural_network_side_by_side(app_test, registry):
     assert "TreeExplainer" in methods and "model-agnostic Shapley" in methods
     at.selectbox(key="dep_feature").set_value("payload_size_kb").run()
     assert not at.exception
+
+
+def test_tab_clicks_reuse_the_cached_shap_values(app_test, registry, monkeypatch):
+    import streamlit as st
+
+    from ui import explain_view
+
+    frame = variance_frame(rows=200)
+    save(registry, "logreg", frame)
+    save(registry, "rf", frame)
+    calls = []
+    real = explain_view.explain
+    monkeypatch.setattr(explain_view, "explain",
+                        lambda *a, **k: calls.append(k["model_id"]) or real(*a, **k))
+    st.cache_data.clear()
+    at = app_test(PAGE, dataset=frame)
+    at.run()
+    assert not at.exception and not at.error
+    assert len(calls) == 2  # the model and the one it is compared with
+    at.number_input(key="req_row").set_value(5).run()
+    at.selectbox(key="dep_feature").set_value("payload_size_kb").run()
+    assert not at.exception and len(calls) == 2
+
+
+def test_by_workload_table_has_one_line_per_workload():
+    from ui.explain_view import SEGMENT_COLUMN, segment_table
+
+    long = pd.DataFrame({"segment": ["a", "a", "b", "b"], "feature": ["x", "y", "x", "y"],
+                         "rows": [3, 3, 5, 5], "mean_abs_shap": [0.1, 0.2, 0.3, 0.4],
+                         "mean_shap": [0.1, -0.2, 0.3, -0.4]})
+    wide = segment_table(long)
+    assert list(wide.columns) == [SEGMENT_COLUMN, "x", "y"]
+    assert wide[SEGMENT_COLUMN].tolist() == ["a (3 rows)", "b (5 rows)"]
+    assert wide["y"].tolist() == [0.2, 0.4]

@@ -12,6 +12,7 @@ import streamlit as st
 
 from core.explain import (
     Explanation,
+    explain,
     explain_request,
     explain_row,
     figures,
@@ -25,6 +26,7 @@ from ui.common import guarded
 
 QUICK_MODELS = ("xgb", "logreg")
 TREE_MODELS = ("xgb", "lgbm", "rf")
+SEGMENT_COLUMN = "workload (requests explained)"
 
 
 def registry() -> Registry:
@@ -36,6 +38,13 @@ def registry() -> Registry:
 def load_model(root: str, model_id: str) -> LoadedModel:
     """A verified model version, shared across reruns (ids are immutable versions)."""
     return Registry(root).load(model_id)
+
+
+@st.cache_data(show_spinner="Computing SHAP values…", max_entries=8)
+def explanation(root: str, model_id: str, frame: pd.DataFrame, sample: int) -> Explanation:
+    """SHAP of one model on the session data, computed once per (model, data, sample): a
+    click in a tab must not recompute two explanations (seconds on a tree model)."""
+    return explain(load_model(root, model_id).pipeline, frame, model_id=model_id, sample=sample)
 
 
 def quick_train(frame: pd.DataFrame, reg: Registry) -> None:
@@ -91,7 +100,9 @@ def global_tab(expl: Explanation) -> None:
     right.plotly_chart(figures.beeswarm(expl), key="bee")
 
 
+@st.fragment
 def dependence_tab(expl: Explanation) -> None:
+    """Feature and colour pickers rerun only this tab."""
     features = expl.importance()["feature"].tolist()
     c1, c2 = st.columns(2)
     feature = c1.selectbox("Feature", features, key="dep_feature")
@@ -113,7 +124,9 @@ def _show_request(req: Any) -> None:
         st.caption(note)
 
 
+@st.fragment
 def request_tab(frame: pd.DataFrame, loaded: LoadedModel) -> None:
+    """Pick one request by row or filter; its waterfall. Reruns only this tab."""
     mode = st.radio("Pick a request", ["by row number", "by filter"], horizontal=True,
                     key="req_mode")
     if mode == "by row number":
@@ -136,7 +149,9 @@ def request_tab(frame: pd.DataFrame, loaded: LoadedModel) -> None:
         _show_request(req)
 
 
+@st.fragment
 def whatif_tab(frame: pd.DataFrame, loaded: LoadedModel) -> None:
+    """A made-up request from the model's own fields, explained. Reruns only this tab."""
     fields = whatif_fields(loaded.pipeline, frame)
     values: dict[str, Any] = {}
     with st.form("whatif"):
@@ -176,9 +191,26 @@ def compare_tab(first: Explanation, second: Explanation | None, names: tuple[str
                     key="cmp_both")
 
 
+def segment_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """Mean |SHAP| per workload (rows) and feature (columns): one line per workload reads
+    better than core's long table of workload × feature pairs."""
+    wide = segments.pivot_table(index="segment", columns="feature", values="mean_abs_shap",
+                                sort=False)
+    rows = segments.groupby("segment", sort=False)["rows"].first().reindex(wide.index)
+    names = [f"{seg} ({n:,} rows)" for seg, n in zip(wide.index, rows, strict=True)]
+    wide = wide.rename_axis(index=None, columns=None).reset_index(drop=True)
+    wide.insert(0, SEGMENT_COLUMN, names)
+    return wide
+
+
 def segment_tab(expl: Explanation) -> None:
     if "workload_type" not in expl.data.columns:
         st.info("The data has no workload_type column to split by.")
         return
     st.plotly_chart(figures.segments(expl), key="seg")
-    st.dataframe(expl.segments(), hide_index=True)
+    table = segment_table(expl.segments())
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(c, format="%.3f")
+        for c in table.columns if c != SEGMENT_COLUMN})
+    st.caption(f"Mean |SHAP| ({expl.output}) of each feature within each workload: how much "
+               "the feature moves this model's decision for requests of that workload.")
