@@ -135,13 +135,15 @@ def main() -> None:
         print("           per model: " + ", ".join(f"{k} {v:.4f}"
                                                    for k, v in r["test_accuracy"].items()))
     ratio = mine["wall_s"] / ref["wall_s"]
-    acc_ours = mine["test_accuracy"][mine["best"]]
-    acc_ref = ref["test_accuracy"][ref["best"]]
+    top_ours, top_ref = max(mine["test_accuracy"].values()), max(ref["test_accuracy"].values())
     print(f"ratio wall ours/reference = {ratio:.2f} (goal <= 0.5); "
-          f"memory ratio = {mine['peak_mb'] / ref['peak_mb']:.2f}; "
-          f"best test accuracy {acc_ours:.4f} vs {acc_ref:.4f} "
-          f"({(acc_ours - acc_ref) * 100:+.2f} points)")
-
+          f"memory ratio = {mine['peak_mb'] / ref['peak_mb']:.2f}")
+    print(f"highest test accuracy over the models: ours {top_ours:.4f} vs reference "
+          f"{top_ref:.4f} ({(top_ours - top_ref) * 100:+.2f} points). Ours picks its best by "
+          "CV mean, not by the test set; the reference's 'best' is the notebook's test-set pick.")
+    deltas = {k: (mine["test_accuracy"][k] - v) * 100 for k, v in ref["test_accuracy"].items()}
+    print("per model, ours minus reference (points): "
+          + ", ".join(f"{k} {d:+.2f}" for k, d in deltas.items()))
 
 if __name__ == "__main__":
     main()

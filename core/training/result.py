@@ -16,7 +16,6 @@ import pandas as pd
 from core.training import metrics as m
 from core.training.zoo import MODEL_NAMES
 
-STATUSES = ("ok", "error", "timed_out", "cancelled")
 TABLE_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss",
                  "brier")
 

@@ -52,8 +52,8 @@ def _rf(seed: int, **kw: Any):
 def _xgb(seed: int, **kw: Any):
     from xgboost import XGBClassifier
 
-    params = {"n_estimators": 150, "max_depth": 5, "learning_rate": 0.1,
-              "tree_method": "hist", "max_bin": 64, "n_jobs": 1, "random_state": seed,
+    # Library defaults (depth 6, 100 trees, learning rate 0.3) are already good on this data.
+    params = {"tree_method": "hist", "n_jobs": 1, "random_state": seed,
               "eval_metric": "logloss"}
     return XGBClassifier(**{**params, **kw})
 
