@@ -88,3 +88,31 @@ def test_table_without_workload_or_latency_renders_with_not_applicable_notes(app
     assert not at.exception
     notes = " ".join(i.value for i in at.info)
     assert "No workload column" in notes and "Not applicable" in notes
+
+
+def test_evidence_reads_as_tables_not_nested_json():
+    from ui.variance_view import evidence_tables
+
+    facts, tables = evidence_tables({
+        "baseline": 0.7412345, "rows_used": 2000, "threshold": 0.98,
+        "lift_share": {"workload_type": 1.0, "time_window": 0.0123456},
+        "single_accuracy": {"workload_type": 1.0, "time_window": 0.74},
+        "columns": {"latency_ms": {"single_feature_auc": 0.98091, "in_features": False,
+                                   "lambda_share_by_level": {"a": 1.0}}},
+    })
+    assert facts == {"baseline": 0.7412, "rows_used": 2000, "threshold": 0.98}
+    per_column, merged = tables
+    assert list(merged.columns) == ["", "lift_share", "single_accuracy"]
+    assert merged["lift_share"].tolist() == [1.0, 0.01235]
+    assert per_column.iloc[0].tolist() == ["latency_ms", 0.9809, False, "a: 1.0"]
+
+
+def test_trap_findings_show_evidence_tables(app_test, demo):
+    at = app_test(PAGE, dataset=demo["trap"])
+    at.run()
+    assert not at.exception
+    assert any(t.label == "Evidence" for t in at.tabs)
+    headers = [list(d.value.columns) for d in at.dataframe]
+    assert any("single_feature_auc" in h for h in headers)
+    metric = next(m for m in at.metric if m.label.startswith("Accuracy ceiling"))
+    assert metric.value.endswith("%")

@@ -23,19 +23,20 @@ def _style(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     return fig
 
 
-def _workloads(values: pd.Series) -> list[str]:
+def workload_order(values: pd.Series) -> list[str]:
+    """Known workloads light to heavy, then any others alphabetically."""
     present = [str(v) for v in values.unique()]
     return [w for w in WORKLOADS if w in present] + sorted(set(present) - set(WORKLOADS))
 
 
 def share_bars(shares: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
     """Lambda-optimal share per workload with the 20–80 % band shaded."""
-    order = _workloads(shares["workload"])
-    data = shares.assign(where=shares["in_band"].map({True: "inside band",
-                                                      False: "outside band"}))
+    order = workload_order(shares["workload"])
+    inside, outside = f"inside {band[0]:.0%}–{band[1]:.0%}", "outside the band"
+    data = shares.assign(where=shares["in_band"].map({True: inside, False: outside}))
     fig = px.bar(data, x="workload", y="lambda_optimal_share", color="where",
-                 category_orders={"workload": order, "where": ["inside band", "outside band"]},
-                 color_discrete_map={"inside band": "#2ea043", "outside band": "#d1242f"},
+                 category_orders={"workload": order, "where": [inside, outside]},
+                 color_discrete_map={inside: "#2ea043", outside: "#d1242f"},
                  text=data["lambda_optimal_share"].map("{:.0%}".format),
                  hover_data={"rows": True},
                  labels={"lambda_optimal_share": "Lambda-optimal share", "workload": ""})
@@ -44,12 +45,12 @@ def share_bars(shares: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
                   annotation_position="top left")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(tickvals=order, ticktext=[w.replace("_", "<br>") for w in order])
-    return _style(fig, "Label share per workload")
+    return _style(fig, "Lambda-optimal share per workload")
 
 
 def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
     """Lambda-optimal share by workload x `column` (payload: each workload's sizes ranked)."""
-    workloads = _workloads(grid["workload"])
+    workloads = workload_order(grid["workload"])
     numeric = pd.api.types.is_integer_dtype(grid["level"])
     known = LEVEL_ORDER.get(column, ())
     levels = sorted(grid["level"].unique()) if numeric else (
@@ -63,11 +64,12 @@ def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=share.to_numpy(), x=[str(v) for v in levels], y=workloads, zmin=0, zmax=1,
         colorscale="RdBu_r", text=cell.to_numpy(), texttemplate="%{text}",
-        customdata=rows.to_numpy(), colorbar={"title": "Lambda<br>share", "tickformat": ".0%"},
-        hovertemplate="%{y}<br>%{x}<br>Lambda share %{z:.0%}<br>%{customdata} rows"
+        customdata=rows.to_numpy(),
+        colorbar={"title": "Lambda-<br>optimal<br>share", "tickformat": ".0%"},
+        hovertemplate="%{y}<br>%{x}<br>Lambda-optimal share %{z:.0%}<br>%{customdata} rows"
                       "<extra></extra>"))
-    title = (f"Label share by workload × {column} (sizes ranked within each workload)"
-             if numeric else f"Label share by workload × {column}")
+    title = (f"Lambda-optimal share by workload × {column} (sizes ranked per workload)"
+             if numeric else f"Lambda-optimal share by workload × {column}")
     fig.update_xaxes(title="size rank (1 = smallest)" if numeric else "", type="category")
     return _style(fig, title, height=HEAT_HEIGHT)
 
@@ -89,7 +91,7 @@ def information_bars(information: pd.DataFrame) -> go.Figure:
                hovertext=data["hover"], hoverinfo="text"),
     ])
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="share of the label's entropy")
     fig.update_yaxes(autorange="reversed")
     return _style(fig, "How much of the label each feature explains on its own",
                   height=max(220, 60 + 40 * len(data)))
@@ -101,15 +103,15 @@ def ceiling_bars(ceiling: dict) -> go.Figure:
     values = [ceiling["baseline"], ceiling["cv_ceiling"], ceiling["ceiling"]]
     fig = go.Figure(go.Bar(x=values, y=names, orientation="h",
                            marker_color=["#9e9e9e", "#1f6feb", "#54aeff"],
-                           text=[f"{v:.3f}" for v in values], textposition="auto"))
-    fig.update_xaxes(range=[0, 1])
+                           text=[f"{v:.1%}" for v in values], textposition="auto"))
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="accuracy")
     fig.update_yaxes(autorange="reversed")
     return _style(fig, "Accuracy ceiling vs majority baseline", height=240)
 
 
 def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
     """Share per workload against the margin, one panel per latency field."""
-    order = _workloads(table["workload"])
+    order = workload_order(table["workload"])
     fig = px.line(table, x="margin", y="lambda_optimal_share", color="workload",
                   facet_col="latency_field", markers=True,
                   category_orders={"workload": order},

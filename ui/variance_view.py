@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -57,8 +59,8 @@ def key_figures(d: Diagnosis) -> None:
     e.metric("Workloads in the 20–80 % band",
              f"{int(shares['in_band'].sum())} of {len(shares)}" if len(shares) else "n/a")
     if c.get("status") == "ok":
-        f.metric("Accuracy ceiling (CV)", f"{c['cv_ceiling']:.3f}",
-                 delta=f"{c['cv_ceiling'] - c['baseline']:+.3f} vs baseline",
+        f.metric("Accuracy ceiling (CV)", f"{c['cv_ceiling']:.1%}",
+                 delta=f"{100 * (c['cv_ceiling'] - c['baseline']):+.1f} pp vs baseline",
                  help="Best accuracy any model can reach from the chosen features.")
     else:
         f.metric("Accuracy ceiling", "n/a", help=c.get("reason", ""))
@@ -77,9 +79,67 @@ def findings(d: Diagnosis) -> None:
         with st.expander(title, expanded=f.severity == "fail", icon=ICONS[f.severity]):
             st.markdown(f.message)
             st.markdown(f"**What to do:** {f.advice}")
-            st.caption("Evidence")
-            st.json(f.evidence, expanded=2)
+            evidence(f.evidence)
     drop_button(d)
+
+
+def _round(value: Any) -> Any:
+    """Floats to 4 significant digits; nested mappings as one short line."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_round(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(_round(v)) for v in value)
+    return value
+
+
+def evidence_tables(evidence: dict[str, Any]) -> tuple[dict[str, Any], list[pd.DataFrame]]:
+    """A finding's evidence as facts (scalars) and tables, so nobody reads nested JSON.
+
+    Mappings of plain values keyed alike (e.g. per feature: lift_share, single_accuracy)
+    merge into one table; a mapping of mappings (per column: auc, in_features, ...) is a table
+    of its own. The first column holds the keys."""
+    facts = {k: _round(v) for k, v in evidence.items() if not isinstance(v, dict | list)}
+    flat: dict[str, dict] = {}
+    tables = []
+    for name, value in evidence.items():
+        if isinstance(value, list):
+            facts[name] = _round(value)
+        elif isinstance(value, dict) and value and all(isinstance(v, dict)
+                                                       for v in value.values()):
+            table = pd.DataFrame.from_dict(value, orient="index").map(_round)
+            tables.append(table.rename_axis(name.replace("_", " ")).reset_index())
+        elif isinstance(value, dict):
+            flat[name] = value
+    groups: dict[tuple, dict[str, dict]] = {}
+    for name, value in flat.items():
+        groups.setdefault(tuple(sorted(map(str, value))), {})[name] = value
+    for group in groups.values():
+        table = pd.DataFrame({n: {str(k): _round(v) for k, v in m.items()}
+                              for n, m in group.items()})
+        tables.append(table.rename_axis("").reset_index())
+    return facts, tables
+
+
+def _fact(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def evidence(data: dict[str, Any]) -> None:
+    """Evidence as readable tables, with the raw JSON one tab away."""
+    facts, tables = evidence_tables(data)
+    table_tab, json_tab = st.tabs(["Evidence", "JSON"])
+    with table_tab:
+        if facts:
+            st.caption(" · ".join(f"{k.replace('_', ' ')}: {_fact(v)}"
+                                  for k, v in facts.items()))
+        for table in tables:
+            st.dataframe(table, hide_index=True, width="stretch")
+    with json_tab:
+        st.json(data, expanded=2)
 
 
 def drop_button(d: Diagnosis) -> None:
@@ -109,6 +169,8 @@ def shares_and_ceiling(d: Diagnosis) -> None:
     with left:
         if len(d.label_shares):
             st.plotly_chart(charts.share_bars(d.label_shares, BAND), width="stretch")
+            st.caption("Share of each workload's labelled requests on which Lambda is the "
+                       "better platform; inside the 20–80 % band the label really varies.")
         else:
             st.info("No workload column: per-workload shares are not available.")
     with right:
@@ -155,13 +217,17 @@ def sensitivity(d: Diagnosis) -> None:
         return
     table = pd.DataFrame(s["table"])
     st.plotly_chart(charts.sensitivity_lines(table, BAND), width="stretch")
+    workloads = charts.workload_order(table["workload"])
     wide = table.pivot_table(index=["latency_field", "margin"], columns="workload",
                              values="lambda_optimal_share").reset_index()
     summary = pd.DataFrame(s["summary"])
     wide = wide.merge(summary, on=["latency_field", "margin"])
-    percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(wide, hide_index=True, width="stretch",
-                 column_config={c: percent for c in ["margin", *table["workload"].unique()]})
+    wide = wide[["latency_field", "margin", *workloads,
+                 *[c for c in wide.columns if c not in {"latency_field", "margin", *workloads}]]]
+    percent = ["margin", *workloads]
+    wide[percent] = wide[percent] * 100
+    st.dataframe(wide, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(c, format="%.0f %%") for c in percent})
     st.caption("Shares when the rows are relabelled with balanced_optimal for each latency "
                "field and margin; `in_band` counts workloads inside 20–80 %.")
 
