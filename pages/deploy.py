@@ -19,7 +19,8 @@ if models.empty:
 
 options = view.model_options(models)
 model_id = st.selectbox("Registry version", list(options), format_func=options.get,
-                        key="deploy_model")
+                        index=view.default_model(models), key="deploy_model",
+                        help="The saved model to package; the champion is picked first.")
 loaded = guarded(view.load_model, str(reg.root), model_id)
 built = loaded and guarded(view.build, str(reg.root), model_id)
 if not built:
