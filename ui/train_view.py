@@ -196,7 +196,7 @@ def verdict(run: TrainRun) -> None:
 def comparison(run: TrainRun) -> None:
     """Sortable table and the charts, one tab each."""
     st.subheader("Comparison (test set; click a header to sort)")
-    table = run.table()
+    table = run.table().dropna(axis=1, how="all")  # e.g. CV columns when folds = 0
     pct = st.column_config.NumberColumn(format="%.3f")
     st.dataframe(
         table.drop(columns=["model"]), hide_index=True, key="train_table",
