@@ -17,6 +17,8 @@ st.subheader("Preview")
 view.preview(story)
 st.subheader("Build")
 opts = view.options(story)
-if st.button("Build report", type="primary", key="report_build", icon=":material/description:"):
-    guarded(view.build, story, opts)
+build = st.button("Build report", type="primary", key="report_build",
+                  icon=":material/description:")
+if build and guarded(view.build, story, opts):
+    st.rerun()  # the preview above then shows what the build filled in
 view.downloads()

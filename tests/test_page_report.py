@@ -79,3 +79,13 @@ def test_new_dataset_voids_the_last_build(app_test, frame):
     at.run()
     assert not at.exception and len(at.get("download_button")) == 0
     assert any("build the report again" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_preview_shows_what_the_build_filled_in(app_test, frame, tmp_path):
+    at = app_test(PAGE, dataset=frame, dataset_name="demo: variance",
+                  registry_dir=str(tmp_path / "empty"))
+    at.run()
+    assert "2 of 6 sections ready" not in " ".join(c.value for c in at.caption)
+    _build(at)
+    assert any("2 of 6 sections ready" in c.value for c in at.caption)  # data + diagnostics

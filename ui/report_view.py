@@ -111,7 +111,7 @@ def options(story: Story) -> dict[str, Any]:
     return {"steps": steps, "static": static}
 
 
-def build(story: Story, opts: dict[str, Any]) -> None:
+def build(story: Story, opts: dict[str, Any]) -> bool:
     """Run the chosen steps and write the report into a temp folder, with a progress bar."""
     out = Path(tempfile.mkdtemp(prefix="routing-lab-report-"))
     bar = st.progress(0.0, text="Starting…")
@@ -123,6 +123,7 @@ def build(story: Story, opts: dict[str, Any]) -> None:
         bar.empty()
     st.session_state[BUILT] = {"token": _token(), "story": story, "files": files,
                                "out": str(out), "static": opts["static"]}
+    return True
 
 
 def downloads() -> None:
