@@ -187,3 +187,15 @@ def test_progress_bar_redraws_one_line_on_a_terminal():
     text = stream.getvalue()
     assert text.count("\r") == 2 and text.endswith("\n")
     assert "[#####.....]  50%" in text and "[##########] 100%" in text
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--models", "rf,svm"], "Unknown model 'svm'"),
+    (["--cv", "1"], "--cv 1 is not allowed"),
+    (["--requests", "0"], "--requests 0 must be at least 1"),
+])
+def test_cli_report_bad_settings_exit_2_at_once(tmp_path, capsys, args, expected):
+    code = main(["report", "--out", str(tmp_path / "out"), *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and expected in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

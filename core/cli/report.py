@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="REF", help="use this registry model (id or alias "
                         "such as champion) instead of training")
     parser.add_argument("--models", type=_csv, default=list(QUICK_MODELS[1:]), metavar="LIST",
-                        help="models to compare (default: %(default)s; baseline always added)")
+                        help=f"models to compare (default: {','.join(QUICK_MODELS[1:])}; "
+                             "baseline always added)")
     parser.add_argument("--cv", type=int, default=QUICK_CV, help="CV folds (default: %(default)s)")
     parser.add_argument("--requests", type=int, default=SIM_REQUESTS, metavar="N",
                         help="simulated requests per fleet (default: %(default)s)")
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         flag = "--logs" if args.logs else "--data"
         raise UserError(f"{flag} {path} does not exist; give a folder of Artillery logs "
                         "(--logs DIR) or a request table (--data FILE).")
+    _check(args)
     registry = Registry(args.registry)
     if args.model:
         registry.resolve(args.model)  # an unknown model is bad input: exit 2 before any work
@@ -96,6 +98,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "timings_s": story.timings_s,
         "wall_s": round(time.perf_counter() - started, 2),
     }
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Bad settings fail at once (exit 2), not after minutes of work."""
+    from core.training.zoo import check_kinds
+
+    check_kinds(args.models)
+    if args.cv == 1 or args.cv < 0:
+        raise UserError(f"--cv {args.cv} is not allowed: use 0 (no cross-validation) or 2 "
+                        "and more folds.")
+    if args.requests < 1:
+        raise UserError(f"--requests {args.requests} must be at least 1 (default "
+                        f"{SIM_REQUESTS:,}).")
 
 
 def render(result: dict[str, Any]) -> str:
