@@ -199,3 +199,18 @@ def test_cli_report_bad_settings_exit_2_at_once(tmp_path, capsys, args, expected
     err = capsys.readouterr().err.strip()
     assert code == 2 and expected in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unexpected_step_failure_becomes_a_named_reason(demo_frame, tmp_path, monkeypatch,
+                                                            capsys):
+    from core.report import story as story_mod
+
+    def broken(_story):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(story_mod, "diagnose", broken)
+    _, files = run_story(tmp_path, story=from_frame(demo_frame, "demo"), steps=("diagnose",),
+                         static=False)
+    reason = files["missing"]["Diagnostics: label variance and leakage"]
+    assert "diagnose failed (RuntimeError: disk on fire)" in reason
+    assert "Traceback" not in capsys.readouterr().err

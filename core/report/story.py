@@ -183,7 +183,7 @@ def run_step(story: Story, name: str, fn: Callable[..., None], *args: Any, **kwa
     except UserError as exc:
         story.missing[name] = str(exc)
     except Exception as exc:  # one broken step must not lose the rest of the report
-        log.warning("story step %s failed", name, exc_info=True)
+        log.debug("story step %s failed", name, exc_info=True)  # users see the reason only
         story.missing[name] = f"{name} failed ({type(exc).__name__}: {exc})"
     finally:
         story.timings_s[name] = round(time.perf_counter() - started, 3)
