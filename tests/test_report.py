@@ -132,7 +132,7 @@ def test_static_export_writes_png_and_svg(tmp_path):
 
 def test_sections_follow_the_fixed_order(demo_frame):
     sections = build_sections(from_frame(demo_frame, "demo"))
-    assert [s.title for s in sections] == list(SECTIONS)
+    assert [s.title for s in sections] == [*SECTIONS, "How this report was made"]
     assert sections[0].missing is None
 
 

@@ -33,10 +33,12 @@ SECTIONS = {
     "Deployment: the Lambda function": (
         "deploy", "no Lambda package was built: it needs a trained model"),
 }
+PROVENANCE = "How this report was made"
 
 
 def build_sections(story: Story) -> list[Section]:
-    """One Section per entry of SECTIONS; `missing` set where the story lacks the result."""
+    """One Section per entry of SECTIONS (`missing` set where the story lacks the result),
+    then how the report was made."""
     makers = [_data, _diagnostics, _models, _shap, _simulation, _deployment]
     sections = []
     for (title, (step, todo)), make in zip(SECTIONS.items(), makers, strict=True):
@@ -48,7 +50,23 @@ def build_sections(story: Story) -> list[Section]:
                 reason = story.missing.get("train")
             section.missing = reason or todo
         sections.append(section)
+    sections.append(_provenance(story))
     return sections
+
+
+def _provenance(story: Story) -> Section:
+    """How this report was made: seed, step times and library versions (reproducibility)."""
+    from core.registry import library_versions
+
+    sec = Section(PROVENANCE)
+    sec.text(f"Every random step used seed {story.seed}; rerun with the same data, seed and "
+             "versions to get the same numbers.")
+    if story.timings_s:
+        sec.table("provenance_step_times", pd.DataFrame(
+            list(story.timings_s.items()), columns=["step", "seconds"]))
+    sec.table("provenance_versions", pd.DataFrame(
+        list(library_versions().items()), columns=["library", "version"]))
+    return sec
 
 
 def missing_sections(sections: list[Section]) -> dict[str, str]:
