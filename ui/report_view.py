@@ -12,7 +12,6 @@ import streamlit as st
 from core.errors import UserError
 from core.report import exports
 from core.report.builder import build_sections
-from core.report.document import Section
 from core.report.story import SIM_REQUESTS, Champion, Story, from_frame, run_story
 from ui import state
 
@@ -73,7 +72,7 @@ def current_story() -> Story:
     return session_story()
 
 
-def preview(story: Story) -> list[Section]:
+def preview(story: Story) -> None:
     """Each section in an expander: its text, tables and figures, or why it is missing."""
     sections = build_sections(story)
     ready = sum(s.missing is None for s in sections)
@@ -90,7 +89,6 @@ def preview(story: Story) -> list[Section]:
                     st.dataframe(block.table, hide_index=True, width="stretch")
                 elif block.kind == "figure":
                     st.plotly_chart(block.figure, key=f"report_fig_{i}_{j}")
-    return sections
 
 
 def options(story: Story) -> dict[str, Any]:
