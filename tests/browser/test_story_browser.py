@@ -30,7 +30,7 @@ TOUR_STEPS = 8
 #: Pages whose first render must finish within this budget (seconds) on the shared 2-core box;
 #: pages that compute on first open (diagnosis, SHAP, build) get the larger one.
 BUDGET_S = {"Home": 10, "Data": 10, "Variance & leakage": 30, "Train & compare": 10,
-            "Explain (SHAP)": 30, "Simulate": 15, "Deploy": 30, "Report": 20}
+            "Explain (SHAP)": 30, "Simulate": 20, "Deploy": 30, "Report": 20}
 
 
 def _ok(pg, errors_expected: bool = False) -> None:
