@@ -67,6 +67,10 @@ def _walk_tour(pg) -> None:
         _ok(pg)
         if step == 7:
             assert pg.get_by_text("thesis scenarios answer exactly").count() == 1
+    click_button(pg, "Open Report")  # the last step's page button switches page
+    pg.get_by_role("heading", name="Report").first.wait_for()
+    _ok(pg)
+    open_page(pg, "Home")
 
 
 def _upload_logs(pg, logs: Path) -> None:
