@@ -273,7 +273,8 @@ def console(built: dict[str, Any], loaded: LoadedModel) -> None:
                          "invoke_ms": number("handler ms", format="%.3f"),
                          "status": number("HTTP status", format="%d")})
         st.plotly_chart(scenario_latency(rows), width="stretch")
-        st.caption("Each bar is one call of the handler in the same clean interpreter. The "
+        st.caption("Each bar is one call of the handler in the same clean interpreter (green: "
+                   "matches the library model, red: it does not). The "
                    "first call also pays one-time work (lazy imports, first model walk), so "
                    "it is usually the slowest; the others are the warm cost.")
 
@@ -287,7 +288,7 @@ def scenario_latency(rows: pd.DataFrame) -> go.Figure:
         marker_color=["#2e7d32" if m else "#c62828" for m in rows["match"]],
         text=[f"{v:.3f} ms" for v in rows["invoke_ms"]], textposition="auto"))
     fig.update_layout(height=80 + 36 * len(rows), margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                      title="Handler time per scenario (clean interpreter; green = matches)")
+                      title="Handler time per scenario")
     fig.update_xaxes(title="handler time (ms)", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
