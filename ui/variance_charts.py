@@ -68,10 +68,12 @@ def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
         colorbar={"title": "Lambda-<br>optimal<br>share", "tickformat": ".0%"},
         hovertemplate="%{y}<br>%{x}<br>Lambda-optimal share %{z:.0%}<br>%{customdata} rows"
                       "<extra></extra>"))
-    title = (f"Lambda-optimal share by workload × {column} (sizes ranked per workload)"
-             if numeric else f"Lambda-optimal share by workload × {column}")
+    title = f"Lambda-optimal share<br><sup>by workload × {column}" + (
+        " (sizes ranked per workload)</sup>" if numeric else "</sup>")
     fig.update_xaxes(title="size rank (1 = smallest)" if numeric else "", type="category")
-    return _style(fig, title, height=HEAT_HEIGHT)
+    _style(fig, title, height=HEAT_HEIGHT)
+    fig.update_layout(margin={"t": 75})
+    return fig
 
 
 def information_bars(information: pd.DataFrame) -> go.Figure:
@@ -93,7 +95,7 @@ def information_bars(information: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title="share of the label's entropy")
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, "How much of the label each feature explains on its own",
+    return _style(fig, "Share of the label each feature explains alone",
                   height=max(220, 60 + 40 * len(data)))
 
 
@@ -121,6 +123,6 @@ def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figu
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(tickformat=".0%")
     fig.for_each_annotation(lambda a: a.update(text=f"latency: {a.text.split('=')[-1]}"))
-    _style(fig, "How the labels move with the latency field and the margin", height=400)
+    _style(fig, "Label shares vs margin, per latency field", height=400)
     fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 40})
     return fig
