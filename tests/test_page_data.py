@@ -247,3 +247,11 @@ def test_headline_and_profile_read_as_people_write_numbers(app_test, small):
     assert decimals and all(len(c.replace(".", "").lstrip("0")) <= 4 for c in decimals)
     stamp = table.set_index("column").loc["timestamp", "max"]
     assert len(stamp) == 19  # to the second, no microseconds or zone
+
+
+def test_several_files_are_named_by_count(app_test, small):
+    at = app_test(PAGE)
+    at.run()
+    _upload(at, ("a.csv", _csv(small.head(200))), ("b.csv", _csv(small.tail(200))))
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_name"] == "2 files (a.csv, …)"

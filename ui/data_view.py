@@ -78,7 +78,7 @@ def _ingest(files: list, limit_mb: int) -> None:
             f"({type(exc).__name__}: {exc}). Please report it with the file; try exporting the "
             "data as CSV meanwhile.")
         return
-    name = files[0].name + (f" and {len(files) - 1} more file(s)" if len(files) > 1 else "")
+    name = files[0].name if len(files) == 1 else f"{len(files)} files ({files[0].name}, …)"
     _store(result.frame, name, result)
     st.rerun()  # render the page afresh around the new dataset
 
@@ -144,15 +144,15 @@ def summary(frame: pd.DataFrame) -> None:
     over = profile.overview(frame)
     st.subheader(f"Dataset: {state.get(state.DATASET_NAME, 'unnamed')}")
     share = over["lambda_optimal_share"]
-    cols = st.columns(6)
-    cols[0].metric("Rows", f"{over['rows']:,}")
-    cols[1].metric("Columns", over["columns"])
-    cols[2].metric("Files", facts.get("files") or "–")
-    cols[3].metric("Rejected rows", f"{facts.get('rows_rejected', 0):,}")
-    cols[4].metric("HTTP errors", f"{facts.get('error_rows', 0):,}")
-    cols[5].metric("Lambda-optimal share", "–" if share is None else f"{share:.0%}",
-                   help=f"Share of the {over['labelled_rows']:,} labelled rows on which Lambda "
-                        "is the better platform; error rows have no label.")
+    row = st.container(horizontal=True, gap="large")  # wraps two or three a line on a phone
+    row.metric("Rows", f"{over['rows']:,}")
+    row.metric("Columns", over["columns"])
+    row.metric("Files", facts.get("files") or "–")
+    row.metric("Rejected rows", f"{facts.get('rows_rejected', 0):,}")
+    row.metric("HTTP errors", f"{facts.get('error_rows', 0):,}")
+    row.metric("Lambda-optimal share", "–" if share is None else f"{share:.0%}",
+               help=f"Share of the {over['labelled_rows']:,} labelled rows on which Lambda "
+                    "is the better platform; error rows have no label.")
     for warning in [*facts.get("warnings", []), *frame.attrs.get("label_warnings", [])]:
         st.warning(warning, icon=":material/warning:")
     if st.session_state.get(_LABEL_NOTE):
