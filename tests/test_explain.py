@@ -235,3 +235,21 @@ def test_synth_trap_preset_reads_as_a_workload_lookup(kind):
     verdict = explain(pipe, trap).dominance()
     assert verdict["dominant"] and "workload_type" in verdict["features"]
     assert verdict["message"].startswith("workload_type dominates") and "trap" in verdict["message"]
+
+
+def test_dependence_on_timestamp_plots_hour_of_day():
+    """Thousands of distinct timestamps once became thousands of tick labels and froze the
+    browser; the plot uses the hour of day the model sees instead."""
+    from core.training import make_pipeline
+    from tests.explain_data import variance_frame
+
+    frame = variance_frame(300)
+    frame["timestamp"] = pd.date_range("2025-11-22", periods=len(frame), freq="7min").astype(
+        str)
+    pipe = make_pipeline("rf", [*FEATURES, "timestamp"], seed=0).fit(frame, frame["label"])
+    expl = explain(pipe, frame)
+    fig = figures.dependence(expl, "timestamp", color_by="timestamp")
+    xs = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data])
+    assert np.nanmin(xs) >= 0 and np.nanmax(xs) < 24
+    assert fig.layout.xaxis.ticktext is None
+    assert "hour of day" in fig.layout.xaxis.title.text

@@ -9,6 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.explain.result import WORKLOAD, Explanation, RequestExplanation, encode
+from core.features import TIME_FEATURE, hour_of_day
 
 LAMBDA_COLOUR = "#e4572e"
 ECS_COLOUR = "#2e86ab"
@@ -63,12 +64,24 @@ def beeswarm(expl: Explanation, max_features: int = 10, seed: int = 0) -> go.Fig
     return fig
 
 
+MAX_TICK_LABELS = 40
+
+
+def _plottable(values: pd.Series, name: str) -> pd.Series:
+    """Timestamps as hour of day (what the model sees); thousands of distinct timestamp
+    strings as categories once froze the browser."""
+    if name == TIME_FEATURE:
+        return pd.Series(hour_of_day(values), index=values.index,
+                         name=f"hour of day (from {name})")
+    return values.rename(name)
+
+
 def dependence(expl: Explanation, feature: str, color_by: str | None = None,
                seed: int = 0) -> go.Figure:
     """SHAP of `feature` against its value, coloured by `color_by` (default: the strongest
     interacting feature). Categories get a small horizontal jitter so dots do not overlap."""
     color_by = color_by if color_by is not None else expl.strongest_interaction(feature)
-    values = expl.data[feature]
+    values = _plottable(expl.data[feature], feature)
     frame = pd.DataFrame({"shap": expl.shap[feature].to_numpy(), "row": expl.shap.index})
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     labels = sorted(values.astype("string").dropna().unique().tolist()) if not numeric else []
@@ -80,7 +93,7 @@ def dependence(expl: Explanation, feature: str, color_by: str | None = None,
     frame["value"] = values.astype(object).to_numpy()
     kwargs = {}
     if color_by is not None:
-        colour = expl.data[color_by]
+        colour = _plottable(expl.data[color_by], color_by)
         frame[color_by] = colour.to_numpy() if pd.api.types.is_numeric_dtype(colour) \
             else colour.astype("string").fillna("(missing)").to_numpy()
         kwargs["color"] = color_by
@@ -89,9 +102,9 @@ def dependence(expl: Explanation, feature: str, color_by: str | None = None,
     fig.update_traces(marker={"size": 6})
     title = f"Dependence: {feature}" + (f" (colour: {color_by}, its strongest interaction)"
                                         if color_by else "")
-    fig.update_layout(title=title, xaxis_title=feature, yaxis_title=_axis_label(expl),
+    fig.update_layout(title=title, xaxis_title=values.name, yaxis_title=_axis_label(expl),
                       margin={"l": 10, "r": 10, "t": 50, "b": 40})
-    if labels:
+    if labels and len(labels) <= MAX_TICK_LABELS:
         fig.update_xaxes(tickvals=list(range(len(labels))), ticktext=labels)
     fig.add_hline(y=0, line_width=1, line_color="grey")
     return fig
