@@ -281,13 +281,12 @@ def _assess(run: TrainRun, frame: pd.DataFrame, label: str) -> None:
 
 def _diagnostics_findings(run: TrainRun, frame: pd.DataFrame, label: str
                           ) -> list[dict[str, Any]]:
-    """Findings of core.diagnostics (another module) when it is installed; else none."""
+    """Findings of core.diagnostics on the features this run trained on (not the defaults)."""
+    from core import diagnostics
+
     try:
-        from core import diagnostics
-    except ImportError:
-        return []
-    try:
-        doc = diagnostics.diagnose(frame, label=label, seed=run.seed, fast=True).to_dict()
+        doc = diagnostics.diagnose(frame, label=label, features=run.features, seed=run.seed,
+                                   fast=True).to_dict()
     except Exception as exc:  # diagnostics must never break training
         log.warning("diagnostics failed: %s", exc)
         run.notes.append(f"Diagnostics could not run: {exc}")
