@@ -79,3 +79,20 @@ def test_bad_upload_shows_message_not_traceback(page, tmp_path):
     click_button(page, "Load demo: trap")  # the app keeps working
     page.get_by_text("Dataset: demo: trap").wait_for(timeout=60_000)
     expect_no_exception(page)
+
+
+@pytest.mark.slow
+def test_phone_width_fits_and_headline_wraps(page):
+    open_page(page, "Data")
+    click_button(page, "Load demo: variance")
+    _wait_for_charts(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(1000)  # the layout and charts reflow to the phone width
+    expect_no_exception(page)
+    widths = page.evaluate(
+        "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
+        " return [m.scrollWidth, m.clientWidth]; }")
+    assert widths[0] <= widths[1]  # nothing sticks out sideways on a phone
+    boxes = [m.bounding_box() for m in page.locator("[data-testid='stMetric']").all()[:2]]
+    assert boxes[0]["y"] == boxes[1]["y"]  # headline figures share a line, not one each
+    screenshot(page, "data_phone")
