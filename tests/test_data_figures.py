@@ -48,5 +48,6 @@ def test_latency_over_time_gives_each_load_pattern_its_own_time_axis():
     fig = figs.latency_over_time(_frame(), "latency_ms")
     assert {a.text for a in fig.layout.annotations} == {"ramp_load", "low_load"}
     assert fig.layout.xaxis2.matches is None  # separate runs do not share one clock
+    assert "%Y" not in fig.layout.xaxis.tickformat  # short ticks: no overlap on a phone
     one = figs.latency_over_time(_frame().assign(load_pattern="low_load"), "latency_ms")
     assert not one.layout.annotations

@@ -89,7 +89,7 @@ def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
                      labels={"timestamp": "time (UTC)", latency: f"{latency} (log)"})
     fig.update_traces(marker={"size": 4})
     if facets:
-        fig.update_xaxes(matches=None, showticklabels=True, nticks=3)
+        fig.update_xaxes(matches=None, showticklabels=True, nticks=3, tickformat="%H:%M\n%b %d")
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
         fig.update_layout(showlegend=False)
     _style(fig, "Latency over time, one panel per load pattern" if facets
