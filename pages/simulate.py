@@ -87,9 +87,9 @@ def _results(result) -> None:
     if "portable_check" in hyb:
         st.caption(describe_check(hyb["portable_check"]))
     st.subheader("Comparison (the thesis's table)")
-    st.dataframe(result.comparison_frame(), width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.4g")
-                                for c in result.comparison_frame().columns})
+    # "—" where an improvement is undefined (both zero), not a raw None.
+    st.dataframe(result.comparison_frame().style.format("{:.4g}", na_rep="—"),
+                 width="stretch")
     with st.expander("All metrics per strategy"):
         st.dataframe(result.summary_frame().set_index("strategy").T, width="stretch")
     tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",
