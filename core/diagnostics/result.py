@@ -88,8 +88,8 @@ class Diagnosis:
             parts.append(f"{int(shares['in_band'].sum())} of {len(shares)} workloads have a "
                          "Lambda-optimal share inside the 20–80 % band")
         if self.ceiling.get("status") == "ok":
-            parts.append(f"accuracy ceiling {self.ceiling['cv_ceiling']:.2f} (cross-validated) "
-                         f"vs majority baseline {self.ceiling['baseline']:.2f}")
+            parts.append(f"accuracy ceiling {self.ceiling['cv_ceiling']:.1%} (cross-validated) "
+                         f"vs majority baseline {self.ceiling['baseline']:.1%}")
         serious = [f.code for f in self.findings if f.severity in ("fail", "warn")]
         parts.append("problems: " + ", ".join(serious) if serious else "no problems found")
         return "; ".join(parts) + "."
