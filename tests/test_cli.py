@@ -35,3 +35,21 @@ def test_every_command_has_help():
     assert parser.format_help()
     for name, sub in subparsers.choices.items():
         assert "--json" in sub.format_help(), name
+
+
+def test_train_split_choices_match_the_library():
+    from core.cli.train import SPLIT_CHOICES
+    from core.training.splits import SPLITS
+
+    assert SPLIT_CHOICES == SPLITS
+
+
+def test_explain_sample_default_matches_the_library():
+    import argparse
+
+    from core.cli import explain as cli
+    from core.explain.api import DEFAULT_SAMPLE
+
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    assert parser.get_default("sample") == DEFAULT_SAMPLE

@@ -9,7 +9,6 @@ import argparse
 import warnings
 
 from core import labels
-from core.diagnostics import diagnose
 from core.io import read_paths
 from core.schema import LABEL
 
@@ -37,6 +36,8 @@ def run(args: argparse.Namespace) -> dict:
             warnings.simplefilter("always", UserWarning)
             frame = labels.ensure_labels(frame)
         notes = [str(w.message) for w in caught]
+    from core.diagnostics import diagnose  # scikit-learn: only when this command runs
+
     result = diagnose(frame, label=args.label or LABEL, seed=args.seed).to_dict()
     result["warnings"] = notes
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from core.explain import DEFAULT_SAMPLE, explain, explain_row
 from core.io import read_paths
 from core.registry import Registry
 
@@ -18,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="requests to explain (CSV / JSONL / Parquet / Artillery logs)")
     parser.add_argument("--row", type=int, metavar="N",
                         help="also explain the request at row N (0-based) of the data")
-    parser.add_argument("--sample", type=int, default=DEFAULT_SAMPLE, metavar="N",
+    parser.add_argument("--sample", type=int, default=2000, metavar="N",
                         help="explain a seeded sample of at most N rows (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
 
@@ -26,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict:
     loaded = Registry().load(args.model_id)
     frame = read_paths([args.data], need_latency=False).frame
+    from core.explain import explain, explain_row  # scikit-learn/shap: only when run
+
     expl = explain(loaded.pipeline, frame, model_id=loaded.model_id, sample=args.sample,
                    seed=args.seed)
     result = expl.to_json()
