@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from core.errors import UserError
+from core.features import TIME_FEATURE
 from core.training import checks as checks_mod
 from core.training import importance
 from core.training.inputs import prepare
@@ -285,7 +286,10 @@ def _diagnostics_findings(run: TrainRun, frame: pd.DataFrame, label: str
     from core import diagnostics
 
     try:
-        doc = diagnostics.diagnose(frame, label=label, features=run.features, seed=run.seed,
+        # The transform turns a timestamp into hour of day; its raw values are unique per
+        # row, so leave it out rather than report a false ID_COLUMN.
+        features = [f for f in run.features if f != TIME_FEATURE] or None
+        doc = diagnostics.diagnose(frame, label=label, features=features, seed=run.seed,
                                    fast=True).to_dict()
     except Exception as exc:  # diagnostics must never break training
         log.warning("diagnostics failed: %s", exc)
