@@ -79,9 +79,12 @@ def model_options(models: pd.DataFrame) -> dict[str, str]:
 
 
 def default_model(models: pd.DataFrame) -> int:
-    """Open on the champion if one is set, else on the registry's first row."""
+    """Open on the champion if one is set, else on the most accurate non-baseline version."""
     hits = models["aliases"].fillna("").str.contains("champion").to_numpy().nonzero()[0]
-    return int(hits[0]) if len(hits) else 0
+    if len(hits):
+        return int(hits[0])
+    accuracy = models["accuracy"].where(models["model_type"] != "baseline").reset_index(drop=True)
+    return int(accuracy.idxmax()) if accuracy.notna().any() else 0
 
 
 @st.cache_resource(show_spinner="Building function.zip, template and model.tar.gz…",
