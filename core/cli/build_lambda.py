@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from core.cli.args import add_model_ref, add_registry
 from core.deploy.lambda_pkg import build_lambda
 
 HELP = ("Package a registry model as a dependency-free Lambda function: function.zip (handler, "
@@ -11,11 +12,9 @@ HELP = ("Package a registry model as a dependency-free Lambda function: function
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model_id", metavar="MODEL_ID",
-                        help="registry model id, or alias champion/challenger")
+    add_model_ref(parser)
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
     parser.add_argument("--region", default="eu-west-1",
                         help="region whose Lambda prices the response's cost uses")
     parser.add_argument("--architecture", choices=("arm", "x86"), default="arm",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from core.cli.args import add_model_ref, add_registry
 from core.deploy.sagemaker import build_sagemaker
 
 HELP = ("Package a registry model for SageMaker: model.tar.gz with the model JSON at the root "
@@ -11,11 +12,9 @@ HELP = ("Package a registry model for SageMaker: model.tar.gz with the model JSO
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model_id", metavar="MODEL_ID",
-                        help="registry model id, or alias champion/challenger")
+    add_model_ref(parser)
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
 
 
 def run(args: argparse.Namespace) -> dict:

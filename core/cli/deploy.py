@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 
+from core.cli.args import add_model_ref, add_registry
 from core.deploy import aws, history
 from core.deploy.lambda_pkg import build_lambda
 
@@ -13,8 +14,7 @@ HELP = ("Deploy a registry model to AWS Lambda with boto3 (create/update, publis
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model_id", metavar="MODEL_ID",
-                        help="registry model id or alias (ignored by promote/rollback)")
+    add_model_ref(parser, help="registry model id or alias (ignored by promote/rollback)")
     parser.add_argument("--function-name", required=True, help="Lambda function name")
     parser.add_argument("--region", required=True, help="AWS region, e.g. eu-west-1")
     parser.add_argument("--role", help="IAM role ARN (needed when the function is new)")
@@ -23,8 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--confirm", action="store_true",
                         help="really call AWS (default: dry run listing the calls)")
     parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local moto server)")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
 
 
 def run(args: argparse.Namespace) -> dict:

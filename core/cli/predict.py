@@ -7,6 +7,7 @@ import argparse
 
 import numpy as np
 
+from core.cli.args import add_model_ref, add_registry
 from core.errors import UserError
 from core.io import read_paths
 from core.registry import Registry
@@ -17,11 +18,10 @@ THRESHOLD = 0.5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model_id", metavar="MODEL_ID", help="model id or champion/challenger")
+    add_model_ref(parser)
     parser.add_argument("--data", required=True, metavar="FILE",
                         help="requests to score (CSV/JSON/JSONL/Parquet)")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
 
 
 def predict_frame(pipeline, frame) -> list[dict]:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from core.cli.args import add_registry
 from core.errors import UserError
 from core.report.story import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
 
@@ -38,8 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requests", type=int, default=SIM_REQUESTS, metavar="N",
                         help="simulated requests per fleet (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random step")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
     parser.add_argument("--no-static", action="store_true",

@@ -9,6 +9,7 @@ import warnings
 from typing import Any
 
 from core import labels
+from core.cli.args import add_registry
 from core.io import read_paths
 from core.registry import Registry
 from core.schema import LABEL
@@ -45,8 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search", type=float, metavar="S",
                         help="small hyper-parameter search per model within S seconds")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel worker processes")
-    parser.add_argument("--registry", metavar="DIR",
-                        help="model store (default: $ROUTING_LAB_MODELS or models/)")
+    add_registry(parser)
     parser.add_argument("--no-save", action="store_true", help="do not save the models")
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")

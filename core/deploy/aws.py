@@ -11,6 +11,8 @@ alias to the new version; `rollback` drops the canary (or steps back one version
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,17 @@ def _not_found(exc: Exception) -> bool:
     return code == "ResourceNotFoundException"
 
 
+@contextmanager
+def _explained(action: str) -> Iterator[None]:
+    """Turn boto3/botocore failures inside the block into a UserError that says what to do."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:
+        raise _user_error(action, exc) from exc
+
+
 def _user_error(action: str, exc: Exception) -> UserError:
     from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
 
@@ -130,7 +143,7 @@ def deploy(zip_path: str | Path, *, function_name: str, region: str,
               "Code": {"ZipFile": code}, "MemorySize": int(memory_mb),
               "Timeout": int(timeout_s), "Architectures": [architecture],
               "Description": description or "routing lab router", "Publish": False}
-    try:
+    with _explained(f"Deploying {function_name}"):
         if plan.dry_run:
             call("get_function", FunctionName=function_name)
             call("create_function", when="function does not exist", Role=role or "<--role>",
@@ -192,10 +205,6 @@ def deploy(zip_path: str | Path, *, function_name: str, region: str,
                  RoutingConfig={"AdditionalVersionWeights": plan.routing})
             plan.status = "canary"
         return plan
-    except UserError:
-        raise
-    except Exception as exc:
-        raise _user_error(f"Deploying {function_name}", exc) from exc
 
 
 def _alias_state(call: _Caller, function_name: str, alias: str) -> tuple[str, dict]:
@@ -210,7 +219,7 @@ def promote(*, function_name: str, region: str, confirm: bool = False,
     _check_names(function_name, region)
     plan = Plan("promote", function_name, region, dry_run=not confirm)
     call = _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
-    try:
+    with _explained(f"Promoting {function_name}"):
         if plan.dry_run:
             call("get_alias", FunctionName=function_name, Name=alias)
             call("update_alias", FunctionName=function_name, Name=alias,
@@ -226,10 +235,6 @@ def promote(*, function_name: str, region: str, confirm: bool = False,
              FunctionVersion=plan.version, RoutingConfig={"AdditionalVersionWeights": {}})
         plan.stable_version, plan.status = plan.version, "live"
         return plan
-    except UserError:
-        raise
-    except Exception as exc:
-        raise _user_error(f"Promoting {function_name}", exc) from exc
 
 
 def rollback(*, function_name: str, region: str, confirm: bool = False,
@@ -238,7 +243,7 @@ def rollback(*, function_name: str, region: str, confirm: bool = False,
     _check_names(function_name, region)
     plan = Plan("rollback", function_name, region, dry_run=not confirm)
     call = _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
-    try:
+    with _explained(f"Rolling back {function_name}"):
         if plan.dry_run:
             call("get_alias", FunctionName=function_name, Name=alias)
             call("list_versions_by_function", when="no canary in progress",
@@ -262,8 +267,4 @@ def rollback(*, function_name: str, region: str, confirm: bool = False,
         plan.version = plan.stable_version = target
         plan.status = "rolled back"
         return plan
-    except UserError:
-        raise
-    except Exception as exc:
-        raise _user_error(f"Rolling back {function_name}", exc) from exc
 
