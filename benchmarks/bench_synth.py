@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.labels import label_shares
 from core.schema import LOAD_PATTERNS, TIME_WINDOWS, WORKLOADS
-from core.simulate.pricing import get_prices
+from core.pricing import get_prices
 from core.synth import (
     LAMBDA_MB_PER_VCPU,
     PRESETS,

@@ -382,12 +382,11 @@ def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.Da
 
 
 def _fill_cost(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """Fill missing cost_usd from core.simulate.pricing when that module is available."""
-    try:
-        from core.simulate.pricing import fill_missing_cost
-    except ImportError:
-        return frame, "cost_usd left empty where missing: core.simulate.pricing is not available"
-    return fill_missing_cost(frame), None
+    """Fill missing cost_usd by the default cost profile (core.cost_profile)."""
+    from core.cost_profile import fill_missing_cost
+
+    filled = fill_missing_cost(frame)
+    return filled, " ".join(filled.attrs.get("cost_notes", [])) or None
 
 
 def _data_warnings(frame: pd.DataFrame) -> list[str]:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from core.cost_profile import CostProfile, check_view, fill_missing_cost, get_profile, request_costs
 from core.errors import UserError
 from core.schema import LABEL, OPTIMAL_PLATFORM
-from core.simulate.pricing import fill_missing_cost
 
 PAIRED = ("lambda_latency_ms", "ecs_latency_ms", "lambda_cost_usd", "ecs_cost_usd")
 LATENCY_FIELDS = ("execution_time_ms", "latency_ms")
@@ -103,16 +103,27 @@ def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.D
     return _result(frame, label, known, [], rule)
 
 
-def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.DataFrame:
+def _costs(frame: pd.DataFrame, costs: CostProfile | str | None, view: str) -> np.ndarray:
+    """Each row's cost under the objective: the profile's price of the row (explicit profile
+    or fleet view), else the table's cost_usd with gaps filled by the default profile."""
+    given = _numeric(frame, "cost_usd")
+    if costs is None and view == "marginal":
+        if np.isnan(given).any():
+            return _numeric(fill_missing_cost(frame), "cost_usd")
+        return given
+    priced = request_costs(frame, get_profile(costs), view=view)
+    return np.where(np.isnan(priced), given, priced)
+
+
+def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None,
+              costs: CostProfile | str | None = None, view: str = "marginal") -> pd.DataFrame:
     for col in ("workload_type", "platform"):
         if col not in frame.columns:
             raise UserError(f"Labelling needs a {col!r} column; got columns "
                             f"{list(frame.columns)}. Map or add it before labelling.")
     lat_name = _latency_column(frame, latency_col)
     keep = 1.0 - margin
-    latency, cost = _numeric(frame, lat_name), _numeric(frame, "cost_usd")
-    if np.isnan(cost).any():  # only rows without a cost get one (default prices)
-        cost = _numeric(fill_missing_cost(frame), "cost_usd")
+    latency, cost = _numeric(frame, lat_name), _costs(frame, costs, view)
     side = platform_codes(frame["platform"])  # 0 lambda, 1 ecs, -1 other
     wl_code, wl_names = pd.factorize(frame["workload_type"])
     usable = (~_error_rows(frame) & (side >= 0) & (wl_code >= 0)
@@ -139,12 +150,14 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd
                      "get no label (the rule compares against the other platform's medians). "
                      "Add logs of the other platform to label it.")
     rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": lat_name,
-            "mode": "unpaired"}
+            "mode": "unpaired", "costs": get_profile(costs).name if costs is not None or
+            view != "marginal" else "as given", "view": view}
     return _result(frame, label, known, notes, rule)
 
 
 def balanced_optimal(frame: pd.DataFrame, *, margin: float = 0.10,
-                     latency_col: str | None = None) -> pd.DataFrame:
+                     latency_col: str | None = None, costs: CostProfile | str | None = None,
+                     view: str = "marginal") -> pd.DataFrame:
     """Copy of ``frame`` with ``label`` (Int64) and ``optimal_platform`` by the thesis rule.
 
     With ``keep = 1 - margin``, a row is labelled 1 (Lambda optimal) exactly when
@@ -165,14 +178,20 @@ def balanced_optimal(frame: pd.DataFrame, *, margin: float = 0.10,
     values, else ``latency_ms``. Missing ``cost_usd`` is filled from default prices. Rows get
     NA when they are errors (``is_error`` or ``http_status >= 400``), on an unknown platform,
     lack latency or cost, or their workload has no rows on the other platform (a warning).
+
+    Cost: with ``costs`` (a cost profile, preset name or JSON path) or ``view="fleet"``, each
+    row is priced by the profile (``core.cost_profile.request_costs``); otherwise the table's
+    own ``cost_usd`` is used, gaps filled by the default profile. Paired rows use their given
+    ``lambda_cost_usd``/``ecs_cost_usd``.
     """
     margin = check_margin(margin)
+    check_view(view)
     if latency_col is not None and latency_col not in (*LATENCY_FIELDS, "response_time_ms"):
         raise UserError(f"latency field must be one of {list(LATENCY_FIELDS)}; got "
                         f"{latency_col!r}. Pass --latency-field execution_time_ms or latency_ms.")
     if all(c in frame.columns for c in PAIRED):
         return _paired(frame, margin, latency_col)
-    return _unpaired(frame, margin, latency_col)
+    return _unpaired(frame, margin, latency_col, costs, view)
 
 
 RULES: dict[str, Callable[..., pd.DataFrame]] = {"balanced_optimal": balanced_optimal}

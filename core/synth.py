@@ -20,7 +20,7 @@ Model (all vectorised, one seeded ``np.random.default_rng``):
   load patterns shape it over a run (low, medium, ramp 1x to 5x, burst 6x in the middle third).
 * Measurement: log-normal noise on execution time and on the client's network time, upload
   time proportional to payload, a client timeout that turns slow requests into 504 errors.
-* Cost: `core.simulate.pricing` (Lambda billed duration incl. init; Fargate the request's
+* Cost: `core.pricing` (Lambda billed duration incl. init; Fargate the request's
   share of its task's vCPU- and GB-hours).
 
 Presets:
@@ -47,8 +47,8 @@ import pandas as pd
 
 from core.errors import UserError
 from core.labels import balanced_optimal
+from core.pricing import fargate_cost, get_prices, lambda_cost
 from core.schema import CANONICAL_COLUMNS, LOAD_PATTERNS, OPTIMAL_PLATFORM, TIME_WINDOWS, WORKLOADS
-from core.simulate.pricing import fargate_cost, get_prices, lambda_cost
 
 LAMBDA_MB_PER_VCPU = 1769.0
 RUN_SECONDS = 600.0

@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 
 from core.errors import UserError
-from core.simulate.pricing import (
+from core.pricing import (
     alb_cost,
     fargate_cost,
-    fill_missing_cost,
     get_prices,
     lambda_cost,
 )
@@ -95,35 +94,3 @@ def test_bad_region_and_negative_duration():
         get_prices("aws-2026", region="mars-1")
     with pytest.raises(UserError, match="duration_ms must be >= 0"):
         lambda_cost(-1.0, 128, get_prices())
-
-
-def test_fill_missing_cost_per_platform():
-    frame = pd.DataFrame({
-        "platform": ["lambda", "lambda", "ecs", "unknown", "lambda", "ecs"],
-        "execution_time_ms": [100.2, np.nan, 250.0, 10.0, 5.0, 300.0],
-        "latency_ms": [900.0, 40.0, 999.0, 10.0, 5.0, 300.0],
-        "memory_mb": [256.0, np.nan, 2048.0, np.nan, 128.0, np.nan],
-        "http_status": [200, 200, 200, 500, 500, 200],
-        "cost_usd": [np.nan, np.nan, np.nan, np.nan, np.nan, 0.123],
-    })
-    out = fill_missing_cost(frame, prices="thesis", fargate_vcpu=1.0, fargate_memory_gb=2.0,
-                            lambda_memory_mb=512)
-    cost = out["cost_usd"].to_numpy()
-    # row 0: execution 100.2 -> 101 ms, 256 MB = 0.25 GB: 0.101*0.25*0.0000166667 + 2e-7
-    #        = 0.02525 * 0.0000166667 + 2e-7 = 4.2083417e-7 + 2e-7 = 6.2083417e-7
-    assert cost[0] == pytest.approx(6.2083417e-7, rel=REL)
-    # row 1: no execution time -> latency 40 ms, no memory -> 512 MB:
-    #        0.04 * 0.5 * 0.0000166667 + 2e-7 = 3.33334e-7 + 2e-7 = 5.33334e-7
-    assert cost[1] == pytest.approx(5.33334e-7, rel=REL)
-    # row 2: ECS 250 ms on 1 vCPU + 2 GB (memory_mb is RSS, not the task size): 3.9430555e-6
-    assert cost[2] == pytest.approx(0.014195 / 3600, rel=REL)
-    assert math.isnan(cost[3])          # unknown platform / error row
-    assert math.isnan(cost[4])          # error row
-    assert cost[5] == 0.123             # existing cost kept
-    assert frame["cost_usd"].isna().sum() == 5  # input not modified
-
-
-def test_fill_missing_cost_creates_column():
-    frame = pd.DataFrame({"platform": ["ecs"], "latency_ms": [3600_000.0]})
-    out = fill_missing_cost(frame, prices="aws-2026", fargate_vcpu=0.5, fargate_memory_gb=1.0)
-    assert out["cost_usd"].iloc[0] == pytest.approx(0.024685, rel=REL)

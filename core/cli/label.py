@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from core.cli.cost_args import add_costs, profile_from
 from core.io import read_paths, write_table
 from core.labels import LATENCY_FIELDS, RULES, label_shares
 
@@ -25,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency-field", choices=LATENCY_FIELDS, default=None,
                         help="latency to compare (default: execution_time_ms where present, "
                              "else latency_ms)")
+    add_costs(parser)
 
 
 def _share(value: float) -> float | None:
@@ -32,9 +34,11 @@ def _share(value: float) -> float | None:
 
 
 def run(args: argparse.Namespace) -> dict:
+    profile = profile_from(args)
     ingest = read_paths([args.file])
     labelled = RULES[args.rule](ingest.frame, margin=args.margin,
-                                latency_col=args.latency_field)
+                                latency_col=args.latency_field, costs=profile,
+                                view=args.cost_view)
     out = write_table(labelled, args.out)
     shares = label_shares(labelled)
     labels = labelled["label"].dropna()
@@ -51,6 +55,7 @@ def run(args: argparse.Namespace) -> dict:
         "lambda_optimal_share": _share(labels.astype(float).mean()) if len(labels) else None,
         "workloads": workloads,
         "workloads_in_band": int(shares["in_band"].sum()),
+        "cost_profile": profile.to_dict() if profile is not None else None,
         "warnings": [*ingest.warnings, *labelled.attrs.get("label_warnings", [])],
     }
 
@@ -61,7 +66,8 @@ def render(result: dict) -> str:
 
     lines = [f"labelled {result['labelled']:,} of {result['rows']:,} rows with "
              f"{result['rule']} (margin {result['margin']:g}, latency "
-             f"{result.get('latency_field', '?')}): Lambda optimal "
+             f"{result.get('latency_field', '?')}, costs {result.get('costs', '?')}, "
+             f"{result.get('view', 'marginal')} view): Lambda optimal "
              f"{pct(result['lambda_optimal_share'])}"]
     for w in result["workloads"]:
         band = "in 20-80 %" if w["in_band"] else "OUTSIDE 20-80 %"

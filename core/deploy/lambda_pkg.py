@@ -71,7 +71,7 @@ def package_metadata(doc: dict[str, Any], *, model_id: str,
                      region: str = "eu-west-1", architecture: str = "arm",
                      fallback_platform: str = "lambda") -> dict[str, Any]:
     """metadata.json for the zip: model_info fields, Lambda prices and the fallback route."""
-    from core.simulate.pricing import get_prices
+    from core.pricing import get_prices
 
     meta = registry_metadata or {}
     prices = get_prices("aws-2026", region=region, architecture=architecture)

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from core.pricing import Prices, alb_cost, fargate_cost
 from core.simulate import heap
-from core.simulate.pricing import Prices, alb_cost, fargate_cost
 
 BILLING_MINIMUM_S = 60.0
 LCU_NEW_CONNECTIONS_PER_S = 25.0

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from core.pricing import Prices, lambda_cost
 from core.simulate import heap
-from core.simulate.pricing import Prices, lambda_cost
 from core.simulate.scenario import INIT_MS_PER_PACKAGE_MB, RUNTIMES
 
 #: Memory at which a function gets one full vCPU (AWS documentation).
@@ -183,7 +183,7 @@ def keep_alive_draws(lam: dict, n: int, rng: np.random.Generator) -> np.ndarray:
 def request_costs(run: LambdaRun, memory_mb: np.ndarray | float, prices: Prices) -> np.ndarray:
     """Per-request bill: request fee + GB-s at 1 ms (init included); throttled: 0;
     requests on provisioned instances pay the provisioned duration price
-    (`Prices.lambda_provisioned_duration_gb_second_usd`, see core.simulate.pricing)."""
+    (`Prices.lambda_provisioned_duration_gb_second_usd`, see core.pricing)."""
     cost = np.asarray(lambda_cost(run.busy * 1000.0, memory_mb, prices), dtype=float)
     prov = run.instance == PROVISIONED
     if prov.any():

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from core.pricing import fargate_cost
 from core.simulate.fargate_platform import task_billed_seconds
-from core.simulate.pricing import fargate_cost
 
 if TYPE_CHECKING:
     from core.simulate.runner import Outcome

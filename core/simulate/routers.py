@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
+from core.pricing import Prices, lambda_cost
 from core.schema import LOAD_PATTERNS, TIME_WINDOWS
-from core.simulate.pricing import Prices, lambda_cost
 from core.simulate.scenario import Mix
 from core.simulate.workload import Requests
 

@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import UserError
-from core.simulate.pricing import Prices, get_prices
+from core.pricing import Prices, get_prices
 
 MAX_REQUESTS = 50_000_000
 MAX_PAYLOAD_LEVELS = 50

@@ -44,7 +44,6 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from core.errors import UserError
 
@@ -206,51 +205,3 @@ def alb_cost(hours: Any, lcus: Any, prices: Prices) -> float | np.ndarray:
     h = _non_negative("ALB hours", hours)
     lcu = _non_negative("ALB LCUs", lcus)
     return _out(h * (prices.alb_hour_usd + lcu * prices.alb_lcu_hour_usd))
-
-
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _error_mask(frame: pd.DataFrame) -> np.ndarray:
-    mask = np.zeros(len(frame), dtype=bool)
-    if "is_error" in frame.columns:
-        mask |= frame["is_error"].fillna(False).astype(bool).to_numpy()
-    if "http_status" in frame.columns:
-        mask |= np.nan_to_num(_column(frame, "http_status"), nan=0.0) >= 400
-    return mask
-
-
-def fill_missing_cost(frame: pd.DataFrame, *, prices: str | dict | Prices | None = None,
-                      fargate_vcpu: float = 1.0, fargate_memory_gb: float = 2.0,
-                      lambda_memory_mb: float = 512) -> pd.DataFrame:
-    """Copy of ``frame`` with NaN ``cost_usd`` filled per row from its platform's formula.
-
-    Duration is ``execution_time_ms`` where present, else ``latency_ms``. Lambda rows use
-    :func:`lambda_cost` with ``memory_mb`` (else ``lambda_memory_mb``); ECS rows use
-    :func:`fargate_cost` for that duration on a task of ``fargate_vcpu`` vCPU and
-    ``fargate_memory_gb`` GB (the request's share of the task's vCPU- and GB-hours).
-    Rows with a cost already, error rows (``is_error`` or ``http_status >= 400``), unknown
-    platforms and rows without a duration stay as they were.
-    """
-    sheet = get_prices(prices if prices is not None else "aws-2026")
-    out = frame.copy()
-    cost = _column(out, "cost_usd")
-    duration_ms = _column(out, "execution_time_ms")
-    duration_ms = np.where(np.isnan(duration_ms), _column(out, "latency_ms"), duration_ms)
-    duration_ms = np.where(duration_ms >= 0, duration_ms, np.nan)  # negative: no cost
-    memory = _column(out, "memory_mb")
-    memory = np.where(np.isnan(memory) | (memory <= 0), float(lambda_memory_mb), memory)
-    platform = (out["platform"].astype("string").str.lower().fillna("").to_numpy()
-                if "platform" in out.columns else np.full(len(out), ""))
-    todo = np.isnan(cost) & ~_error_mask(out) & ~np.isnan(duration_ms)
-    is_lambda = todo & (platform == "lambda")
-    is_ecs = todo & (platform == "ecs")
-    cost = cost.copy()
-    cost[is_lambda] = lambda_cost(duration_ms[is_lambda], memory[is_lambda], sheet)
-    cost[is_ecs] = fargate_cost(duration_ms[is_ecs] / 1000.0, fargate_vcpu, fargate_memory_gb,
-                                sheet)
-    out["cost_usd"] = cost
-    return out
