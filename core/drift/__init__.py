@@ -1,0 +1,40 @@
+"""Drift monitoring after deployment: current traffic (a request table or the function's own
+logs) against the reference a model was trained on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from core.drift.logs import is_function_log, read_function_log
+from core.drift.monitor import DriftReport, Thresholds, compare
+from core.errors import UserError
+
+__all__ = [
+    "DriftReport",
+    "Thresholds",
+    "compare",
+    "is_function_log",
+    "read_function_log",
+    "read_table",
+]
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A request table (any format core.io reads) or the function's exported JSON logs."""
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"{path}: no such file or folder.")
+    if p.is_file() and p.stat().st_size == 0:
+        raise UserError(f"{path}: the file is empty; give a request table or the function's "
+                        "exported logs.")
+    if p.is_file() and is_function_log(p):
+        return read_function_log(p)
+    from core.io import read_paths
+
+    result = read_paths([p], need_latency=False)
+    if result.frame.empty:
+        raise UserError(f"{path}: no requests could be read ({len(result.rejected)} rows "
+                        "rejected); check the file format.")
+    return result.frame
