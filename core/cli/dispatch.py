@@ -26,6 +26,8 @@ COMMANDS = {
     "build-sagemaker": "build_sagemaker",
     "deploy": "deploy",
     "report": "report",
+    "drift": "drift",
+    "export-mlflow": "export_mlflow",
 }
 
 
