@@ -241,8 +241,11 @@ def _handle(event: object, context: object) -> dict:
         body["fallback"] = True
         body["error"] = f"internal error, used the fallback route: {error}"
         log.update(level="ERROR", fallback=True, error=error)
+    # The request's model inputs go into the log line too: `core drift` reads them back from
+    # the exported CloudWatch logs to compare live traffic with the training data.
     log.update(status=200, platform=platform, lambda_probability=p,
                inference_time_ms=round(inference_ms, 4),
-               duration_ms=round((time.perf_counter() - started) * 1000, 4))
+               duration_ms=round((time.perf_counter() - started) * 1000, 4),
+               time=body["metrics"]["timestamp"], request=context_fields)
     _log(log)
     return _respond(200, body, proxy)
