@@ -131,13 +131,15 @@ def _features(reference: pd.DataFrame, current: pd.DataFrame, features: list[str
                             f"{list(DEFAULT_FEATURES)}; got columns {list(reference.columns)}.")
     whose = f"model {model_id}'s" if model_id else "the"
     for name, frame in (("reference", reference), ("current", current)):
-        missing = [c for c in features if c not in frame.columns]
+        # core.io adds every canonical column; one with no value at all is still missing.
+        missing = [c for c in features if c not in frame.columns or frame[c].isna().all()]
         # A timestamp is optional for the deployed function (it assumes midday): allowed.
         missing = [c for c in missing if c != TIME_FEATURE]
         if missing:
-            raise UserError(f"The {name} data lacks {whose} feature column(s) {missing}; got "
-                            f"columns {sorted(map(str, frame.columns))}. Give a file with "
-                            "those columns (a request table or the function's own logs).")
+            have = sorted(str(c) for c in frame.columns if frame[c].notna().any())
+            raise UserError(f"The {name} data lacks {whose} feature column(s) {missing}; its "
+                            f"columns with values are {have}. Give a file with those columns "
+                            "(a request table or the function's own logs).")
     return list(features)
 
 

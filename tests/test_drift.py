@@ -1,0 +1,219 @@
+"""Drift on the real Artillery logs split by run: what changed between runs (load pattern,
+time window) is drift, what did not (workload mix within bounds, payload per workload) is not;
+a planted payload x3 in one workload is found; a file against itself is ok; the function's
+own CloudWatch log lines are read back; bad input exits 2 naming the columns."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import importlib
+import io
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import labels
+from core.cli.dispatch import main
+from core.drift import Thresholds, compare, read_function_log, read_table
+from core.drift import stats as st
+from core.errors import UserError
+from core.registry import Registry
+
+RUNS = ("early_morning_low_load", "evening_burst_load", "morning_peak_ramp_load")
+FEATURES = ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+CHANGED = {"time_window", "load_pattern"}
+
+
+@pytest.fixture(scope="module")
+def runs(artillery_dir):
+    return {name: read_table(artillery_dir / name) for name in RUNS}
+
+
+def _by_feature(report) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for f in report.features:
+        out.setdefault(f["feature"], []).append(f)
+    return out
+
+
+@pytest.mark.parametrize("ref,cur", [(a, b) for a in RUNS for b in RUNS if a != b])
+def test_between_runs_only_load_pattern_and_time_window_drift(runs, ref, cur):
+    report = compare(runs[ref], runs[cur])
+    assert report.verdict == "drift"
+    drifted = {f["feature"] for f in report.features if f["drift"]}
+    assert drifted == CHANGED
+    unseen = {f["feature"]: f["unseen"] for f in report.features if f.get("unseen")}
+    assert set(unseen) == CHANGED
+    assert unseen["load_pattern"] == {runs[cur]["load_pattern"].iloc[0]: 1.0}
+    assert any("retrain" in a.lower() for a in report.advice)
+
+
+def test_reference_against_itself_is_ok(runs):
+    frame = runs["evening_burst_load"]
+    report = compare(frame, frame)
+    assert report.verdict == "ok"
+    assert all(not f["drift"] and f["value"] < 1e-9 for f in report.features)
+    assert report.advice == ["No action: the current traffic looks like the reference."]
+
+
+def test_planted_payload_shift_in_one_workload_is_found(runs):
+    current = runs["evening_burst_load"].copy()
+    heavy = current["workload_type"] == "heavy_processing"
+    current.loc[heavy, "payload_size_kb"] *= 3
+    report = compare(runs["early_morning_low_load"], current)
+    payload = _by_feature(report)["payload_size_kb"]
+    assert all(f["drift"] and f["segment"] == "heavy_processing" for f in payload)
+    ks = next(f for f in payload if f["statistic"] == "ks")
+    assert ks["value"] > 0.9 and ks["by"] == "workload_type"
+    # the unchanged workloads stay quiet
+    assert all(s["value"] < 0.1 for s in ks["segments"] if s["segment"] != "heavy_processing")
+    # and within one run the shift is the only drift
+    same_run = runs["early_morning_low_load"]
+    shifted = same_run.copy()
+    shifted.loc[shifted["workload_type"] == "medium_processing", "payload_size_kb"] *= 3
+    report = compare(same_run, shifted)
+    assert {f["feature"] for f in report.features if f["drift"]} == {"payload_size_kb"}
+
+
+def test_thresholds_are_the_users(runs):
+    report = compare(runs["early_morning_low_load"], runs["evening_burst_load"],
+                     thresholds=Thresholds(psi=100.0))
+    assert not any(f["drift"] for f in report.features if f["statistic"] == "psi")
+    with pytest.raises(UserError, match="psi"):
+        Thresholds(psi=-1).check()
+
+
+def test_small_samples_need_significance():
+    rng = np.random.default_rng(0)
+    a = pd.DataFrame({"workload_type": rng.choice(["x", "y"], 40),
+                      "payload_size_kb": rng.normal(10, 2, 40)})
+    b = pd.DataFrame({"workload_type": rng.choice(["x", "y"], 40),
+                      "payload_size_kb": rng.normal(10, 2, 40)})
+    report = compare(a, b, features=["workload_type", "payload_size_kb"])
+    assert report.verdict in ("ok", "warn") and not any(f["drift"] for f in report.features)
+
+
+def test_psi_and_ks_basics():
+    assert st.psi_from_shares(np.array([0.5, 0.5]), np.array([0.5, 0.5])) == 0
+    test, unseen = st.categorical_psi(pd.Series(["a", "b"] * 50), pd.Series(["a", "c"] * 50))
+    assert test.value > 1 and unseen == {"c": 0.5}
+    same = np.arange(1000.0)
+    assert st.ks(same, same).value == 0 and st.ks(same, same + 5000).value == 1
+    assert st.numeric_psi(same, same).value == 0
+
+
+# -- the deployed function's own logs ------------------------------------------------------
+@pytest.fixture(scope="module")
+def deployed(runs, tmp_path_factory):
+    """A logistic regression trained on one run, saved, packaged as function.zip and
+    imported from the unpacked zip (as the Lambda tests do)."""
+    from core.deploy.invoke import unpack
+    from core.deploy.lambda_pkg import build_from_pipeline
+    from core.training import make_pipeline
+
+    frame = labels.ensure_labels(runs["early_morning_low_load"])
+    frame = frame[frame["label"].notna()]
+    pipe = make_pipeline("logreg", FEATURES, seed=0).fit(frame, frame["label"].astype(int))
+    registry = Registry(tmp_path_factory.mktemp("models"))
+    model_id = registry.save(pipe, model_type="logreg", metrics={}, features=FEATURES,
+                             train_frame=frame, seed=0)
+    built = build_from_pipeline(pipe, tmp_path_factory.mktemp("build"), model_id=model_id)
+    root = unpack(built.path, tmp_path_factory.mktemp("task"))
+    sys.path.insert(0, str(root))
+    try:
+        yield registry, model_id, importlib.import_module("lambda_function")
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("lambda_function", None)
+        sys.modules.pop("evaluator", None)
+
+
+def _cloudwatch_export(handler, requests: pd.DataFrame, path) -> None:
+    """Route each request through the handler and write its stdout as a CloudWatch export to
+    S3 does: gzip, each line prefixed by its time, Lambda's START/END/REPORT lines around."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for record in requests[FEATURES].to_dict(orient="records"):
+            handler.lambda_handler(record, None)
+        handler.lambda_handler({"workload_type": 7}, None)  # a bad request: a 400 line
+    lines = []
+    for i, line in enumerate(out.getvalue().splitlines()):
+        stamp = f"2025-11-23T08:{i // 60 % 60:02d}:{i % 60:02d}.000Z"
+        lines += [f"{stamp} START RequestId: r{i} Version: $LATEST", f"{stamp} {line}",
+                  f"{stamp} END RequestId: r{i}"]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+
+def test_function_logs_are_read_and_compared(deployed, runs, tmp_path, artillery_dir,
+                                             capsys):
+    registry, model_id, handler = deployed
+    sample = runs["evening_burst_load"].sample(300, random_state=0)
+    logs = tmp_path / "export.jsonl.gz"
+    _cloudwatch_export(handler, sample, logs)
+    frame = read_function_log(logs)
+    assert len(frame) == 301 and int((frame["status"] == 400).sum()) == 1
+    routed = frame[frame["status"] == 200]
+    library = registry.load(model_id).pipeline.predict_proba(sample[FEATURES])[:, 1]
+    assert np.allclose(routed["lambda_probability"].to_numpy(), library, atol=1e-6)
+
+    code = main(["drift", "--reference", str(artillery_dir / RUNS[0]), "--current", str(logs),
+                 "--model", model_id, "--registry", str(registry.root), "--json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["verdict"] == "drift"
+    assert {f["feature"] for f in doc["features"] if f["drift"]} == CHANGED
+    assert set(doc["features"][0]) >= {"feature", "statistic", "value", "threshold", "drift"}
+    pred = doc["prediction"]
+    assert pred["source"] == "logged"
+    assert abs(pred["lambda_share"]["current"] - float(np.mean(library >= 0.5))) < 1e-6
+    assert doc["rows"]["current"] == 300 and doc["rows"]["current_bad_requests"] == 1
+    assert doc["windows"] and all(w["rows"] > 0 for w in doc["windows"])
+
+
+def test_model_predictions_and_labels_on_request_tables(deployed, runs):
+    registry, model_id, _ = deployed
+    model = registry.load(model_id)
+    report = compare(runs["early_morning_low_load"], runs["morning_peak_ramp_load"],
+                     model=model)
+    assert report.prediction["source"] == "model"
+    acc = report.labels["routing_accuracy"]
+    assert 0 <= acc["current"] <= 1 and 0 <= acc["reference"] <= 1
+    assert "lambda share" in report.window_table()["measure"].unique()
+    self_report = compare(runs["early_morning_low_load"], runs["early_morning_low_load"],
+                          model=model)
+    assert self_report.verdict == "ok" and not self_report.prediction["drift"]
+    assert self_report.labels["routing_accuracy"]["drop"] == 0
+
+
+# -- bad input -----------------------------------------------------------------------------
+def test_current_without_the_model_features_exits_2_naming_them(deployed, tmp_path,
+                                                                artillery_dir, capsys):
+    registry, model_id, _ = deployed
+    bad = tmp_path / "other.csv"
+    bad.write_text("workload_type,latency_ms,platform\nlightweight_api,12,lambda\n")
+    code = main(["drift", "--reference", str(artillery_dir / RUNS[0]), "--current", str(bad),
+                 "--model", model_id, "--registry", str(registry.root)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+    for column in ("payload_size_kb", "time_window", "load_pattern"):
+        assert column in err
+
+
+def test_empty_current_file_exits_2(tmp_path, artillery_dir, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    code = main(["drift", "--reference", str(artillery_dir / RUNS[0]), "--current",
+                 str(empty)])
+    err = capsys.readouterr().err
+    assert code == 2 and "empty" in err and len(err.strip().splitlines()) == 1
+
+
+def test_negative_threshold_is_refused(tmp_path, artillery_dir, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["drift", "--reference", str(artillery_dir / RUNS[0]), "--current",
+              str(artillery_dir / RUNS[1]), "--psi", "-1"])
+    assert exit_.value.code == 2 and "positive" in capsys.readouterr().err
