@@ -103,7 +103,7 @@ def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.D
     return _result(frame, label, known, [], rule)
 
 
-def _costs(frame: pd.DataFrame, costs: CostProfile | str | None, view: str) -> np.ndarray:
+def objective_costs(frame: pd.DataFrame, costs: CostProfile | str | None, view: str) -> np.ndarray:
     """Each row's cost under the objective: the profile's price of the row (explicit profile
     or fleet view), else the table's cost_usd with gaps filled by the default profile."""
     given = _numeric(frame, "cost_usd")
@@ -123,7 +123,7 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None,
                             f"{list(frame.columns)}. Map or add it before labelling.")
     lat_name = _latency_column(frame, latency_col)
     keep = 1.0 - margin
-    latency, cost = _numeric(frame, lat_name), _costs(frame, costs, view)
+    latency, cost = _numeric(frame, lat_name), objective_costs(frame, costs, view)
     side = platform_codes(frame["platform"])  # 0 lambda, 1 ecs, -1 other
     wl_code, wl_names = pd.factorize(frame["workload_type"])
     usable = (~_error_rows(frame) & (side >= 0) & (wl_code >= 0)

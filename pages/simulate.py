@@ -11,6 +11,7 @@ from core.simulate import sweeps
 from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
+from core.wording import metric_delta, roi_phrase, saving_phrase
 from ui import simulate_charts as charts
 from ui import state
 from ui.common import guarded
@@ -76,10 +77,11 @@ def _results(result) -> None:
     cols = st.columns(4)
     for col, base in zip(cols[:2], ("lambda", "ecs"), strict=True):
         vs = hyb.get(f"vs_{base}") or {}
-        pct = vs.get("savings_pct")
-        col.metric(f"Hybrid saves vs {base.upper() if base == 'ecs' else 'Lambda'}-only",
-                   "–" if pct is None else f"{pct:.1f} %",
-                   None if vs.get("roi") is None else f"ROI {vs['roi']:.1f}×")
+        value, _ = metric_delta(vs.get("savings_pct"))
+        col.metric(f"Hybrid saving vs {base.upper() if base == 'ecs' else 'Lambda'}-only",
+                   value, None if vs.get("roi") is None else f"{vs['roi']:+.1f}× ROI",
+                   help=f"{saving_phrase(vs.get('savings_pct'), vs.get('savings_usd'))}; "
+                        f"{roi_phrase(vs.get('roi'))}")
     cols[2].metric("Routing accuracy (vs oracle)", f"{hyb.get('routing_accuracy', 0):.1%}")
     cols[3].metric("Simulated in", f"{result.elapsed_s:.2f} s",
                    help=f"{result.strategies['lambda']['requests']:,} requests per strategy, "

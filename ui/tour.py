@@ -17,6 +17,7 @@ import streamlit as st
 
 from core.registry import Registry
 from core.report import story as steps
+from core.wording import versus_sentences
 from ui import state
 from ui.common import guarded, load_demo
 
@@ -153,12 +154,11 @@ def _savings() -> None:
     result = _simulated(story.champion.model_id, story)
     state.put(state.SIMULATION, result)
     hybrid = result.strategies["hybrid"]
-    parts = [f"{label}: {vs['savings_pct']:+.1f} % cost"
-             for base, label in (("lambda", "vs Lambda-only"), ("ecs", "vs ECS-only"))
-             if (vs := hybrid.get(f"vs_{base}")) and vs.get("savings_pct") is not None]
     st.markdown(f"Hybrid routed by **{story.champion.model_id}** over {TOUR_REQUESTS:,} "
-                f"requests: {'; '.join(parts)}; routing accuracy "
-                f"{hybrid['routing_accuracy']:.1%} against the hindsight oracle.")
+                f"requests; routing accuracy {hybrid['routing_accuracy']:.1%} against the "
+                "hindsight oracle.")
+    for sentence in versus_sentences(hybrid):
+        st.markdown(f"- {sentence}")
 
 
 def _lambda() -> None:

@@ -1,9 +1,13 @@
-"""`python -m core simulate [--config FILE] [--requests N] [--json]`."""
+"""`python -m core simulate [--config FILE] [--requests N] [--json]`, or a calibrated replay:
+`python -m core simulate --data FILE [--router MODEL_ID] [--costs ...] [--json]`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from core.cli.cost_args import add_costs
+from core.wording import versus_sentences
 
 HELP = ("Simulate Lambda-only, ECS-only and router-driven hybrid fleets for a scenario: "
         "cost, latency percentiles, cold starts, errors, routing accuracy.")
@@ -14,12 +18,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scenario JSON file (every key optional; see DESIGN.md)")
     parser.add_argument("--requests", type=int, metavar="N",
                         help="number of requests (overrides the scenario's)")
+    parser.add_argument("--data", metavar="FILE",
+                        help="calibrated replay: replay this file's requests with service "
+                             "times and costs drawn from its own measurements")
+    parser.add_argument("--router", metavar="MODEL_ID",
+                        help="with --data: the hybrid routes by this registry model (id or "
+                             "alias); without it, by the label-rule oracle")
+    parser.add_argument("--registry", metavar="DIR",
+                        help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
+    parser.add_argument("--margin", type=float, default=0.10,
+                        help="with --data: the label rule's margin (default: %(default)s)")
+    parser.add_argument("--placement", choices=("in_process", "lambda_call"),
+                        default="in_process",
+                        help="with --data: the router runs in the front door's process "
+                             "(default) or as its own billed Lambda call")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="with --data: seed of the draws (default: %(default)s)")
+    add_costs(parser)
+
+
+def _replay(args: argparse.Namespace) -> dict[str, Any]:
+    from core.cost_profile import get_profile
+    from core.errors import UserError
+    from core.io import read_paths
+    from core.simulate.replay import ReplaySettings, replay
+
+    if args.config is not None or args.requests is not None:
+        raise UserError("--data replays the file's own requests: drop --config and "
+                        "--requests (they belong to the preset model).")
+    profile = get_profile(args.costs) if args.costs is not None else None
+    pipeline, threshold, model = None, 0.5, None
+    if args.router is not None:
+        from core.registry import Registry
+
+        loaded = Registry(args.registry).load(args.router)
+        pipeline = loaded.pipeline
+        threshold = float(loaded.metadata.get("decision_threshold", 0.5))
+        model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
+                 "decision_threshold": threshold}
+    frame = read_paths([args.data]).frame
+    settings = ReplaySettings(costs=profile, view=args.cost_view, margin=args.margin,
+                              router="model" if pipeline is not None else "oracle",
+                              threshold=threshold, placement=args.placement, seed=args.seed)
+    out = replay(frame, settings, pipeline=pipeline).to_json()
+    out["router_model"] = model
+    return out
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from core.simulate.runner import simulate
+    if args.data is not None:
+        out = _replay(args)
+    else:
+        from core.simulate.runner import simulate
 
-    out = simulate(args.config, requests=args.requests).to_json()
+        out = simulate(args.config, requests=args.requests).to_json()
     # DESIGN.md reads "per strategy (lambda, ecs, hybrid): ...": expose each strategy at the
     # top level too, so `.lambda.cost_usd` and `.strategies.lambda.cost_usd` both work.
     for name, figures in out["strategies"].items():
@@ -44,12 +96,17 @@ def render(result: dict[str, Any]) -> str:
             cells.append(f"{'-' if value is None else fmt.format(value):>16}")
         lines.append(f"{key:<20}" + "".join(cells))
     hybrid = result["strategies"].get("hybrid", {})
-    for base in ("lambda", "ecs"):
-        vs = hybrid.get(f"vs_{base}")
-        if vs and vs["savings_pct"] is not None:
-            roi = "-" if vs["roi"] is None else f"{vs['roi']:.1f}x"
-            lines.append(f"hybrid vs {base}: saves {vs['savings_usd']:.4f} USD "
-                         f"({vs['savings_pct']:.1f} %), router ROI {roi}")
+    lines += versus_sentences(hybrid)
+    calibration = result.get("calibration")
+    if calibration:
+        lines.append(f"calibration ({calibration['latency_field']}): measured vs simulated")
+        for row in calibration["rows"]:
+            lines.append(f"  {row['workload_type']:<22}{row['platform']:<7} p50 "
+                         f"{row['measured_p50_ms']:>9.1f} / {row['simulated_p50_ms']:<9.1f} p95 "
+                         f"{row['measured_p95_ms']:>9.1f} / {row['simulated_p95_ms']:<9.1f}")
+        for name, share in calibration["label_share"].items():
+            lines.append(f"  Lambda-optimal share {name:<22} {share['measured']:5.1f} % / "
+                         f"{share['simulated']:5.1f} %")
     if "portable_check" in hybrid:
         from core.simulate.routers import describe_check
 

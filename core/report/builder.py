@@ -16,6 +16,7 @@ import pandas as pd
 from core.report import figures
 from core.report.document import Section
 from core.report.story import Story
+from core.wording import versus_sentences
 
 #: section title -> (story step whose failure explains it, what to do when it never ran)
 SECTIONS = {
@@ -222,14 +223,8 @@ def _simulation(story: Story, sec: Section) -> bool:
     sec.text(f"{first['requests']:,} simulated requests per fleet; router: {kind}{model}; "
              "routing accuracy against the hindsight oracle "
              f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
-    for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only")):
-        vs = hybrid.get(f"vs_{base}") or {}
-        pct = vs.get("savings_pct")
-        if pct is not None:
-            cost = (f"saves {pct:.1f} % of the cost ({vs['savings_usd']:.4f} USD)" if pct >= 0
-                    else f"costs {-pct:.1f} % more ({-vs['savings_usd']:.4f} USD)")
-            sec.text(f"Hybrid vs {label}: {cost}; mean latency "
-                     f"{(vs.get('latency_change_pct') or 0):+.1f} %.")
+    for sentence in versus_sentences(hybrid):
+        sec.text(sentence)
     if "simulate_mix" in story.missing:
         sec.text(f"Note: {story.missing['simulate_mix']}")
     comparison = result.comparison_frame().reset_index(names="metric")

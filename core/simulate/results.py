@@ -42,11 +42,17 @@ class SimulationResult:
     cdf: pd.DataFrame              # strategy, quantile, latency_ms
     timings_s: dict[str, float] = field(default_factory=dict)
     elapsed_s: float = 0.0
+    calibration: dict[str, Any] | None = None   # a calibrated replay: measured vs simulated
+    objective: dict[str, Any] | None = None     # the label rule routers are scored against
 
     def to_json(self) -> dict[str, Any]:
         """The `simulate --json` document."""
-        return {"scenario": self.scenario, "strategies": self.strategies,
-                "timings_s": self.timings_s, "elapsed_s": self.elapsed_s}
+        doc = {"scenario": self.scenario, "strategies": self.strategies,
+               "timings_s": self.timings_s, "elapsed_s": self.elapsed_s}
+        if self.calibration is not None:
+            doc["calibration"] = self.calibration
+            doc["objective"] = self.objective
+        return doc
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per strategy, flat numeric columns (the CSV export)."""
@@ -141,7 +147,7 @@ def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]
     }
 
 
-def _versus(hybrid: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+def versus(hybrid: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     saving = base["cost_usd"] - hybrid["cost_usd"]
     router = hybrid["cost_breakdown"].get("router_usd", 0.0)
     lat_h, lat_b = hybrid["latency_mean_ms"], base["latency_mean_ms"]
@@ -230,7 +236,7 @@ def summarise(sc: Scenario, req: Requests, outcomes: dict[str, Outcome], *,
             hyb["portable_check"] = outcomes["hybrid"].extra["portable_check"]
         for base in ("lambda", "ecs"):
             if base in strategies:
-                hyb[f"vs_{base}"] = _versus(hyb, strategies[base])
+                hyb[f"vs_{base}"] = versus(hyb, strategies[base])
     horizon = max(out.horizon_s for out in outcomes.values()) if outcomes else 0.0
     edges = np.linspace(0.0, max(horizon, 1e-6), bins + 1)
     series = pd.concat([_timeseries(out, req, edges, sc) for out in outcomes.values()],

@@ -1,0 +1,406 @@
+"""A simulator calibrated on the loaded data: replay its requests, draw service times from it.
+
+Why: a router trained on these logs must be scored in the world of these logs. The preset
+physical model (core.simulate.runner) stays for what-ifs without data. Here
+
+* the requests are the file's usable requests (arrivals from their timestamps; workload,
+  payload, time window, load pattern as logged; the platform each was measured on);
+* each platform's service time and cost for a request are drawn, with a seed, from the
+  file's own measurements on that platform in the request's cell (workload x payload level x
+  time window x load pattern; coarser cells when a cell is empty); a Lambda request that the
+  instance pool (one pool per workload, keep-alive semantics as in DESIGN.md) finds cold
+  draws from the measured cold starts (else warm + the profile's init);
+* costs are the cost profile's (core.cost_profile) under the same view as the label;
+* the label-rule oracle labels every simulated request with the same rule, margin, latency
+  field, profile and view as the file's labels, from the request's measured platform, so a
+  router's routing accuracy is measured against the objective it was trained on.
+
+Limits (said in the result's ``calibration.notes``): measured ECS times already include the
+contention of the measured load, so routing fewer requests to ECS does not make them faster;
+Fargate scaling what-ifs belong to the preset model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.cost_profile import CostProfile, get_profile, measured_utilisation
+from core.errors import UserError
+from core.labels import balanced_optimal, check_margin, objective_costs
+from core.simulate import lambda_platform as lp
+from core.simulate.results import SimulationResult, summarise, versus
+from core.simulate.runner import Outcome
+
+ROUTER_KINDS = ("model", "oracle", "lambda", "ecs", "random")
+PLACEMENTS = ("in_process", "lambda_call")
+#: Latency (ms) a router adds in process (the handler's measured evaluation time).
+IN_PROCESS_MS = {"model": 2.0, "oracle": 0.0, "lambda": 0.0, "ecs": 0.0, "random": 0.01}
+ROUTER_MEMORY_MB = 512
+#: Payload levels: quarter-octave bins, so 5,120 and 5,133 KB share a level, 2,048 does not.
+LEVELS_PER_OCTAVE = 4
+MIN_CELL_ROWS = 5
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """What a calibrated replay needs besides the data (all have defaults)."""
+
+    costs: CostProfile | str | None = None
+    view: str = "marginal"
+    margin: float = 0.10
+    latency_col: str | None = None
+    router: str = "model"
+    threshold: float = 0.5
+    placement: str = "in_process"
+    keep_alive_s: float = 600.0
+    seed: int = 1
+    p_lambda: float = 0.5
+
+
+class _Scenario:
+    """What core.simulate.results reads from a scenario, for a replay."""
+
+    def __init__(self, raw: dict[str, Any]):
+        self.raw = raw
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.raw[name]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+class _Requests:
+    def __init__(self, arrival: np.ndarray):
+        self.arrival = arrival
+
+
+def _check(settings: ReplaySettings) -> None:
+    check_margin(settings.margin)
+    if settings.router not in ROUTER_KINDS:
+        raise UserError(f"router must be one of {list(ROUTER_KINDS)}; got {settings.router!r}.")
+    if settings.placement not in PLACEMENTS:
+        raise UserError(f"router placement must be one of {list(PLACEMENTS)}; got "
+                        f"{settings.placement!r}.")
+    if not 0.0 <= settings.threshold <= 1.0:
+        raise UserError(f"decision threshold must be in [0, 1]; got {settings.threshold!r}.")
+
+
+def _usable(frame: pd.DataFrame, settings: ReplaySettings) -> tuple[pd.DataFrame, str]:
+    """The labelled, replayable rows in arrival order, and the latency field used."""
+    for col in ("platform", "workload_type", "timestamp"):
+        if col not in frame.columns:
+            raise UserError(f"A calibrated replay needs a {col!r} column; got "
+                            f"{sorted(map(str, frame.columns))}. Load request logs (one row "
+                            "per request, with platform and timestamp).")
+    labelled = balanced_optimal(frame, margin=settings.margin, latency_col=settings.latency_col,
+                                costs=settings.costs, view=settings.view)
+    field = labelled.attrs["label_rule"]["latency_field"]
+    rows = labelled[labelled["label"].notna()].copy()
+    rows["_t"] = pd.to_datetime(rows["timestamp"], errors="coerce", utc=True, format="mixed")
+    rows = rows[rows["_t"].notna()]
+    if rows.empty or rows["platform"].nunique() < 2:
+        raise UserError("No request can be replayed: a calibrated replay needs labelled rows "
+                        "with timestamps on both Lambda and ECS. Load logs of both platforms.")
+    rows["_cost"] = objective_costs(rows, settings.costs, settings.view)  # as the label did
+    rows["_lat"] = pd.to_numeric(rows[field], errors="coerce")
+    rows = rows[rows["_lat"].notna() & rows["_cost"].notna()]
+    return rows.sort_values("_t", kind="stable", ignore_index=True), field
+
+
+def _levels(frame: pd.DataFrame) -> np.ndarray:
+    if "payload_size_kb" not in frame.columns:
+        return np.zeros(len(frame), dtype=np.int64)
+    kb = pd.to_numeric(frame["payload_size_kb"], errors="coerce").to_numpy(dtype=float)
+    kb = np.where(np.isnan(kb) | (kb <= 0), 1e-3, kb)
+    return np.round(np.log2(kb) * LEVELS_PER_OCTAVE).astype(np.int64)
+
+
+def _cell_keys(rows: pd.DataFrame) -> list[np.ndarray]:
+    """Cell codes from finest to coarsest (the last is workload only)."""
+    parts = [rows["workload_type"].astype(str).to_numpy(), _levels(rows).astype(str)]
+    for col in ("time_window", "load_pattern"):
+        parts.append(rows[col].astype(str).to_numpy() if col in rows.columns
+                     else np.full(len(rows), ""))
+    keys = []
+    for depth in (4, 2, 1):
+        joined = pd.Series(parts[0]).str.cat([pd.Series(p) for p in parts[1:depth]], sep="|") \
+            if depth > 1 else pd.Series(parts[0])
+        keys.append(pd.factorize(joined)[0])
+    return keys
+
+
+def _draw(keys: list[np.ndarray], pool: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For every request, the index of a measured row from ``pool`` (a boolean mask) in its
+    finest cell that has at least MIN_CELL_ROWS such rows (or any, at the coarsest); -1 when
+    the workload has none."""
+    n = len(pool)
+    pick = np.full(n, -1, dtype=np.int64)
+    u = rng.random(n)
+    for depth, key in enumerate(keys):
+        todo = pick < 0
+        if not todo.any():
+            break
+        members = np.flatnonzero(pool)
+        order = members[np.argsort(key[members], kind="stable")]
+        sorted_keys = key[order]
+        lo = np.searchsorted(sorted_keys, key[todo], side="left")
+        hi = np.searchsorted(sorted_keys, key[todo], side="right")
+        count = hi - lo
+        need = 1 if depth == len(keys) - 1 else MIN_CELL_ROWS
+        ok = count >= need
+        idx = lo + np.minimum((u[todo] * count).astype(np.int64), np.maximum(count - 1, 0))
+        chosen = np.where(ok, order[np.minimum(idx, len(order) - 1)] if len(order) else -1, -1)
+        sub = pick[todo]
+        sub[ok] = chosen[ok]
+        pick[todo] = sub
+    return pick
+
+
+@dataclass
+class _Draws:
+    lam_warm: np.ndarray     # row index of the warm Lambda measurement per request
+    lam_cold: np.ndarray     # row index of a cold Lambda measurement (-1: warm + init)
+    ecs: np.ndarray
+
+
+def _lambda_run(rows: pd.DataFrame, draws: _Draws, to_lambda: np.ndarray, arrival: np.ndarray,
+                settings: ReplaySettings, profile: CostProfile
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Latency (s), cold flag and cost of each Lambda-routed request, one pool per workload."""
+    n = len(rows)
+    lat = np.full(n, np.nan)
+    cold = np.zeros(n, dtype=bool)
+    cost = np.zeros(n)
+    runs = []
+    lat_ms, row_cost = rows["_lat"].to_numpy(), rows["_cost"].to_numpy()
+    workload = rows["workload_type"].astype(str).to_numpy()
+    for name in np.unique(workload[to_lambda]):
+        mine = to_lambda & (workload == name)
+        init_ms = profile.settings(str(name)).lambda_init_ms if str(name) in \
+            profile.workloads else 250.0
+        warm_ms = lat_ms[draws.lam_warm[mine]]
+        cold_idx = draws.lam_cold[mine]
+        cold_ms = np.where(cold_idx >= 0, lat_ms[np.maximum(cold_idx, 0)], warm_ms + init_ms)
+        run = lp.simulate_pool(arrival[mine], warm_ms / 1000.0, cold_ms / 1000.0,
+                               np.full(int(mine.sum()), settings.keep_alive_s),
+                               concurrency_limit=100_000)
+        runs.append(run)
+        is_cold = run.cold
+        lat[mine] = np.where(is_cold, cold_ms, warm_ms) / 1000.0
+        cold[mine] = is_cold
+        warm_cost = row_cost[draws.lam_warm[mine]]
+        cold_cost = np.where(cold_idx >= 0, row_cost[np.maximum(cold_idx, 0)], warm_cost)
+        cost[mine] = np.where(is_cold, cold_cost, warm_cost)
+    return lat, cold, cost, runs
+
+
+def _strategy(name: str, rows: pd.DataFrame, draws: _Draws, to_lambda: np.ndarray,
+              arrival: np.ndarray, settings: ReplaySettings, profile: CostProfile,
+              util: dict[str, float], router_ms: float, router_usd: float) -> Outcome:
+    lat, cold, cost, _ = _lambda_run(rows, draws, to_lambda, arrival, settings, profile)
+    to_ecs = ~to_lambda
+    lat[to_ecs] = rows["_lat"].to_numpy()[draws.ecs[to_ecs]] / 1000.0
+    cost[to_ecs] = rows["_cost"].to_numpy()[draws.ecs[to_ecs]]
+    prices = {arch: profile.prices(arch) for arch in ("x86", "arm")}
+    lam_requests = float(to_lambda.sum()) * prices["x86"].lambda_request_usd
+    workload = rows["workload_type"].astype(str).to_numpy()
+    u = np.array([1.0 if settings.view == "marginal" else
+                  (profile.fleet_utilisation or util.get(w, 1.0)) for w in workload])
+    ecs_total = float(cost[to_ecs].sum())
+    busy = float((cost[to_ecs] * u[to_ecs]).sum())
+    breakdown = {"lambda_compute_usd": float(cost[to_lambda].sum()) - lam_requests,
+                 "lambda_requests_usd": lam_requests,
+                 "fargate_busy_usd": busy, "fargate_idle_usd": ecs_total - busy}
+    if name not in ("lambda", "ecs"):
+        lat = lat + router_ms / 1000.0
+    if name not in ("lambda", "ecs") and router_usd:
+        breakdown["router_usd"] = router_usd * len(rows)
+        cost = cost + router_usd
+    horizon = float(arrival[-1]) if len(arrival) else 0.0
+    out = Outcome(name, to_lambda, lat, cold, np.zeros(len(rows), dtype=bool),
+                  np.zeros(len(rows), dtype=bool), cost, {}, horizon)
+    out.extra["breakdown"] = breakdown
+    return out
+
+
+def _oracle(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, lam_cost: np.ndarray,
+            ecs_cost: np.ndarray, margin: float) -> np.ndarray:
+    """The label rule applied to the simulated requests: each from the side of the platform
+    it was measured on, against the other platform's medians of its workload in the file
+    (the rule's reference values, as the file's labels used them)."""
+    keep = 1.0 - margin
+    workload = rows["workload_type"].astype(str).to_numpy()
+    measured_on_lambda = rows["platform"].astype(str).str.lower().to_numpy() == "lambda"
+    lat, cost = rows["_lat"].to_numpy(), rows["_cost"].to_numpy()
+    label = np.zeros(len(rows), dtype=bool)
+    for name in np.unique(workload):
+        w = workload == name
+        wl, we = w & measured_on_lambda, w & ~measured_on_lambda
+        a = wl
+        label[a] = ((lam.latency_s[a] * 1000.0 < keep * np.median(lat[we]))
+                    & (lam_cost[a] < keep * np.median(cost[we])))
+        b = we
+        label[b] = ((np.median(lat[wl]) < keep * ecs.latency_s[b] * 1000.0)
+                    & (np.median(cost[wl]) < keep * ecs_cost[b]))
+    return label
+
+
+def _model_choice(pipeline: Any, rows: pd.DataFrame, threshold: float) -> np.ndarray:
+    try:
+        proba = np.asarray(pipeline.predict_proba(rows))[:, 1]
+    except Exception as exc:  # a model trained on other columns: say which
+        raise UserError(f"The router model could not score the loaded requests "
+                        f"({type(exc).__name__}: {exc}). Use a model trained on this data's "
+                        "features.") from exc
+    return proba >= threshold
+
+
+def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndarray,
+                 field: str) -> dict[str, Any]:
+    out_rows = []
+    workload = rows["workload_type"].astype(str).to_numpy()
+    platform = rows["platform"].astype(str).str.lower().to_numpy()
+    measured_lat = rows["_lat"].to_numpy()
+    measured_cold = (rows["cold_start"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                     if "cold_start" in rows.columns else np.zeros(len(rows), dtype=bool))
+    for name in sorted(np.unique(workload)):
+        w = workload == name
+        for plat, sim in (("lambda", lam), ("ecs", ecs)):
+            m = w & (platform == plat)
+            if not m.any():
+                continue
+            sim_ms = sim.latency_s[m] * 1000.0  # the same requests, simulated
+            out_rows.append({
+                "workload_type": name, "platform": plat, "rows": int(m.sum()),
+                "measured_p50_ms": float(np.percentile(measured_lat[m], 50)),
+                "simulated_p50_ms": float(np.percentile(sim_ms, 50)),
+                "measured_p95_ms": float(np.percentile(measured_lat[m], 95)),
+                "simulated_p95_ms": float(np.percentile(sim_ms, 95)),
+                "measured_cold_start_rate": float(measured_cold[m].mean()),
+                "simulated_cold_start_rate": float(sim.cold[m].mean()),
+            })
+    label = rows["label"].astype(float).to_numpy()
+    shares = {name: {"measured": float(label[workload == name].mean() * 100.0),
+                     "simulated": float(oracle[workload == name].mean() * 100.0)}
+              for name in sorted(np.unique(workload))}
+    return {"latency_field": field, "rows": out_rows, "label_share": shares,
+            "notes": ["Service times and costs are drawn from the file's own measurements per "
+                      "workload x payload level x time window x load pattern (coarser when a "
+                      "cell has fewer than 5 rows).",
+                      "Measured ECS times include the contention of the measured load; routing "
+                      "fewer requests to ECS does not make them faster here.",
+                      "Lambda cold starts come from an instance pool per workload "
+                      "(keep-alive), so their rate can differ from the measured one."]}
+
+
+def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
+           pipeline: Any = None, bins: int = 120) -> SimulationResult:
+    """Lambda-only, ECS-only, routed hybrid and two hindsight oracles on the file's requests.
+
+    ``oracle`` routes by the label rule (the objective routers are scored against);
+    ``cost_oracle`` sends each request to the platform that was cheaper for it.
+
+    ``pipeline`` is the router model (required for ``router="model"``). The result is the
+    preset simulator's (same fields, charts and exports) plus ``calibration`` and
+    ``objective``; ``hybrid.routing_accuracy`` is measured against the label-rule oracle.
+    """
+    started = time.perf_counter()
+    settings = settings or ReplaySettings()
+    _check(settings)
+    if settings.router == "model" and pipeline is None:
+        raise UserError("A model router needs a model: pass --router MODEL_ID (or pick a "
+                        "trained model on the page), or choose router oracle/lambda/ecs.")
+    profile = get_profile(settings.costs)
+    rows, field = _usable(frame, settings)
+    arrival = (rows["_t"] - rows["_t"].iloc[0]).dt.total_seconds().to_numpy(dtype=float)
+    rng = np.random.default_rng(settings.seed)
+    keys = _cell_keys(rows)
+    platform = rows["platform"].astype(str).str.lower().to_numpy()
+    cold_col = (rows["cold_start"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                if "cold_start" in rows.columns else np.zeros(len(rows), dtype=bool))
+    on_lambda = platform == "lambda"
+    draws = _Draws(lam_warm=_draw(keys, on_lambda & ~cold_col, rng),
+                   lam_cold=_draw(keys[-1:], on_lambda & cold_col, rng),
+                   ecs=_draw(keys, platform == "ecs", rng))
+    if (draws.lam_warm < 0).any() or (draws.ecs < 0).any():
+        raise UserError("Some workloads have no warm Lambda or no ECS measurements, so they "
+                        "cannot be replayed on both platforms. Load logs of both platforms "
+                        "for every workload.")
+    util = (measured_utilisation(frame) if settings.view == "fleet"
+            and profile.fleet_utilisation is None else {})
+    n = len(rows)
+    router_ms = IN_PROCESS_MS[settings.router]
+    router_usd = 0.0
+    if settings.placement == "lambda_call" and settings.router not in ("lambda", "ecs"):
+        router_ms += 15.0  # an extra invocation's network and gateway time
+        p = profile.prices("x86")
+        router_usd = p.lambda_request_usd + router_ms / 1000.0 * ROUTER_MEMORY_MB / 1024.0 \
+            * p.lambda_gb_second_usd
+    common = dict(rows=rows, draws=draws, arrival=arrival, settings=settings, profile=profile,
+                  util=util, router_ms=router_ms, router_usd=router_usd)
+    timings = {}
+    t0 = time.perf_counter()
+    lam = _strategy("lambda", to_lambda=np.ones(n, dtype=bool), **common)
+    timings["lambda"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ecs = _strategy("ecs", to_lambda=np.zeros(n, dtype=bool), **common)
+    timings["ecs"] = time.perf_counter() - t0
+    lam_cost = _per_request_cost(lam, rows, draws, platform_costs="lambda")
+    ecs_cost = rows["_cost"].to_numpy()[draws.ecs]
+    oracle = _oracle(rows, lam, ecs, lam_cost, ecs_cost, settings.margin)
+    t0 = time.perf_counter()
+    if settings.router == "model":
+        choice = _model_choice(pipeline, rows, settings.threshold)
+    elif settings.router == "oracle":
+        choice = oracle
+    elif settings.router == "random":
+        choice = np.random.default_rng([settings.seed, 7]).random(n) < settings.p_lambda
+    else:
+        choice = np.full(n, settings.router == "lambda")
+    hybrid = _strategy("hybrid", to_lambda=choice, **common)
+    best = _strategy("oracle", to_lambda=oracle, **common)
+    cheapest = _strategy("cost_oracle", to_lambda=lam_cost <= ecs_cost, **common)
+    timings["hybrid"] = time.perf_counter() - t0
+    scenario = _Scenario({
+        "mode": "calibrated replay", "requests": n, "seed": settings.seed,
+        "router": {"kind": settings.router, "placement": settings.placement,
+                   "probability_threshold": settings.threshold},
+        "objective": _objective(settings, profile, field), "cost_profile": profile.to_dict()})
+    result = summarise(scenario, _Requests(arrival),
+                       {"lambda": lam, "ecs": ecs, "hybrid": hybrid, "oracle": best,
+                        "cost_oracle": cheapest},
+                       oracle=oracle, bins=bins, timings=timings)
+    for name, out in (("lambda", lam), ("ecs", ecs), ("hybrid", hybrid), ("oracle", best),
+                      ("cost_oracle", cheapest)):
+        result.strategies[name]["cost_breakdown"] = out.extra["breakdown"]
+    for name in ("hybrid", "oracle", "cost_oracle"):
+        for base in ("lambda", "ecs"):
+            result.strategies[name][f"vs_{base}"] = versus(result.strategies[name],
+                                                           result.strategies[base])
+    result.strategies["oracle"]["router"] = "hindsight: the label rule"
+    result.strategies["cost_oracle"]["router"] = "hindsight: the cheaper platform per request"
+    result.calibration = _calibration(rows, lam, ecs, oracle, field)
+    result.objective = scenario.raw["objective"]
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _per_request_cost(out: Outcome, rows: pd.DataFrame, draws: _Draws,
+                      platform_costs: str) -> np.ndarray:
+    """Each request's Lambda cost in the Lambda-only run (warm or cold draw)."""
+    row_cost = rows["_cost"].to_numpy()
+    warm = row_cost[draws.lam_warm]
+    cold = np.where(draws.lam_cold >= 0, row_cost[np.maximum(draws.lam_cold, 0)], warm)
+    return np.where(out.cold, cold, warm)
+
+
+def _objective(settings: ReplaySettings, profile: CostProfile, field: str) -> dict[str, Any]:
+    return {"rule": "balanced_optimal", "margin": settings.margin, "latency_field": field,
+            "costs": profile.name if settings.costs is not None or settings.view != "marginal"
+            else "as given", "view": settings.view}

@@ -1,0 +1,62 @@
+"""Sentences from numbers: one formatter, so a sentence and the table beside it never disagree.
+
+Why a module: the tour, the report, the CLI and the Simulate page each used to phrase a
+saving themselves, and one of them printed a saving as "+20.6 % cost". Every sentence about a
+comparison comes from here, and tests check its sign against the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def saving_phrase(savings_pct: float | None, savings_usd: float | None = None) -> str:
+    """"saves 20.6 % of the cost (0.0040 USD)" or "costs 20.6 % more (0.0040 USD)"."""
+    if savings_pct is None:
+        return "no cost comparison (the baseline cost is zero)"
+    usd = "" if savings_usd is None else f" ({abs(savings_usd):.4f} USD)"
+    if savings_pct > 0:
+        return f"saves {savings_pct:.1f} % of the cost{usd}"
+    if savings_pct < 0:
+        return f"costs {-savings_pct:.1f} % more{usd}"
+    return "costs the same"
+
+
+def latency_phrase(change_pct: float | None) -> str:
+    """"mean latency 3.2 % lower" / "… higher" / "unchanged"."""
+    if change_pct is None:
+        return "mean latency not comparable"
+    if change_pct < 0:
+        return f"mean latency {-change_pct:.1f} % lower"
+    if change_pct > 0:
+        return f"mean latency {change_pct:.1f} % higher"
+    return "mean latency unchanged"
+
+
+def roi_phrase(roi: float | None) -> str:
+    """A router's return on its own cost; a negative one is a loss, said so."""
+    if roi is None:
+        return "router cost nothing extra"
+    if roi < 0:
+        return f"the router loses {-roi:.1f}× its own cost"
+    return f"the router returns {roi:.1f}× its own cost"
+
+
+def versus_sentence(label: str, vs: dict[str, Any]) -> str:
+    """"Hybrid vs Lambda-only: saves …; mean latency …." from a `vs_*` block of a result."""
+    return (f"Hybrid vs {label}: {saving_phrase(vs.get('savings_pct'), vs.get('savings_usd'))}"
+            f"; {latency_phrase(vs.get('latency_change_pct'))}.")
+
+
+def versus_sentences(hybrid: dict[str, Any]) -> list[str]:
+    """The hybrid against each baseline present, in the table's order."""
+    return [versus_sentence(label, hybrid[f"vs_{base}"])
+            for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only"))
+            if hybrid.get(f"vs_{base}")]
+
+
+def metric_delta(savings_pct: float | None) -> tuple[str, str]:
+    """(value, delta colour) for a saving shown as a metric: a loss is red, never green."""
+    if savings_pct is None:
+        return "–", "off"
+    return f"{savings_pct:+.1f} %", "normal"
