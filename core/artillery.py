@@ -9,7 +9,6 @@ parses and flattens; `core.io` maps the columns onto the canonical table.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import PurePath
@@ -33,6 +32,10 @@ _FILE_NAME = re.compile(
 
 #: Raw text kept per rejected record: enough to see and fix it, bounded for huge lines.
 MAX_RAW_CHARS = 10_000
+#: Longest JSON Lines line parsed as a record (core.io.MAX_LINE_CHARS is the same number).
+MAX_LINE_CHARS = 1_000_000
+#: Nesting of objects flattened into `a.b.c` columns (Artillery nests one level).
+MAX_NESTING = 8
 
 
 class Rejects(list):
@@ -50,13 +53,19 @@ def parse_jsonl(lines: list[str], rejects: Rejects, text: str | None = None) -> 
     A clean file (no blank lines; given as `text` too) goes through Arrow's JSON reader,
     several times faster; on any problem the line-by-line reader takes over.
     """
-    fast = _arrow_jsonl(text) if text is not None else None
+    too_long = max(map(len, lines), default=0) > MAX_LINE_CHARS
+    fast = _arrow_jsonl(text) if text is not None and not too_long else None
     if fast is not None:
         return fast
     frames = []
     for start in range(0, len(lines), CHUNK_LINES):
         chunk = lines[start:start + CHUNK_LINES]
         numbers = [start + i + 1 for i, text in enumerate(chunk) if text.strip()]
+        if too_long:
+            for n in [n for n in numbers if len(chunk[n - start - 1]) > MAX_LINE_CHARS]:
+                rejects.add(n, f"line longer than {MAX_LINE_CHARS:,} characters",
+                            chunk[n - start - 1])
+            numbers = [n for n in numbers if len(chunk[n - start - 1]) <= MAX_LINE_CHARS]
         texts = [chunk[n - start - 1] for n in numbers]
         records = _loads_batch(texts)
         if records is None:
@@ -72,15 +81,39 @@ def _arrow_jsonl(text: str) -> pd.DataFrame | None:
     body = text.rstrip()
     if not body or body[:1].isspace() or _BLANK_LINE.search(body):
         return None
-    try:
-        table = pa_json.read_json(io.BytesIO(body.encode("utf-8")))
+    return _arrow_table(pa.py_buffer(body.encode("utf-8")), body.count("\n") + 1)
+
+
+def arrow_jsonl_bytes(data: bytes | bytearray) -> pd.DataFrame | None:
+    """Clean UTF-8 JSON Lines read by Arrow from the bytes themselves (no copy, no decoded
+    text); None when Arrow cannot (blank lines, broken or huge lines, mixed types...)."""
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    if not end or _BLANK_LINE_BYTES.search(data, 0, end) or b"\r" in data:
+        return None
+    view = memoryview(data)[:end]
+    return _arrow_table(pa.py_buffer(view), data.count(b"\n", 0, end) + 1)
+
+
+_BLANK_LINE_BYTES = re.compile(rb"\n[ \t\r]*\n")
+
+
+def _arrow_table(buffer: pa.Buffer, lines: int) -> pd.DataFrame | None:
+    try:  # lines over the 1 MB block fail here and go to the line-by-line reader
+        table = pa_json.read_json(pa.BufferReader(buffer))
     except (pa.ArrowException, ValueError):
         return None  # broken line, mixed types, huge line...: the line-by-line reader decides
-    if table.num_rows != body.count("\n") + 1:
+    if table.num_rows != lines:
         return None
+    depth = 0
     while any(pa.types.is_struct(f.type) for f in table.schema):
+        depth += 1
+        if depth > MAX_NESTING:
+            return None
         table = table.flatten()
     frame = table.to_pandas()
+    del table
     frame[LINE] = np.arange(1, len(frame) + 1)
     return frame
 
@@ -89,7 +122,7 @@ def _loads_batch(texts: list[str]) -> list[dict] | None:
     """One C-level parse of a whole batch; None when any line is not a JSON object."""
     try:
         records = json.loads("[" + ",".join(texts) + "]")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if len(records) != len(texts) or not all(type(r) is dict for r in records):
         return None
@@ -104,6 +137,9 @@ def _loads_each(texts: list[str], numbers: list[int],
             record = json.loads(text)
         except ValueError:
             rejects.add(number, "invalid JSON", text)
+            continue
+        except RecursionError:
+            rejects.add(number, "JSON nested too deeply", text)
             continue
         if type(record) is not dict:
             rejects.add(number, "not a JSON object", text)
@@ -158,8 +194,11 @@ def records_frame(records: list[dict], numbers: list[int]) -> pd.DataFrame:
     return flatten(frame)
 
 
-def flatten(frame: pd.DataFrame) -> pd.DataFrame:
+def flatten(frame: pd.DataFrame, _depth: int = 0) -> pd.DataFrame:
     """Expand columns holding dicts (e.g. Artillery `metrics`) into `parent.child` columns."""
+    if _depth > MAX_NESTING:
+        raise UserError(f"Records are nested more than {MAX_NESTING} levels deep (objects in "
+                        "objects); flatten them (Artillery nests one level, `metrics`).")
     for col in [c for c in frame.columns if frame[c].dtype == object]:
         values = frame[col]
         nonnull = values.dropna()
@@ -168,7 +207,7 @@ def flatten(frame: pd.DataFrame) -> pd.DataFrame:
         dicts = [v if type(v) is dict else {} for v in values.tolist()]
         inner = pd.DataFrame.from_records(dicts, index=frame.index)
         if inner.shape[1]:
-            inner = flatten(inner).add_prefix(f"{col}.")
+            inner = flatten(inner, _depth + 1).add_prefix(f"{col}.")
         frame = pd.concat([frame.drop(columns=[col]), inner], axis=1)
     return frame
 

@@ -25,8 +25,9 @@ from core.canonical import canonicalise, row_problems
 from core.errors import UserError
 
 MAX_UPLOAD_BYTES: int = 200 * 1024**2
-#: A gzip file may expand to this many times the size limit before it is refused.
-GZIP_EXPANSION = 20
+#: Longest line (characters) read as one record: a request is a few hundred; a longer line is
+#: rejected before it is parsed, so one huge line cannot take the memory of the whole file.
+MAX_LINE_CHARS = 1_000_000
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".parquet", ".pq")
 REJECTED_COLUMNS = ("source", "line", "reason", "raw")
 _MAGIC = {
@@ -74,16 +75,19 @@ def read_paths(paths: Sequence[str | Path], *, max_bytes: int = MAX_UPLOAD_BYTES
     """
     if isinstance(paths, str | Path):
         paths = [paths]
-    files, skipped = _expand(paths)
-    for path in files:
-        _check_size(str(path), path.stat().st_size, max_bytes)
+    try:
+        files, skipped = _expand(paths)
+        for path in files:
+            _check_size(str(path), path.stat().st_size, max_bytes)
+    except OSError as exc:
+        raise UserError(f"{exc.filename or 'An input'} cannot be read ({exc.strerror or exc}); "
+                        "check the path and its permissions.") from None
     warnings = []
     if skipped:
         names = ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         warnings.append(f"skipped {len(skipped)} file(s) in folders that are not tables "
                         f"(by extension): {names}")
-    return _ingest([(str(p), p.read_bytes) for p in files], max_bytes, warnings,
-                   need_latency)
+    return _ingest([(str(p), _reader(p)) for p in files], max_bytes, warnings, need_latency)
 
 
 def read_uploads(files: Sequence[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
@@ -103,16 +107,33 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     if suffix not in (".csv", ".parquet", ".pq"):
         raise UserError(f"Output file {path} must end in .csv or .parquet (got '{suffix}'); "
                         "choose one of these extensions.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_parquet(path, index=False)
+    try:
+        if path.is_dir():
+            raise UserError(f"Output {path} is a folder; give a file name ending in {suffix}.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+    except OSError as exc:
+        raise UserError(f"Cannot write {path} ({exc.strerror or exc}); choose a file in a "
+                        "folder you can write to.") from None
     return path
 
 
 def _const(data: bytes) -> Callable[[], bytes]:
     return lambda: data
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    """Read a file when its turn comes; an unreadable one is a UserError, not a crash."""
+    def load() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path} cannot be read ({exc.strerror or exc}); check its "
+                            "permissions.") from None
+    return load
 
 
 def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -156,7 +177,7 @@ def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
     seen_ids: set[str] = set()
     for name, load in sources:
         try:
-            frame, rejects = _read_file(name, load(), max_bytes, seen_ids, need_latency)
+            frame, rejects = _read_file(name, load, max_bytes, seen_ids, need_latency)
         except UserError as exc:
             if len(sources) == 1:
                 raise
@@ -183,12 +204,11 @@ def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
     return IngestResult(frame, rejected_frame, [n for n, _ in sources], warnings)
 
 
-def _read_file(name: str, data: bytes, max_bytes: int, seen_ids: set[str],
+def _read_file(name: str, load: Callable[[], bytes], max_bytes: int, seen_ids: set[str],
                need_latency: bool = True) -> tuple[pd.DataFrame, Rejects]:
     """One file -> canonical rows and its rejected records; `seen_ids` grows by its ids."""
     rejects = Rejects()
-    raw, lines = _parse(name, data, max_bytes, rejects)
-    del data
+    raw, lines = _parse(name, load, max_bytes, rejects)
     if raw.empty and rejects:
         first = rejects[0]
         raise UserError(f"No record of {name} could be read: {len(rejects):,} rejected, the "
@@ -217,13 +237,21 @@ def _read_file(name: str, data: bytes, max_bytes: int, seen_ids: set[str],
     return frame, rejects
 
 
-def _parse(name: str, data: bytes, max_bytes: int,
-           rejects: Rejects) -> tuple[pd.DataFrame, list[str] | None]:
-    """Bytes -> flat frame with a `_line` column, and the text lines (None for Parquet/JSON)."""
+def _parse(name: str, load: Callable[[], bytes | bytearray], max_bytes: int,
+           rejects: Rejects) -> tuple[pd.DataFrame, Sequence[str] | None]:
+    """Bytes -> flat frame with a `_line` column, and the text lines (None for Parquet/JSON).
+
+    Memory: the file's bytes are the only full copy held while Arrow reads clean JSON Lines
+    (no decoded text, no list of lines); other formats decode to text and drop the bytes.
+    """
+    data = load()
     if data[:2] == b"\x1f\x8b":
-        data = _gunzip(name, data, max_bytes * GZIP_EXPANSION)
+        data = _gunzip(name, data, max_bytes)
     if data[:4] == b"PAR1":
         return _read_parquet(name, data), None
+    fast = _arrow_fast_path(name, data)
+    if fast is not None:
+        return fast, ByteLines(data)
     text = _decode(name, data)
     del data
     if not text.strip():
@@ -240,7 +268,9 @@ def _parse(name: str, data: bytes, max_bytes: int,
     return _read_csv(name, text, lines, rejects), lines
 
 
-def _gunzip(name: str, data: bytes, limit: int) -> bytes:
+def _gunzip(name: str, data: bytes, limit: int) -> bytearray:
+    """Decompress (several members too), stopping as soon as the output passes `limit`:
+    the limit is on what is decompressed, so a small bomb never fills memory."""
     out = bytearray()
     while data:
         inflater = zlib.decompressobj(wbits=31)
@@ -250,13 +280,50 @@ def _gunzip(name: str, data: bytes, limit: int) -> bytes:
             raise UserError(f"{name} looks gzipped but cannot be decompressed ({exc}); "
                             "re-create the .gz file or upload it uncompressed.") from None
         if len(out) > limit:
-            raise UserError(f"{name} expands to more than {_mb(limit)} when decompressed; "
-                            "split it, or raise the size limit (`ingest --max-mb N`).")
+            del out
+            raise UserError(f"{name} expands past {_mb(limit)} when decompressed; raise "
+                            "--max-mb (or the size limit on the Data page), or split it.")
         if not inflater.eof:
             raise UserError(f"{name} looks gzipped but cannot be decompressed (the data ends "
                             "early); re-create the .gz file or upload it uncompressed.")
         data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
-    return bytes(out)
+    return out
+
+
+class ByteLines:
+    """Line n (0-based, as text) of a file's bytes, found on demand: the raw text of the few
+    rejected records without splitting the whole file into a list of lines."""
+
+    def __init__(self, data: bytes | bytearray):
+        self.data = data
+        self.ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+
+    def __len__(self) -> int:
+        return len(self.ends) + 1
+
+    def __getitem__(self, index: int) -> str:
+        start = 0 if index == 0 else int(self.ends[index - 1]) + 1
+        end = int(self.ends[index]) if index < len(self.ends) else len(self.data)
+        return bytes(self.data[start:end]).decode("utf-8", errors="replace").rstrip("\r")
+
+
+def _arrow_fast_path(name: str, data: bytes | bytearray) -> pd.DataFrame | None:
+    """Clean JSON Lines (first line one object, no blank lines, UTF-8) read by Arrow straight
+    from the bytes; None hands the file to the text readers (which also find what is wrong)."""
+    from core.artillery import arrow_jsonl_bytes
+
+    if data[:1] != b"{" or data[:3] == b"\xef\xbb\xbf":
+        return None
+    newline = data.find(b"\n")
+    if newline < 0 or newline > MAX_LINE_CHARS:
+        return None
+    try:
+        first = json.loads(bytes(data[:newline]))
+    except (ValueError, RecursionError):
+        return None
+    if type(first) is not dict:
+        return None
+    return arrow_jsonl_bytes(data)
 
 
 def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
@@ -316,6 +383,9 @@ def _decode(name: str, data: bytes) -> str:
 def _loads_document(name: str, text: str) -> object:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UserError(f"{name} is JSON nested too deeply to read; flatten the records "
+                        "(one level of nesting, like Artillery's metrics, is fine).") from None
     except ValueError as exc:
         raise UserError(f"{name} is not valid JSON ({exc}). Fix the file, or write one "
                         "record per line (JSON Lines) so that good lines still load.") from None
@@ -325,14 +395,20 @@ def _read_json_object_text(name: str, text: str, lines: list[str],
                            rejects: Rejects) -> tuple[pd.DataFrame, list[str] | None]:
     """`{` first: JSON Lines when the first line is a whole object, else one JSON document."""
     start = next(i for i, line in enumerate(lines) if line.strip())
-    try:
-        first = json.loads(lines[start])
-    except ValueError:
-        first = None
+    first = None
+    if len(lines[start]) <= MAX_LINE_CHARS:
+        try:
+            first = json.loads(lines[start])
+        except (ValueError, RecursionError):
+            first = None
     single_line = not any(line.strip() for line in lines[start + 1:])
-    if first is None and not name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson")):
+    jsonl_name = name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
+    if first is None and not jsonl_name and (single_line or len(lines[start]) <= MAX_LINE_CHARS):
         try:
             doc = json.loads(text)
+        except RecursionError:
+            raise UserError(f"{name} is JSON nested too deeply to read; flatten the records "
+                            "(one level of nesting, like Artillery's metrics, is fine).") from None
         except ValueError:
             doc = None  # not one document: read line by line, so good lines still load
         if doc is not None:
@@ -346,6 +422,11 @@ def _read_json_object_text(name: str, text: str, lines: list[str],
 def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.DataFrame:
     """CSV with exact 1-based line numbers; records with the wrong field count are rejected."""
     header_line = next(line for line in lines if line.strip())
+    longest = max(map(len, lines))
+    if longest > MAX_LINE_CHARS:
+        number = next(i for i, line in enumerate(lines, 1) if len(line) == longest)
+        raise UserError(f"{name}: line {number} is {longest:,} characters long (limit "
+                        f"{MAX_LINE_CHARS:,}); this is not a table of requests. Check the file.")
     sep = max(",;\t|", key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None

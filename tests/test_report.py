@@ -191,8 +191,8 @@ def test_progress_bar_redraws_one_line_on_a_terminal():
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["--models", "rf,svm"], "Unknown model 'svm'"),
-    (["--cv", "1"], "--cv 1 is not allowed"),
-    (["--requests", "0"], "--requests 0 must be at least 1"),
+    (["--cv", "1"], "argument --cv: use 0 (no cross-validation) or 2 to 100 folds; got 1"),
+    (["--requests", "0"], "argument --requests: must be at least 1"),
 ])
 def test_cli_report_bad_settings_exit_2_at_once(tmp_path, capsys, args, expected):
     code = main(["report", "--out", str(tmp_path / "out"), *args])

@@ -50,7 +50,7 @@ def test_train_human_output_and_bad_input_exit_2(data, capsys):
     assert "success checks" in out.out and "logreg" in out.err
     assert main(["train", str(data), "--models", "svm"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: Unknown model") and err.count("\n") == 1
+    assert err.startswith("error: argument --models: Unknown model") and err.count("\n") == 1
 
 
 def test_predict_unknown_model_exit_2(data, capsys):

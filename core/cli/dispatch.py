@@ -7,6 +7,7 @@ import importlib
 import json
 import logging
 import sys
+import warnings
 from typing import Any
 
 from core.errors import UserError
@@ -74,25 +75,53 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _one_line(exc: BaseException, limit: int = 2000) -> str:
+    """An error message as one line (never a multi-line dump of a script or file)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Library warnings as `warning: message` lines (no file names or source lines)."""
+    seen: set[str] = set()
+    for item in caught:
+        text = _one_line(item.message, 300)
+        if text not in seen:
+            seen.add(text)
+            print(f"warning: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     modules = _load_commands()
     parser = build_parser(modules)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # bad arguments (2, one line already printed) or --help (0)
+        return exc.code if isinstance(exc.code, int) else 2
     module = modules[args.command]
     try:
-        result = module.run(args)
+        with warnings.catch_warnings(record=True) as caught:  # the filters stay as they are
+            result = module.run(args)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except RecursionError:  # a structure nested past what any reader can follow
+        print("error: the input is nested too deeply to read; flatten it.", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: ran out of memory; use a smaller input (or --max-mb / --requests).",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
     except Exception as exc:  # internal failure: one line, no traceback for users
         logging.getLogger("core").debug("internal failure", exc_info=True)
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 1
+    _print_warnings(caught)
     if args.json:
         print(json.dumps(result, default=_jsonable, indent=2))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from core.cli.args import add_registry, add_seed, input_path, int_range
 from core.io import read_paths
 from core.registry import Registry
 
@@ -13,17 +14,18 @@ HELP = ("Explain a trained model with SHAP on a data file: global importance per
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model_id", metavar="MODEL_ID", help="model id or alias (champion)")
-    parser.add_argument("--data", required=True, metavar="FILE",
+    parser.add_argument("--data", required=True, metavar="FILE", type=input_path,
                         help="requests to explain (CSV / JSONL / Parquet / Artillery logs)")
-    parser.add_argument("--row", type=int, metavar="N",
+    parser.add_argument("--row", type=int_range(0), metavar="N",
                         help="also explain the request at row N (0-based) of the data")
-    parser.add_argument("--sample", type=int, default=2000, metavar="N",
+    parser.add_argument("--sample", type=int_range(1), default=2000, metavar="N",
                         help="explain a seeded sample of at most N rows (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+    add_seed(parser, "sampling seed")
+    add_registry(parser)
 
 
 def run(args: argparse.Namespace) -> dict:
-    loaded = Registry().load(args.model_id)
+    loaded = Registry(args.registry).load(args.model_id)
     frame = read_paths([args.data], need_latency=False).frame
     from core.explain import explain, explain_row  # scikit-learn/shap: only when run
 

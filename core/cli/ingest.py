@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.args import float_range, input_path, table_out
 from core.errors import UserError
 from core.io import MAX_UPLOAD_BYTES, read_paths, write_table
 
@@ -13,12 +14,15 @@ HELP = ("Read CSV / JSON / JSONL / Parquet / Artillery logs (files or folders, .
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
-    parser.add_argument("--out", required=True, metavar="FILE",
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=input_path,
+                        help="files or folders (recursive)")
+    parser.add_argument("--out", required=True, metavar="FILE", type=table_out,
                         help="canonical table to write (.csv or .parquet)")
-    parser.add_argument("--max-mb", type=float, default=MAX_UPLOAD_BYTES / 1024**2,
-                        metavar="N", help="refuse files larger than N MB (default: %(default)g)")
-    parser.add_argument("--rejected", metavar="FILE",
+    parser.add_argument("--max-mb", type=float_range(0, strict_lo=True),
+                        default=MAX_UPLOAD_BYTES / 1024**2, metavar="N",
+                        help="refuse a file larger than N MB, or one that decompresses to more "
+                             "(default: %(default)g)")
+    parser.add_argument("--rejected", metavar="FILE", type=table_out,
                         help="also write the rejected rows (source, line, reason, raw)")
 
 
@@ -27,10 +31,18 @@ def run(args: argparse.Namespace) -> dict:
         raise UserError(f"--max-mb must be a positive number of megabytes; got {args.max_mb}. "
                         "Pass e.g. --max-mb 500.")
     result = read_paths(args.paths, max_bytes=int(args.max_mb * 1024**2))
+    if args.rejected:
+        write_table(result.rejected, args.rejected)
+    if result.frame.empty:  # an empty result is bad input, not a success with 0 rows
+        reasons = result.summary()["rejected_by_reason"]
+        top = max(reasons, key=reasons.get) if reasons else "no records"
+        raise UserError(f"No usable rows: all {len(result.rejected):,} rows were rejected "
+                        f"(most often: {top}); nothing written to {args.out}. See the reasons "
+                        "with --rejected FILE.")
     out = write_table(result.frame, args.out)
     report = {**result.summary(), "out": str(out)}
     if args.rejected:
-        report["rejected_out"] = str(write_table(result.rejected, args.rejected))
+        report["rejected_out"] = str(args.rejected)
     return report
 
 

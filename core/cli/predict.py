@@ -7,7 +7,7 @@ import argparse
 
 import numpy as np
 
-from core.cli.args import add_model_ref, add_registry
+from core.cli.args import add_model_ref, add_registry, input_path
 from core.errors import UserError
 from core.io import read_paths
 from core.registry import Registry
@@ -19,7 +19,7 @@ THRESHOLD = 0.5
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_ref(parser)
-    parser.add_argument("--data", required=True, metavar="FILE",
+    parser.add_argument("--data", required=True, metavar="FILE", type=input_path,
                         help="requests to score (CSV/JSON/JSONL/Parquet)")
     add_registry(parser)
 

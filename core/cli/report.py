@@ -11,7 +11,15 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from core.cli.args import add_registry
+from core.cli.args import (
+    add_registry,
+    add_seed,
+    cv_folds,
+    input_path,
+    int_range,
+    model_list,
+    output_dir,
+)
 from core.errors import UserError
 from core.report.story import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
 
@@ -21,25 +29,26 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "variance.csv"
 
 
-def _csv(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    parser.add_argument("--out", required=True, metavar="DIR", type=output_dir,
+                        help="folder to write into")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--logs", metavar="DIR", help="folder of Artillery logs (.jsonl[.gz])")
-    source.add_argument("--data", metavar="FILE", help="request table (CSV/JSON/JSONL/Parquet)")
+    source.add_argument("--logs", metavar="DIR", type=input_path,
+                        help="folder of Artillery logs (.jsonl[.gz])")
+    source.add_argument("--data", metavar="FILE", type=input_path,
+                        help="request table (CSV/JSON/JSONL/Parquet)")
     parser.add_argument("--model", metavar="REF", help="use this registry model (id or alias "
                         "such as champion) instead of training")
-    parser.add_argument("--models", type=_csv, default=list(QUICK_MODELS[1:]), metavar="LIST",
+    parser.add_argument("--models", type=model_list, default=list(QUICK_MODELS[1:]),
+                        metavar="LIST",
                         help=f"models to compare (default: {','.join(QUICK_MODELS[1:])}; "
                              "baseline always added)")
-    parser.add_argument("--cv", type=int, default=QUICK_CV, help="CV folds (default: %(default)s)")
-    parser.add_argument("--requests", type=int, default=SIM_REQUESTS, metavar="N",
-                        help="simulated requests per fleet (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random step")
-    add_registry(parser)
+    parser.add_argument("--cv", type=cv_folds, default=QUICK_CV,
+                        help="CV folds (default: %(default)s)")
+    parser.add_argument("--requests", type=int_range(1, 50_000_000), default=SIM_REQUESTS,
+                        metavar="N", help="simulated requests per fleet (default: %(default)s)")
+    add_seed(parser)
+    add_registry(parser, must_exist=False)
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
     parser.add_argument("--no-static", action="store_true",
@@ -54,6 +63,7 @@ class ProgressBar:
         self.tty = self.stream.isatty()
         self.started = time.perf_counter()
         self.last = ""
+        self.pending = ""
 
     def __call__(self, fraction: float, message: str) -> None:
         fraction = min(max(fraction, 0.0), 1.0)
@@ -63,7 +73,14 @@ class ProgressBar:
         if self.tty:
             self.stream.write("\r\033[K" + line[:160] + ("\n" if fraction >= 1 else ""))
         elif message != self.last:
-            self.stream.write(line + "\n")
+            # Not a terminal: a step's line is written once the next step starts, so a run
+            # that stops on bad input prints only its one error line.
+            if self.pending:
+                self.stream.write(self.pending + "\n")
+            self.pending = line
+            if fraction >= 1:
+                self.stream.write(line + "\n")
+                self.pending = ""
         self.last = message
         self.stream.flush()
 

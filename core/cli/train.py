@@ -9,7 +9,16 @@ import warnings
 from typing import Any
 
 from core import labels
-from core.cli.args import add_registry
+from core.cli.args import (
+    add_registry,
+    add_seed,
+    cv_folds,
+    float_range,
+    input_path,
+    jobs,
+    model_list,
+    name_list,
+)
 from core.io import read_paths
 from core.registry import Registry
 from core.schema import LABEL
@@ -21,32 +30,32 @@ HELP = ("Train and compare models (majority baseline always included) with cross
         "print metrics, significance and the thesis success checks; save each model.")
 
 
-def _csv(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="request table or Artillery logs "
-                        "(CSV/JSON/JSONL/Parquet, a folder works too)")
-    parser.add_argument("--models", type=_csv, default=["logreg", "rf", "xgb", "lgbm", "mlp"],
+    parser.add_argument("file", metavar="FILE", type=input_path, help="request table or "
+                        "Artillery logs (CSV/JSON/JSONL/Parquet, a folder works too)")
+    parser.add_argument("--models", type=model_list,
+                        default=["logreg", "rf", "xgb", "lgbm", "mlp"],
                         metavar="LIST", help="comma-separated from baseline, logreg, rf, xgb, "
                         "lgbm, mlp (default: all)")
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (0 = none)")
+    parser.add_argument("--cv", type=cv_folds, default=5,
+                        help="cross-validation folds (0 = none, else 2 or more)")
     parser.add_argument("--split", choices=SPLIT_CHOICES, default="stratified",
                         help="how test rows are held out (default: %(default)s)")
     parser.add_argument("--group", metavar="COL", help="group column for --split group "
                         "(default: time_window)")
-    parser.add_argument("--features", type=_csv, metavar="LIST",
+    parser.add_argument("--features", type=name_list, metavar="LIST",
                         help="feature columns (default: the pre-routing columns present)")
     parser.add_argument("--label", default=LABEL, metavar="COL",
                         help="label column (default: %(default)s, computed when absent)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random step")
-    parser.add_argument("--time-limit", type=float, metavar="S",
+    add_seed(parser)
+    parser.add_argument("--time-limit", type=float_range(0, strict_lo=True), metavar="S",
                         help="stop a model that trains longer than S seconds")
-    parser.add_argument("--search", type=float, metavar="S",
-                        help="small hyper-parameter search per model within S seconds")
-    parser.add_argument("--jobs", type=int, metavar="N", help="parallel worker processes")
-    add_registry(parser)
+    parser.add_argument("--search", type=float_range(0), metavar="S",
+                        help="small hyper-parameter search per model within S seconds (0 = "
+                             "none)")
+    parser.add_argument("--jobs", type=jobs, metavar="N",
+                        help="parallel worker processes (1 or more; -1 = all cores)")
+    add_registry(parser, must_exist=False)
     parser.add_argument("--no-save", action="store_true", help="do not save the models")
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")

@@ -48,8 +48,9 @@ baseline runs.
 from __future__ import annotations
 
 import copy
-import json
+import dataclasses
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,12 +206,19 @@ def _adapt_profile(name: str, prof: Any) -> dict[str, Any]:
 
 # -- loading -----------------------------------------------------------------------------------
 
-def load_scenario(spec: dict | str | Path | Scenario | None = None, *,
-                  requests: int | None = None) -> Scenario:
-    """Validate a scenario (dict, JSON text, or path to a JSON file) and fill its defaults."""
+def load_scenario(spec: dict | str | bytes | Path | Scenario | None = None, *,
+                  requests: int | None = None, data: Any = None,
+                  allow_files: bool = True) -> Scenario:
+    """Validate a scenario (dict, JSON text or bytes, or path to a JSON file); fill defaults.
+
+    `data` is the caller's loaded dataset (a canonical frame): `"mix": {"from_data": true}`
+    takes the request mix from it. `allow_files=False` is for scenarios that come from a
+    browser: text is only ever JSON, and no key may name a file on this machine (a path in
+    `mix.from_data` or `traffic.file` is refused without being looked at).
+    """
     if isinstance(spec, Scenario):
-        spec = spec.to_json()
-    user = _read_spec(spec)
+        return _with_requests(spec, requests)
+    user = _read_spec(spec, allow_files)
     if requests is not None:
         user["requests"] = requests
     _reject_unknown("scenario", user, DEFAULTS)
@@ -218,20 +226,23 @@ def load_scenario(spec: dict | str | Path | Scenario | None = None, *,
     for key, value in user.items():
         if isinstance(DEFAULTS[key], dict) and key not in ("mix",):
             if not isinstance(value, dict):
-                raise UserError(f"Scenario key {key!r} must be an object; got {value!r}. "
-                                f"Write it as {{...}} with keys {sorted(DEFAULTS[key])}.")
+                raise UserError(f"Scenario key {key!r} must be an object; got "
+                                f"{_short(value)}. Write it as {{...}} with keys "
+                                f"{sorted(DEFAULTS[key])}.")
             raw[key] = {**DEFAULTS[key], **value}
         else:
             raw[key] = value
     raw["requests"] = _int("requests", raw["requests"], 1, MAX_REQUESTS)
     raw["seed"] = _int("seed", raw["seed"], 0, 2**32 - 1)
-    trace_times = _check_traffic(raw, user_set_requests="requests" in user)
+    trace_times = _check_traffic(raw, user_set_requests="requests" in user,
+                                 allow_files=allow_files)
+    check_memory(raw["requests"])
     profiles = workload_profiles()
     raw["service_time"] = _check_service(raw["service_time"])
     _check_lambda(raw["lambda"])
     _check_fargate(raw["fargate"])
     _check_router(raw["router"])
-    mix = _check_mix(raw, profiles)
+    mix = _check_mix(raw, profiles, data=data, allow_files=allow_files)
     prices = raw["prices"]
     lambda_prices = get_prices(prices, raw["region"], raw["lambda"]["architecture"])
     fargate_prices = get_prices(prices, raw["region"], raw["fargate"]["architecture"])
@@ -239,27 +250,105 @@ def load_scenario(spec: dict | str | Path | Scenario | None = None, *,
                     fargate_prices=fargate_prices, trace_times=trace_times)
 
 
-def _read_spec(spec: dict | str | Path | None) -> dict[str, Any]:
+def _with_requests(sc: Scenario, requests: int | None) -> Scenario:
+    """A validated scenario with another request count (no file is read again)."""
+    if requests is None:
+        return sc
+    raw = sc.to_json()
+    raw["requests"] = _int("requests", requests, 1, MAX_REQUESTS)
+    check_memory(raw["requests"])
+    return dataclasses.replace(sc, raw=raw)
+
+
+#: Peak memory of a simulation (three strategies): a fixed part plus bytes per request,
+#: measured with benchmarks-style runs of 0.2M-5M requests (see check_memory).
+SIM_BASE_BYTES = 400 * 1024**2
+SIM_BYTES_PER_REQUEST = 320
+#: Default ceiling for one simulation; $ROUTING_LAB_SIM_MEMORY_MB overrides it.
+SIM_MEMORY_LIMIT_MB = 4096
+
+
+def memory_limit_bytes() -> int:
+    """$ROUTING_LAB_SIM_MEMORY_MB (default 4096 MB), capped at 80 % of the free memory."""
+    try:
+        limit = int(float(os.environ.get("ROUTING_LAB_SIM_MEMORY_MB", SIM_MEMORY_LIMIT_MB))
+                    * 1024**2)
+    except ValueError:
+        limit = SIM_MEMORY_LIMIT_MB * 1024**2
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    limit = min(limit, int(int(line.split()[1]) * 1024 * 0.8))
+                    break
+    except (OSError, ValueError):
+        pass
+    return limit
+
+
+def check_memory(requests: int) -> None:
+    """Refuse up front a request count whose simulation would not fit in memory.
+
+    Why not run it anyway: the simulator keeps every request's arrival, service time and
+    outcome in arrays, so memory grows with the count; 50M requests need about 16 GB and
+    would end in the kernel killing the process instead of a message.
+    """
+    need = SIM_BASE_BYTES + SIM_BYTES_PER_REQUEST * int(requests)
+    limit = memory_limit_bytes()
+    if need > limit:
+        most = max(0, (limit - SIM_BASE_BYTES) // SIM_BYTES_PER_REQUEST)
+        raise UserError(
+            f"Simulating {requests:,} requests would need about {need / 1024**3:.1f} GB of "
+            f"memory ({SIM_BYTES_PER_REQUEST} bytes per request), above the "
+            f"{limit / 1024**3:.1f} GB limit. Lower --requests (the scenario's \"requests\") "
+            f"to {most:,} or fewer, or raise ROUTING_LAB_SIM_MEMORY_MB if the machine has "
+            "the memory.")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr of a scenario value, cut short (values may be large)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _read_spec(spec: dict | str | bytes | Path | None, allow_files: bool = True
+               ) -> dict[str, Any]:
+    from core import safejson
+
     if spec is None:
         return {}
     if isinstance(spec, dict):
+        if safejson.depth(spec) > safejson.MAX_DEPTH:
+            raise UserError(f"The scenario is nested more than {safejson.MAX_DEPTH} levels "
+                            "deep; flatten it.")
         return copy.deepcopy(spec)
-    text = str(spec)
-    if isinstance(spec, Path) or not text.lstrip().startswith("{"):
-        path = Path(text)
-        if not path.is_file():
-            raise UserError(f"Scenario file {text!r} not found. Pass the path of a JSON "
-                            "scenario file (see DESIGN.md for its keys).")
-        text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"Scenario is not valid JSON ({exc.msg} at line {exc.lineno}). "
-                        "Fix the JSON syntax.") from exc
+    if isinstance(spec, bytes | bytearray):
+        data = safejson.loads(spec, "The scenario")
+    elif isinstance(spec, Path) or not str(spec).lstrip().startswith("{"):
+        if not allow_files:  # never look the text up as a path: no file-existence oracle
+            raise UserError("A scenario must be a JSON object ({...}); this text is not one. "
+                            "Load a scenario JSON saved from this page.")
+        data = _read_scenario_file(Path(spec))
+    else:
+        data = safejson.loads(str(spec), "The scenario")
     if not isinstance(data, dict):
         raise UserError(f"A scenario must be a JSON object; got {type(data).__name__}. "
                         "Wrap the settings in {...}.")
     return data
+
+
+def _read_scenario_file(path: Path) -> Any:
+    from core import safejson
+
+    try:
+        if not path.is_file():
+            what = "is a folder" if path.is_dir() else "not found"
+            raise UserError(f"Scenario file {_short(str(path), 200)} {what}. Pass the path "
+                            "of a JSON scenario file (see DESIGN.md for its keys).")
+    except OSError as exc:
+        raise UserError(f"Scenario file {_short(str(path), 200)} cannot be opened "
+                        f"({exc.strerror or exc}); check the path.") from None
+    return safejson.read_file(path, "Scenario file")
 
 
 def _reject_unknown(where: str, given: dict, allowed: dict | tuple) -> None:
@@ -271,8 +360,11 @@ def _reject_unknown(where: str, given: dict, allowed: dict | tuple) -> None:
 
 def _num(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
          strict_lo: bool = False, unit: str = "") -> float:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+        raise UserError(f"{name} is a {len(str(abs(value))):,}-digit number; give a plain "
+                        "number within range.")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise UserError(f"{name} must be a number; got {value!r}. Give a plain number.")
+        raise UserError(f"{name} must be a number; got {_short(value)}. Give a plain number.")
     bad_lo = lo is not None and (value <= lo if strict_lo else value < lo)
     if bad_lo or (hi is not None and value > hi):
         parts = []
@@ -289,7 +381,8 @@ def _int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UserError(f"{name} must be a whole number; got {value!r}. Give an integer.")
+        raise UserError(f"{name} must be a whole number; got {_short(value)}. Give an "
+                        "integer.")
     _num(name, value, lo, hi)
     return int(value)
 
@@ -303,7 +396,8 @@ def _choice(name: str, value: Any, allowed: tuple | list) -> Any:
 
 # -- sections ----------------------------------------------------------------------------------
 
-def _check_traffic(raw: dict[str, Any], *, user_set_requests: bool) -> np.ndarray | None:
+def _check_traffic(raw: dict[str, Any], *, user_set_requests: bool,
+                   allow_files: bool = True) -> np.ndarray | None:
     traffic = raw["traffic"]
     kind = _choice("traffic.kind", traffic.get("kind"), TRAFFIC_KINDS)
     allowed = {**DEFAULTS["traffic"], **TRAFFIC_DEFAULTS[kind]}
@@ -333,7 +427,7 @@ def _check_traffic(raw: dict[str, Any], *, user_set_requests: bool) -> np.ndarra
     elif kind == "thesis":
         _num("traffic.phase_s", traffic["phase_s"], 0, None, strict_lo=True)
     elif kind == "trace":
-        times = _trace_times(traffic)
+        times = _trace_times(traffic, allow_files=allow_files)
         if not user_set_requests:
             raw["requests"] = int(min(len(times), MAX_REQUESTS))
         traffic["timestamps"] = None if traffic.get("file") else times.tolist()
@@ -341,22 +435,26 @@ def _check_traffic(raw: dict[str, Any], *, user_set_requests: bool) -> np.ndarra
     return None
 
 
-def _trace_times(traffic: dict[str, Any]) -> np.ndarray:
+def _trace_times(traffic: dict[str, Any], *, allow_files: bool = True) -> np.ndarray:
     """Arrival offsets (seconds, from 0, sorted) of a trace given inline or as a file."""
     import pandas as pd
 
     if traffic.get("file"):
-        from core import io
-
-        frame = io.read_paths([traffic["file"]], need_latency=False).frame
+        if not allow_files:
+            raise UserError("traffic.file names a file on the server, which a scenario "
+                            "loaded in the browser may not read. Give the arrival times in "
+                            "traffic.timestamps, or pick 'Loaded dataset' under Traffic.")
+        frame = _read_table(traffic["file"], "traffic.file", need_latency=False)
         if "timestamp" not in frame.columns:
-            raise UserError(f"Trace file {traffic['file']!r} has no timestamp column. Use a "
-                            "load-test log whose rows carry a timestamp.")
+            raise UserError(f"Trace file {_short(str(traffic['file']), 200)} has no timestamp "
+                            "column. Use a load-test log whose rows carry a timestamp.")
         values = frame["timestamp"]
-        where = f"trace file {traffic['file']!r}"
+        where = f"trace file {_short(str(traffic['file']), 200)}"
+        inline = False
     else:
         values = pd.Series(traffic.get("timestamps") or [], dtype=object)
         where = "traffic.timestamps"
+        inline = True
     values = values.dropna()
     if len(values) == 0:
         raise UserError(f"The trace ({where}) has no timestamps. Give a list of arrival times "
@@ -368,8 +466,9 @@ def _trace_times(traffic: dict[str, Any]) -> np.ndarray:
     else:
         ts = pd.to_datetime(values.astype(str), errors="coerce", utc=True, format="mixed")
         if ts.isna().all():
-            raise UserError(f"The trace ({where}) has no readable timestamps; got e.g. "
-                            f"{values.iloc[0]!r}. Use seconds or ISO-8601 times.")
+            example = f"; got e.g. {_short(values.iloc[0], 40)}" if inline else ""
+            raise UserError(f"The trace ({where}) has no readable timestamps{example}. Use "
+                            "seconds or ISO-8601 times.")
         ts = ts.dropna()
         secs = (ts - ts.min()).dt.total_seconds().to_numpy(dtype=float)
     secs = np.sort(secs[np.isfinite(secs)])
@@ -455,14 +554,21 @@ def _check_router(router: dict[str, Any]) -> None:
     _num("router.value_of_time_usd_per_s", router["value_of_time_usd_per_s"], 0, None)
 
 
-def _check_mix(raw: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> Mix:
+def _check_mix(raw: dict[str, Any], profiles: dict[str, dict[str, Any]], *, data: Any = None,
+               allow_files: bool = True) -> Mix:
     mix = raw["mix"]
     if not isinstance(mix, dict):
-        raise UserError(f"mix must be an object of workload weights or {{'from_data': FILE}}; "
-                        f"got {mix!r}.")
+        raise UserError(f"mix must be an object of workload weights or {{'from_data': true}}; "
+                        f"got {_short(mix)}.")
     payload_spec = raw["payload_kb"]
     if "from_data" in mix:
-        weights, payload_spec = _mix_from_file(mix["from_data"], payload_spec)
+        if set(mix) != {"from_data"}:
+            raise UserError("mix.from_data cannot be combined with workload weights; give "
+                            "either {\"from_data\": true} or the weights.")
+        weights, payloads = _mix_from_source(mix["from_data"], data, allow_files)
+        payload_spec = payload_spec or payloads
+        # Self-contained from here on: saving and reloading it reads no data or file again.
+        raw["mix"], raw["payload_kb"] = dict(weights), payload_spec
     else:
         weights = mix
     if not weights:
@@ -498,20 +604,58 @@ def _check_mix(raw: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> Mix:
         pprobs.append(np.asarray(pw, dtype=float) / float(sum(pw)))
     mix_obj = Mix(workloads=names, probs=probs, payload_values=tuple(values),
                   payload_probs=tuple(pprobs))
-    if "from_data" not in mix:
-        raw["mix"] = {n: float(weights[n]) for n in weights}
+    raw["mix"] = {n: float(weights[n]) for n in weights}
     return mix_obj
 
 
-def _mix_from_file(path: Any, payload_spec: Any) -> tuple[dict[str, float], Any]:
+def _mix_from_source(source: Any, data: Any, allow_files: bool
+                     ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """`from_data: true` -> the caller's dataset; a path (only where files are allowed) -> that
+    file. Errors about a file never quote its contents."""
+    if source is True:
+        if data is None:
+            raise UserError("mix.from_data is true but no dataset is loaded. Load data first "
+                            "(Data page), or give workload weights instead.")
+        return mix_from_frame(data)
+    if not allow_files:
+        raise UserError("mix.from_data may only be true (the loaded dataset) in a scenario "
+                        "loaded in the browser; it cannot name a file on the server. Write "
+                        "\"from_data\": true, or give workload weights.")
+    if not isinstance(source, str | Path) or isinstance(source, bool) or not str(source):
+        raise UserError(f"mix.from_data must be true or the path of a load-test file; got "
+                        f"{_short(source)}.")
+    frame = _read_table(source, "mix.from_data")
+    try:
+        return mix_from_frame(frame)
+    except UserError:
+        raise UserError(f"mix.from_data: {_short(str(source), 200)} has no rows with a known "
+                        "workload_type, so no mix can be taken from it; check it with "
+                        "`python -m core ingest FILE --out table.csv`.") from None
+
+
+def _read_table(path: Any, key: str, *, need_latency: bool = True) -> Any:
+    """A load-test file named in a scenario (CLI only): a file, not a folder; errors name the
+    file and what to do, never its contents."""
     from core import io
 
-    if not isinstance(path, str | Path) or not Path(path).exists():
-        raise UserError(f"mix.from_data file {path!r} not found. Give the path of a load-test "
-                        "file (CSV, JSONL, Parquet).")
-    frame = io.read_paths([path]).frame
-    weights, payloads = mix_from_frame(frame)
-    return weights, payload_spec or payloads
+    shown = _short(str(path), 200)
+    if not isinstance(path, str | Path) or not str(path):
+        raise UserError(f"{key} must be the path of a load-test file; got {_short(path)}.")
+    try:
+        target = Path(path)
+        if not target.exists():
+            raise UserError(f"{key} file {shown} not found. Give the path of a load-test file "
+                            "(CSV, JSONL, Parquet).")
+        if not target.is_file():
+            raise UserError(f"{key} {shown} is a folder, not a file. Give one load-test file "
+                            "(CSV, JSONL, Parquet).")
+    except OSError as exc:
+        raise UserError(f"{key} {shown} cannot be opened ({exc.strerror or exc}).") from None
+    try:
+        return io.read_paths([target], need_latency=need_latency).frame
+    except UserError:
+        raise UserError(f"{key}: {shown} could not be read as a load-test table; check it "
+                        "with `python -m core ingest FILE --out table.csv`.") from None
 
 
 def mix_from_frame(frame: Any) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
