@@ -141,7 +141,7 @@ def test_two_gigabyte_file_refused_by_size(tmp_path):
 def test_gzip_bomb_refused(tmp_path):
     path = tmp_path / "bomb.csv.gz"
     path.write_bytes(gzip.compress(HEADER.encode() + b" " * 100_000))
-    with pytest.raises(UserError, match="expands past 1,000 bytes .* raise --max-mb"):
+    with pytest.raises(UserError, match=r"expands past 1,000 bytes .* raise --max-mb"):
         read_paths([path], max_bytes=1000)
 
 
