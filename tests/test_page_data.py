@@ -149,7 +149,7 @@ def test_margin_and_latency_field_relabel_through_core(app_test, small):
     at = app_test(PAGE, dataset=small, dataset_name="small")
     at.run()
     before = at.session_state["dataset"]["label"].copy()
-    at.radio[0].set_value("latency_ms").run()
+    next(r for r in at.radio if "latency_ms" in r.options).set_value("latency_ms").run()
     at.slider[0].set_value(0.3).run()
     assert not at.exception and not at.error
     after = at.session_state["dataset"]["label"]
@@ -255,3 +255,26 @@ def test_several_files_are_named_by_count(app_test, small):
     _upload(at, ("a.csv", _csv(small.head(200))), ("b.csv", _csv(small.tail(200))))
     assert not at.exception and not at.error
     assert at.session_state["dataset_name"] == "2 files (a.csv, …)"
+
+
+def test_cost_profile_editor_relabels_and_a_bad_edit_keeps_the_labels(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="small")
+    at.run()
+    before = at.session_state["dataset"]["label"].copy()
+    at.selectbox(key="cost_profile.choice").set_value("aws-2026").run()
+    assert not at.exception and not at.error
+    assert at.session_state["cost_profile"]["name"] == "aws-2026"
+    assert any("costs aws-2026" in c.value for c in at.caption)
+    at.radio(key="cost_profile.view").set_value("fleet").run()
+    assert not at.exception and not at.error
+    fleet = at.session_state["dataset"]["label"].copy()
+    assert at.session_state["cost_view"] == "fleet"
+    assert any("fleet view" in c.value for c in at.caption)
+    # an edit Fargate does not offer (0.3 vCPU): an error naming the field, labels kept
+    at.session_state["cost_profile.table.aws-2026"] = {
+        "edited_rows": {0: {"fargate_vcpu": 0.3}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert any("fargate_vcpu" in e.value for e in at.error)
+    assert at.session_state["dataset"]["label"].equals(fleet)
+    assert at.session_state["cost_profile"]["workloads"]["lightweight_api"]["fargate_vcpu"] \
+        == 0.25

@@ -4,6 +4,7 @@ roles, labelling, charts and downloads. Every number comes from core; this modul
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -19,8 +20,8 @@ from core import io as core_io
 from core import labels, profile
 from core.errors import UserError
 from core.schema import Roles, default_roles
+from ui import cost_profile_view, state
 from ui import data_figures as figs
-from ui import state
 from ui.common import DEMO_DATASETS, guarded, load_demo
 
 _LOG = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ UPLOAD_KEY = "data_uploads"
 _SEEN = "data_upload_seen"          # fingerprint of the upload last ingested
 _ERROR = "data_load_error"          # message of the last failed load, shown until the next
 _LABEL_NOTE = "data_label_note"     # why the loaded data could not be labelled, if so
-_LABELLING = "data_labelling"       # (load token, margin, latency field) applied by the page
+_LABELLING = "data_labelling"  # (load token, margin, latency field, (profile, view)) applied
 _LOADS = "data_loads"               # (ingest report last seen, number of loads so far)
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 
@@ -290,9 +291,12 @@ def labelling(frame: pd.DataFrame) -> str | None:
                 "cannot be labelled here.", icon=":material/info:")
         return None
     token = _token()
+    costs, view = cost_profile_view.editor()
+    cost_key = (json.dumps(costs.to_dict(), sort_keys=True) if costs is not None else None,
+                view)
     applied = st.session_state.get(_LABELLING)
-    _, margin_now, field_now = applied if applied and applied[0] == token else (
-        token, 0.10, fields[0])
+    _, margin_now, field_now, cost_now = applied if applied and applied[0] == token else (
+        token, 0.10, fields[0], (None, "marginal"))
     margin = st.slider("Margin (Lambda must beat ECS's median by this share)", 0.0, 0.5,
                        value=float(margin_now), step=0.01, format="%.2f",
                        key=f"label_margin_{token}")
@@ -301,15 +305,16 @@ def labelling(frame: pd.DataFrame) -> str | None:
                      key=f"label_field_{token}",
                      help="execution_time_ms is server-side (the thesis's choice); latency_ms "
                           "is what the client saw. They give very different labels.")
-    if (margin, field) != (margin_now, field_now):
+    if (margin, field, cost_key) != (margin_now, field_now, cost_now):
         relabelled = guarded(_quiet, labels.balanced_optimal, frame, margin=margin,
-                             latency_col=field)
+                             latency_col=field, costs=costs, view=view)
         if relabelled is not None:
             _replace_labels(relabelled)
-            st.session_state[_LABELLING] = (token, margin, field)
+            st.session_state[_LABELLING] = (token, margin, field, cost_key)
             frame = relabelled
-    st.caption(f"Labels: balanced_optimal, margin {margin:.0%}, latency field `{field}` "
-               "(error rows stay unlabelled).")
+    st.caption(f"Labels: balanced_optimal, margin {margin:.0%}, latency field `{field}`, "
+               f"costs {costs.name if costs is not None else cost_profile_view.AS_GIVEN}, "
+               f"{view} view (error rows stay unlabelled).")
     shares = _label_shares(frame)
     if shares is None:
         st.info("Label share: no labelled rows with a workload_type.", icon=":material/info:")

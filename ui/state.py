@@ -11,6 +11,10 @@ Keys (all optional; read with `get`):
 - REGISTRY_DIR: path of the model registry (default models/)
 - SIMULATION: core.simulate result of the last run
 - BUILD: core.deploy result of the last build
+- COST_PROFILE: the cost profile as its JSON dict (None: the table's own costs, gaps priced
+  by the default profile); COST_VIEW: "marginal" or "fleet". Together with the margin and
+  latency field they define the label, and so the objective the simulator scores against.
+- REPLAY: core.simulate.replay result of the last calibrated run
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ TRAIN_RUN = "train_run"
 REGISTRY_DIR = "registry_dir"
 SIMULATION = "simulation"
 BUILD = "build"
+COST_PROFILE = "cost_profile"
+COST_VIEW = "cost_view"
+REPLAY = "replay"
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -42,5 +49,5 @@ def put(key: str, value: Any) -> None:
 
 def clear_derived() -> None:
     """A new dataset invalidates everything computed from the old one."""
-    for key in (DIAGNOSIS, TRAIN_RUN, FEATURES, ROLES):
+    for key in (DIAGNOSIS, TRAIN_RUN, FEATURES, ROLES, REPLAY):
         st.session_state.pop(key, None)
