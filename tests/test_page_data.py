@@ -260,7 +260,6 @@ def test_several_files_are_named_by_count(app_test, small):
 def test_cost_profile_editor_relabels_and_a_bad_edit_keeps_the_labels(app_test, small):
     at = app_test(PAGE, dataset=small, dataset_name="small")
     at.run()
-    before = at.session_state["dataset"]["label"].copy()
     at.selectbox(key="cost_profile.choice").set_value("aws-2026").run()
     assert not at.exception and not at.error
     assert at.session_state["cost_profile"]["name"] == "aws-2026"
