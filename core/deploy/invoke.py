@@ -13,10 +13,16 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 from core.errors import UserError
+
+#: Lambda's own limit on an unzipped deployment package: a zip that expands further is not a
+#: function Lambda would run, and is refused before anything is written.
+MAX_UNZIPPED_BYTES = 250 * 1024**2
+MAX_ENTRIES = 10_000
 
 #: Runs inside the clean interpreter: argv[1] = unpacked zip, stdin = JSON list of events.
 _RUNNER = r"""
@@ -59,16 +65,13 @@ print(json.dumps({"responses": responses, "init_ms": init_ms, "invoke_ms": invok
 
 
 def parse_event(text_or_path: str) -> Any:
-    """An event from a JSON string or a path to a JSON file."""
-    text = text_or_path.strip()
-    path = Path(text_or_path)
-    if not text.startswith(("{", "[")) and path.is_file():
-        text = path.read_text()
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise UserError(f"--event must be JSON or a path to a JSON file; got "
-                        f"{text_or_path[:80]!r} ({exc}).") from exc
+    """An event from a JSON string or a path to a JSON file (depth and size limits; errors
+    never quote the file's contents)."""
+    from core import safejson
+
+    if text_or_path.strip().startswith(("{", "[")):
+        return safejson.loads(text_or_path, "--event")
+    return safejson.read_file(text_or_path, "--event file")
 
 
 def unpack(zip_path: str | Path, target: str | Path) -> Path:
@@ -79,34 +82,77 @@ def unpack(zip_path: str | Path, target: str | Path) -> Path:
                         "`python -m core build-lambda MODEL_ID --out DIR`.")
     try:
         with zipfile.ZipFile(zip_path) as zf:
-            for name in zf.namelist():
+            infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise UserError(f"Zip {zip_path} has {len(infos):,} entries (limit "
+                                f"{MAX_ENTRIES:,}); it is not a function.zip from build-lambda.")
+            for info in infos:
+                name = info.filename
                 if name.startswith("/") or ".." in Path(name).parts:
-                    raise UserError(f"Zip {zip_path} has an unsafe entry {name!r}; rebuild it.")
-            zf.extractall(target)
-    except zipfile.BadZipFile as exc:
-        raise UserError(f"{zip_path} is not a zip file ({exc}); build one with "
-                        "`python -m core build-lambda`.") from exc
+                    raise UserError(f"Zip {zip_path} has an unsafe entry {name[:100]!r}; "
+                                    "rebuild it.")
+            declared = sum(info.file_size for info in infos)
+            if declared > MAX_UNZIPPED_BYTES:
+                raise UserError(_too_big(zip_path, declared))
+            _extract(zf, infos, target, zip_path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            RuntimeError, zlib.error) as exc:  # RuntimeError: an encrypted entry
+        raise UserError(f"{zip_path} is not a readable zip file ({exc}); build one with "
+                        "`python -m core build-lambda`.") from None
     if not (target / "lambda_function.py").is_file():
         raise UserError(f"Zip {zip_path} has no lambda_function.py at its root; it is not a "
                         "function.zip from build-lambda.")
     return target
 
 
+def _too_big(zip_path: Path, size: int) -> str:
+    return (f"Zip {zip_path} expands past {MAX_UNZIPPED_BYTES // 1024**2} MB (Lambda's limit "
+            f"for an unzipped package; it declares {size / 1024**2:,.0f} MB); it is not a "
+            "function.zip from build-lambda.")
+
+
+def _extract(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], target: Path,
+             zip_path: Path) -> None:
+    """Extract entry by entry, counting the bytes actually written (sizes in the zip's
+    directory can lie), and stop at MAX_UNZIPPED_BYTES."""
+    written = 0
+    for info in infos:
+        dest = target / info.filename
+        if info.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, open(dest, "wb") as out:
+            while block := src.read(1 << 20):
+                written += len(block)
+                if written > MAX_UNZIPPED_BYTES:
+                    raise UserError(_too_big(zip_path, written))
+                out.write(block)
+
+
 def run_unpacked(root: str | Path, events: list[Any], *, memory_mb: int = 512,
                  timeout_s: float = 60.0) -> dict[str, Any]:
     """Invoke the handler in `root` once per event in one clean interpreter."""
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _RUNNER, str(root), str(int(memory_mb))],
-        input=json.dumps(events).encode(), capture_output=True, timeout=timeout_s,
-        cwd=root, env={"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(int(memory_mb)),
-                       "LAMBDA_TASK_ROOT": str(root), "TZ": "UTC"})
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _RUNNER, str(root), str(int(memory_mb))],
+            input=json.dumps(events).encode(), capture_output=True, timeout=timeout_s,
+            cwd=root, env={"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(int(memory_mb)),
+                           "LAMBDA_TASK_ROOT": str(root), "TZ": "UTC"})
+    except subprocess.TimeoutExpired:
+        raise UserError(f"The handler did not return within {timeout_s:g} s and was stopped; "
+                        "check it for an endless loop, or raise --timeout.") from None
     process_ms = (time.perf_counter() - started) * 1000.0
     if proc.returncode != 0:
         last = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise UserError(f"The handler crashed while loading in a clean interpreter: "
-                        f"{last[0]}. Rebuild the zip with build-lambda.")
-    result = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+                        f"{last[0][:300]}. Rebuild the zip with build-lambda.")
+    try:
+        result = json.loads(proc.stdout.decode(errors="replace").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise UserError("The handler's process printed no result; rebuild the zip with "
+                        "build-lambda.") from None
     result["process_ms"] = process_ms
     return result
 
