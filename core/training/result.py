@@ -86,6 +86,10 @@ class ModelResult:
                 "importances": self.importance_shares(),
                 "params": {k: _plain(v) for k, v in self.params.items()},
             })
+            if self.search:
+                from core.training.search import to_json as search_json
+
+                out["search"] = search_json(self.search)
         return out
 
 

@@ -64,7 +64,7 @@ def train_and_compare(
     on_progress: ProgressFn | None = None, cancel: threading.Event | None = None,
     registry: Any = None, search_budget_s: float | None = None,
     model_params: dict[str, dict[str, Any]] | None = None, allow_outcomes: bool = False,
-    n_jobs: int | None = None,
+    n_jobs: int | None = None, search_trials: int | None = None,
 ) -> TrainRun:
     """Train `models` on one split of `frame` and compare them honestly.
 
@@ -73,7 +73,8 @@ def train_and_compare(
     stops the running models and keeps the finished ones. `on_progress` gets event dicts
     (event: queued | started | search | fold | heartbeat | done | error | timed_out |
     cancelled | saved); a heartbeat every second lists the running models and their time.
-    With a `registry`, each successful model is saved as a version.
+    With a `registry`, each successful model is saved as a version. `search_budget_s` turns
+    on an Optuna search per model (at most `search_trials` trials, default 50).
     """
     started_at = time.perf_counter()
     kinds = check_kinds(list(models))
@@ -88,7 +89,8 @@ def train_and_compare(
     notify = _notifier(on_progress, total=len(kinds))
     base_task = {"frame": prep.frame, "y": prep.y, "features": prep.features,
                  "train": plan.train, "test": plan.test, "folds": plan.folds, "seed": seed,
-                 "allow_outcomes": allow_outcomes, "search_budget_s": search_budget_s}
+                 "allow_outcomes": allow_outcomes, "search_budget_s": search_budget_s,
+                 "search_trials": search_trials}
     tasks = {k: {**base_task, "kind": k, "params": (model_params or {}).get(k)}
              for k in sorted(kinds, key=COST_ORDER.index)}
     for k in kinds:

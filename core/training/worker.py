@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 
 from core.training import importance
 from core.training.metrics import classification_metrics
-from core.training.search import GRIDS, search
+from core.training.search import SPACES, search
 from core.training.zoo import make_pipeline
 
 LATENCY_CALLS = 15
@@ -47,15 +47,15 @@ def run_model(task: dict[str, Any], report: Callable[[dict[str, Any]], None]
     folds = task["folds"]
     params = dict(task.get("params") or {})
     search_info = None
-    if task.get("search_budget_s") and kind in GRIDS:
-        if folds:
-            a, b = folds[0]
-        else:
-            a, b = train_test_split(np.arange(len(y_train)), test_size=0.2,
-                                    stratify=y_train, random_state=seed)
-        search_info = search(kind, features, x_train.iloc[a], y_train[a], x_train.iloc[b],
-                             y_train[b], seed=seed, budget_s=task["search_budget_s"],
-                             allow_outcomes=allow)
+    if task.get("search_budget_s") and kind in SPACES:
+        # The search scores candidates on the run's CV folds (pruned fold by fold); without
+        # CV, on one stratified hold-out of the training rows.
+        search_folds = folds or [train_test_split(
+            np.arange(len(y_train)), test_size=0.2, stratify=y_train, random_state=seed)]
+        search_info = search(kind, features, x_train, y_train, search_folds, seed=seed,
+                             budget_s=task["search_budget_s"],
+                             n_trials=task.get("search_trials") or 50, allow_outcomes=allow,
+                             on_trial=lambda e: report({"event": "search", **e}))
         params = {**search_info["params"], **params}
         report({"event": "search", "tried": len(search_info["tried"]), "params": params})
 
