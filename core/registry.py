@@ -1,14 +1,17 @@
 """Model store: every trained model is an immutable version folder plus a SQLite index.
 
-Why checksums: a joblib file is a pickle, and unpickling runs code. The registry only loads
-files whose SHA-256 matches what it recorded when it wrote them (in the folder and in the
-index), so a replaced or edited file is refused before it is ever unpickled.
+Why keyed checksums: a joblib file is a pickle, and unpickling runs code. The registry only
+loads files whose HMAC-SHA256 matches what it recorded when it wrote them, in the folder and
+in the index, under a secret key kept outside the registry folder ($ROUTING_LAB_KEY_FILE, else
+~/.config/routing-lab/registry.key, created on first use). Someone who can write `models/`
+but not read the key cannot forge a version; a folder copied from another machine (another
+key) is refused until its owner trusts it explicitly (`python -m core trust`).
 
 Layout under the root (default $ROUTING_LAB_MODELS, else <project>/models):
     index.sqlite                   versions and aliases (champion, challenger)
     <model_id>/model.joblib        the fitted sklearn Pipeline
     <model_id>/metadata.json       model type, metrics, features, data hash, versions, seed
-    <model_id>/checksums.json      SHA-256 of the two files above
+    <model_id>/checksums.json      HMAC-SHA256 (and plain SHA-256) of the two files above
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import platform
@@ -41,6 +45,10 @@ CHECKSUM_FILE = "checksums.json"
 INDEX_FILE = "index.sqlite"
 ALIASES = ("champion", "challenger")
 FORMAT_VERSION = 1
+KEY_ENV = "ROUTING_LAB_KEY_FILE"
+CHECKSUM_FORMAT = 2
+_TRUST_HINT = ("If you trust this folder (you made it, or copied it from your own machine), "
+               "sign it with this machine's key: `python -m core trust --registry {root}`.")
 _TMP_PREFIX = ".tmp-"
 _STALE_TMP_S = 3600
 
@@ -70,6 +78,61 @@ def default_root() -> Path:
     """$ROUTING_LAB_MODELS, else <project>/models."""
     env = os.environ.get(ROOT_ENV)
     return Path(env) if env else PROJECT_ROOT / "models"
+
+
+def key_path() -> Path:
+    """$ROUTING_LAB_KEY_FILE, else ~/.config/routing-lab/registry.key."""
+    env = os.environ.get(KEY_ENV)
+    return Path(env) if env else Path.home() / ".config" / "routing-lab" / "registry.key"
+
+
+def registry_key(root: Path | None = None) -> bytes:
+    """The secret that signs versions, created (32 random bytes, mode 0600) on first use.
+
+    Refused when it lies inside the registry folder `root`: a key next to the models
+    protects nothing.
+    """
+    path = key_path()
+    if root is not None:
+        with contextlib.suppress(OSError):
+            if path.resolve().is_relative_to(Path(root).resolve()):
+                raise UserError(f"The registry key {path} is inside the registry folder "
+                                f"{root}; keep it elsewhere (set ${KEY_ENV}).")
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        raise UserError(f"The registry key {path} cannot be read ({exc}); fix its "
+                        f"permissions, or point ${KEY_ENV} at another file.") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return registry_key(root)
+    except OSError as exc:
+        raise UserError(f"Cannot create the registry key {path} ({exc.strerror or exc}); set "
+                        f"${KEY_ENV} to a file you can write.") from None
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return key
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of a key (not the key): tells which key signed a version."""
+    return hashlib.sha256(b"routing-lab key id" + key).hexdigest()[:12]
+
+
+def hmac_file(path: Path, key: bytes) -> str:
+    """HMAC-SHA256 of a file's bytes."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            mac.update(block)
+    return mac.hexdigest()
 
 
 def sha256_file(path: Path) -> str:
@@ -137,12 +200,39 @@ def _dumps(obj: Any) -> bytes:
 class Registry:
     """Versions on disk, an index in SQLite, aliases `champion` and `challenger`."""
 
-    def __init__(self, root: str | Path | None = None):
+    def __init__(self, root: str | Path | None = None, *, create: bool = True):
+        """`create=False` for readers: a missing folder is an error, not a new registry."""
         self.root = Path(root) if root is not None else default_root()
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self._connect() as con:
-            con.executescript(_SCHEMA)
+        try:
+            if not self.root.is_dir():
+                if self.root.exists():
+                    raise UserError(f"Registry {self.root} is a file, not a folder; give a "
+                                    "registry folder (--registry DIR).")
+                if not create:
+                    raise UserError(f"Registry folder {self.root} does not exist; train a "
+                                    "model first, or give an existing --registry DIR.")
+                self.root.mkdir(parents=True, exist_ok=True)
+            if not create and not (self.root / INDEX_FILE).is_file():
+                raise UserError(f"{self.root} has no {INDEX_FILE}, so it is not a model "
+                                "registry; train a model into it first, or give the right "
+                                "--registry DIR.")
+            with self._connect() as con:
+                con.executescript(_SCHEMA)
+        except OSError as exc:
+            raise UserError(f"Registry folder {self.root} cannot be used ({exc.strerror or exc});"
+                            " give a folder you can write to (--registry DIR).") from None
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"Registry index {self.root / INDEX_FILE} cannot be read ({exc}); "
+                            "is it a registry folder?") from None
         self._sweep_stale_tmp()
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        """This machine's signing key (read or created on first use)."""
+        if self._key is None:
+            self._key = registry_key(self.root)
+        return self._key
 
     # -- plumbing ----------------------------------------------------------------------------
     def _connect(self) -> contextlib.closing[sqlite3.Connection]:
@@ -200,9 +290,8 @@ class Registry:
             with open(tmp / MODEL_FILE, "rb+") as fh:
                 os.fsync(fh.fileno())
             _write_bytes(tmp / METADATA_FILE, _dumps(metadata))
-            sums = {MODEL_FILE: sha256_file(tmp / MODEL_FILE),
-                    METADATA_FILE: sha256_file(tmp / METADATA_FILE)}
-            _write_bytes(tmp / CHECKSUM_FILE, _dumps(sums))
+            sums = self._sign(tmp)
+            _write_bytes(tmp / CHECKSUM_FILE, _dumps(self._checksum_doc(tmp, sums)))
             _fsync_dir(tmp)
             with self._connect() as con:
                 con.execute("BEGIN IMMEDIATE")
@@ -268,36 +357,128 @@ class Registry:
         """Verified metadata.json of a version (no unpickling)."""
         model_id = self.resolve(ref)
         self.verify(model_id, files=(METADATA_FILE,))
-        return json.loads((self.root / model_id / METADATA_FILE).read_text())
+        return self._read_metadata(self.root / model_id)
+
+    def _sign(self, folder: Path) -> dict[str, str]:
+        """HMAC of the model and metadata files under this machine's key."""
+        return {name: hmac_file(folder / name, self.key) for name in (MODEL_FILE, METADATA_FILE)}
+
+    def _checksum_doc(self, folder: Path, sums: dict[str, str]) -> dict[str, Any]:
+        return {"format": CHECKSUM_FORMAT, "algorithm": "hmac-sha256",
+                "key_id": key_id(self.key), **sums,
+                "sha256": {name: sha256_file(folder / name) for name in sums}}
+
+    def _row(self, model_id: str) -> sqlite3.Row:
+        with self._connect() as con:
+            row = con.execute("SELECT * FROM versions WHERE model_id=?", (model_id,)).fetchone()
+        if row is None:
+            raise UserError(f"Model {model_id} has an alias but no version in the index at "
+                            f"{self.root}; the registry disagrees with itself. Retrain it.")
+        return row
+
+    def _recorded(self, model_id: str) -> dict[str, Any]:
+        folder = self.root / model_id
+        if folder.is_symlink() or not folder.is_dir():
+            raise UserError(f"Model {model_id} is in the index at {self.root} but its folder "
+                            "is missing; the version is not loaded. Retrain it.")
+        try:
+            recorded = json.loads((folder / CHECKSUM_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as exc:
+            raise UserError(f"Model {model_id}: {CHECKSUM_FILE} is missing or unreadable "
+                            f"({type(exc).__name__}); the version is not loaded. "
+                            "Retrain it.") from None
+        if not isinstance(recorded, dict):
+            raise UserError(f"Model {model_id}: {CHECKSUM_FILE} is not what the registry "
+                            "wrote; the version is not loaded. Retrain it.")
+        return recorded
 
     def verify(self, ref: str, files: tuple[str, ...] = (METADATA_FILE, MODEL_FILE)) -> None:
-        """Check SHA-256 of the files against the index and checksums.json; UserError if not."""
+        """Refuse a version whose index row, checksums.json and files disagree.
+
+        The keyed checksum (HMAC) of each file must equal both the index's and the folder's
+        record, checksums.json must be signed with this machine's key, and metadata.json must
+        name this version and its model type. UserError says which check failed.
+        """
         model_id = self.resolve(ref)
         folder = self.root / model_id
-        with self._connect() as con:
-            row = con.execute("SELECT model_sha256, metadata_sha256 FROM versions "
-                              "WHERE model_id=?", (model_id,)).fetchone()
+        row = self._row(model_id)
+        recorded = self._recorded(model_id)
+        hint = _TRUST_HINT.format(root=self.root)
+        if recorded.get("format") != CHECKSUM_FORMAT:
+            raise UserError(f"Model {model_id} was saved without a keyed checksum (an older "
+                            f"registry, or files written by hand), so it is not loaded. {hint}")
+        if recorded.get("key_id") != key_id(self.key):
+            raise UserError(f"Model {model_id} was signed with another key (key id "
+                            f"{str(recorded.get('key_id'))[:12]}, this machine's is "
+                            f"{key_id(self.key)}): the folder was copied or changed, so it is "
+                            f"not loaded. {hint}")
         expected = {MODEL_FILE: row["model_sha256"], METADATA_FILE: row["metadata_sha256"]}
-        try:
-            recorded = json.loads((folder / CHECKSUM_FILE).read_text())
-        except (OSError, ValueError) as exc:
-            raise UserError(f"Model {model_id}: {CHECKSUM_FILE} is missing or unreadable "
-                            f"({exc}); the version is not loaded. Retrain it.") from exc
         for name in files:
             path = folder / name
-            actual = sha256_file(path) if path.exists() else "missing"
-            if actual != expected[name] or recorded.get(name) != expected[name]:
+            actual = hmac_file(path, self.key) if path.is_file() else "missing"
+            if not (hmac.compare_digest(actual, str(expected[name]))
+                    and hmac.compare_digest(str(recorded.get(name)), str(expected[name]))):
                 raise UserError(
                     f"Model {model_id}: checksum of {name} does not match what the registry "
-                    f"wrote (expected {expected[name][:12]}…, got {actual[:12]}…). The file "
-                    "was changed or replaced, so it is not loaded. Retrain the model.")
+                    f"wrote (expected {str(expected[name])[:12]}…, got {actual[:12]}…). The "
+                    "file was changed or replaced, so it is not loaded. Retrain the model.")
+        if METADATA_FILE in files:
+            meta = self._read_metadata(folder)
+            if meta.get("model_id") != model_id or meta.get("model_type") != row["model_type"]:
+                raise UserError(f"Model {model_id}: metadata.json names another version "
+                                f"({str(meta.get('model_id'))[:60]}); the index and the folder "
+                                "disagree, so it is not loaded. Retrain the model.")
+
+    @staticmethod
+    def _read_metadata(folder: Path) -> dict[str, Any]:
+        try:
+            meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            meta = None
+        if not isinstance(meta, dict):
+            raise UserError(f"{folder.name}: metadata.json is unreadable; the version is not "
+                            "loaded. Retrain the model.")
+        return meta
+
+    def trust(self, refs: list[str] | None = None) -> list[str]:
+        """Sign versions with this machine's key (all by default): the explicit step that
+        makes a copied or older registry loadable. A version is signed only when its files
+        still match the plain SHA-256 it recorded (a damaged copy stays refused)."""
+        ids = [self.resolve(r) for r in refs] if refs else self.list()["model_id"].tolist()
+        signed = []
+        for model_id in ids:
+            folder = self.root / model_id
+            recorded = self._recorded(model_id)
+            plain = recorded.get("sha256") if recorded.get("format") == CHECKSUM_FORMAT \
+                else recorded
+            if not isinstance(plain, dict):
+                plain = {}
+            for name in (MODEL_FILE, METADATA_FILE):
+                path = folder / name
+                actual = sha256_file(path) if path.is_file() else "missing"
+                if plain.get(name) != actual:
+                    raise UserError(f"Model {model_id}: {name} does not match the SHA-256 "
+                                    "recorded beside it, so it is not trusted. Retrain it or "
+                                    "delete the version.")
+            meta = self._read_metadata(folder)
+            if meta.get("model_id") != model_id:
+                raise UserError(f"Model {model_id}: metadata.json names another version; not "
+                                "trusted.")
+            sums = self._sign(folder)
+            _write_bytes(folder / CHECKSUM_FILE, _dumps(self._checksum_doc(folder, sums)))
+            with self._connect() as con:
+                con.execute("UPDATE versions SET model_sha256=?, metadata_sha256=? "
+                            "WHERE model_id=?", (sums[MODEL_FILE], sums[METADATA_FILE],
+                                                 model_id))
+            signed.append(model_id)
+        return signed
 
     def load(self, ref: str) -> LoadedModel:
         """Verify checksums, then unpickle: only files this registry wrote are ever loaded."""
         model_id = self.resolve(ref)
         self.verify(model_id)
         folder = self.root / model_id
-        metadata = json.loads((folder / METADATA_FILE).read_text())
+        metadata = self._read_metadata(folder)
         pipeline = joblib.load(folder / MODEL_FILE)
         return LoadedModel(model_id=model_id, pipeline=pipeline, metadata=metadata)
 

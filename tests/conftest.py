@@ -35,3 +35,19 @@ def app_test():
         return at
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _registry_key_in_tmp(tmp_path_factory):
+    """The registry's signing key lives in a temporary folder for the whole session (servers
+    and CLI subprocesses inherit it), never in the tester's ~/.config."""
+    import os
+
+    key = tmp_path_factory.mktemp("registry-key") / "registry.key"
+    old = os.environ.get("ROUTING_LAB_KEY_FILE")
+    os.environ["ROUTING_LAB_KEY_FILE"] = str(key)
+    yield key
+    if old is None:
+        os.environ.pop("ROUTING_LAB_KEY_FILE", None)
+    else:
+        os.environ["ROUTING_LAB_KEY_FILE"] = old

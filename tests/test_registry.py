@@ -152,3 +152,101 @@ def test_delete_removes_version_and_alias(registry, fitted):
     registry.delete("champion")
     assert registry.list().empty and registry.aliases() == {}
     assert not (registry.root / model_id).exists()
+
+
+# -- keyed checksums and trust (issue 14) --------------------------------------------------
+
+def test_key_is_created_once_outside_the_registry_with_private_mode(registry, fitted, tmp_path,
+                                                                    monkeypatch):
+    key_file = tmp_path / "keys" / "registry.key"
+    monkeypatch.setenv(reg_mod.KEY_ENV, str(key_file))
+    pipe, frame = fitted
+    model_id = Registry(registry.root).save(pipe, model_type="logreg", metrics={},
+                                            features=FEATURES, train_frame=frame, seed=0)
+    assert key_file.is_file() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    before = key_file.read_text()
+    Registry(registry.root).load(model_id)
+    assert key_file.read_text() == before
+    sums = json.loads((registry.root / model_id / reg_mod.CHECKSUM_FILE).read_text())
+    assert sums["algorithm"] == "hmac-sha256" and before.strip() not in json.dumps(sums)
+
+
+def test_key_inside_the_registry_folder_is_refused(registry, fitted, monkeypatch):
+    pipe, frame = fitted
+    monkeypatch.setenv(reg_mod.KEY_ENV, str(registry.root / "registry.key"))
+    with pytest.raises(UserError, match="inside the registry folder"):
+        _save(Registry(registry.root), pipe, frame)
+
+
+def test_copied_registry_needs_explicit_trust(registry, fitted, tmp_path, monkeypatch):
+    pipe, frame = fitted
+    model_id = _save(registry, pipe, frame)
+    monkeypatch.setenv(reg_mod.KEY_ENV, str(tmp_path / "other-machine.key"))
+    other = Registry(registry.root)
+    monkeypatch.setattr(reg_mod.joblib, "load",
+                        lambda *a, **k: pytest.fail("unpickled an untrusted version"))
+    with pytest.raises(UserError, match="signed with another key.*core trust"):
+        other.load(model_id)
+    monkeypatch.undo()
+    monkeypatch.setenv(reg_mod.KEY_ENV, str(tmp_path / "other-machine.key"))
+    assert other.trust() == [model_id]
+    np.testing.assert_allclose(other.load(model_id).pipeline.predict_proba(frame),
+                               pipe.predict_proba(frame))
+
+
+def test_unkeyed_checksums_of_an_older_registry_are_refused_until_trusted(registry, fitted):
+    pipe, frame = fitted
+    model_id = _save(registry, pipe, frame)
+    folder = registry.root / model_id
+    plain = {name: reg_mod.sha256_file(folder / name)
+             for name in (reg_mod.MODEL_FILE, reg_mod.METADATA_FILE)}
+    (folder / reg_mod.CHECKSUM_FILE).write_text(json.dumps(plain))  # the format-1 layout
+    with pytest.raises(UserError, match="without a keyed checksum"):
+        registry.load(model_id)
+    registry.trust([model_id])
+    assert registry.load(model_id).model_id == model_id
+
+
+def test_trust_refuses_files_that_changed_since_they_were_recorded(registry, fitted):
+    pipe, frame = fitted
+    model_id = _save(registry, pipe, frame)
+    (registry.root / model_id / reg_mod.MODEL_FILE).write_bytes(b"not a pickle")
+    with pytest.raises(UserError, match="not trusted"):
+        registry.trust()
+
+
+def test_index_row_and_folder_must_agree(registry, fitted):
+    pipe, frame = fitted
+    first, second = _save(registry, pipe, frame), _save(registry, pipe, frame)
+    # Swap a whole signed folder in under another id: its checksums no longer match the
+    # index row; copy the row's hashes too and metadata.json still names the other version.
+    import shutil
+    import sqlite3
+
+    shutil.rmtree(registry.root / second)
+    shutil.copytree(registry.root / first, registry.root / second)
+    with pytest.raises(UserError, match="checksum of metadata.json does not match"):
+        registry.load(second)
+    with sqlite3.connect(registry.root / reg_mod.INDEX_FILE) as con:
+        con.execute("UPDATE versions SET model_sha256=(SELECT model_sha256 FROM versions "
+                    "WHERE model_id=?), metadata_sha256=(SELECT metadata_sha256 FROM versions "
+                    "WHERE model_id=?) WHERE model_id=?", (first, first, second))
+    with pytest.raises(UserError, match="metadata.json names another version"):
+        registry.load(second)
+    shutil.rmtree(registry.root / first)
+    with pytest.raises(UserError, match="folder is missing"):
+        registry.load(first)
+
+
+def test_reading_a_missing_registry_does_not_create_it(tmp_path):
+    missing = tmp_path / "nope"
+    with pytest.raises(UserError, match="does not exist"):
+        Registry(missing, create=False)
+    assert not missing.exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="not a model registry"):
+        Registry(tmp_path / "empty", create=False)
+    assert not (tmp_path / "empty" / reg_mod.INDEX_FILE).exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="is a file"):
+        Registry(tmp_path / "file")

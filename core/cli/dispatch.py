@@ -29,6 +29,7 @@ COMMANDS = {
     "report": "report",
     "drift": "drift",
     "export-mlflow": "export_mlflow",
+    "trust": "trust",
 }
 
 

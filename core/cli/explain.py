@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    loaded = Registry(args.registry).load(args.model_id)
+    loaded = Registry(args.registry, create=False).load(args.model_id)
     frame = read_paths([args.data], need_latency=False).frame
     from core.explain import explain, explain_row  # scikit-learn/shap: only when run
 

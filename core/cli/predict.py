@@ -8,13 +8,13 @@ import argparse
 import numpy as np
 
 from core.cli.args import add_model_ref, add_registry, input_path
+from core.decision import DEFAULT_THRESHOLD, decision_threshold, platform_for
 from core.errors import UserError
 from core.io import read_paths
 from core.registry import Registry
 
 HELP = ("Predict the optimal platform for each request with a saved model (an id or the "
         "alias champion / challenger).")
-THRESHOLD = 0.5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,23 +24,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_registry(parser)
 
 
-def predict_frame(pipeline, frame) -> list[dict]:
-    """One {platform, lambda_probability, ecs_probability} per row, in row order."""
+def predict_frame(pipeline, frame, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
+    """One {platform, lambda_probability, ecs_probability} per row, in row order; the
+    platform by the model's own decision threshold (core.decision)."""
     proba = np.asarray(pipeline.predict_proba(frame)[:, 1], dtype=float)
-    return [{"platform": "lambda" if p >= THRESHOLD else "ecs",
+    return [{"platform": platform_for(p, threshold),
              "lambda_probability": float(p), "ecs_probability": float(1.0 - p)}
             for p in proba]
 
 
 def run(args: argparse.Namespace) -> dict:
-    loaded = Registry(args.registry).load(args.model_id)
+    loaded = Registry(args.registry, create=False).load(args.model_id)
     ingest = read_paths([args.data], need_latency=False)
     if ingest.frame.empty:
         raise UserError(f"No requests could be read from {args.data} "
                         f"({len(ingest.rejected)} rows rejected); check the file format.")
     return {"model_id": loaded.model_id, "rows": len(ingest.frame),
             "rejected_rows": len(ingest.rejected),
-            "predictions": predict_frame(loaded.pipeline, ingest.frame)}
+            "predictions": predict_frame(loaded.pipeline, ingest.frame,
+                                         decision_threshold(loaded.metadata))}
 
 
 def render(result: dict) -> str:
