@@ -45,7 +45,10 @@ def _load_uploaded() -> None:
     if upload is None or st.session_state.get(UPLOAD_SEEN) == upload.file_id:
         return
     st.session_state[UPLOAD_SEEN] = upload.file_id
-    scenario = guarded(load_scenario, upload.getvalue().decode("utf-8", errors="replace"))
+    # Uploaded text is data only: never a server path, and `"mix": {"from_data": true}` means
+    # this session's dataset (core refuses any file name in it).
+    scenario = guarded(load_scenario, upload.getvalue(), data=state.get(state.DATASET),
+                       allow_files=False)
     if scenario is not None:
         apply_scenario(scenario.to_json())
         st.rerun()
