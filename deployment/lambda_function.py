@@ -38,6 +38,9 @@ def _load() -> tuple[evaluator.Model | None, dict, str | None]:
 
 
 MODEL, META, LOAD_ERROR = _load()
+#: The trained model's decision threshold (core.decision), so the function decides as
+#: `core predict` and the simulator do.
+THRESHOLD = float(META.get("decision_threshold", 0.5))
 
 
 class BadRequest(Exception):
@@ -226,7 +229,7 @@ def _handle(event: object, context: object) -> dict:
         prediction = {"platform": platform, "confidence": None, "lambda_probability": None,
                       "ecs_probability": None}
     else:
-        platform = "lambda" if p >= 0.5 else "ecs"
+        platform = "lambda" if p >= THRESHOLD else "ecs"
         prediction = {"platform": platform, "confidence": max(p, 1.0 - p),
                       "lambda_probability": p, "ecs_probability": 1.0 - p}
     body = {

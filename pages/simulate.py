@@ -12,8 +12,8 @@ from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
 from core.wording import metric_delta, roi_phrase, saving_phrase
+from ui import replay_view, state
 from ui import simulate_charts as charts
-from ui import state
 from ui.common import guarded
 from ui.simulate_form import apply_scenario, scenario_form
 
@@ -150,6 +150,16 @@ def page() -> None:
     st.caption("What-if questions in seconds: the same requests replayed on a Lambda pool, a "
                "Fargate fleet, and a hybrid your router splits between them. Works without "
                "data (preset mix); with a loaded dataset the mix and trace can come from it.")
+    calibrated, preset = st.tabs(["Calibrated on the loaded data", "Preset model (what-if)"])
+    with calibrated:
+        replay_view.panel(state.get(state.DATASET), _models())
+    with preset:
+        _preset()
+
+
+def _preset() -> None:
+    st.caption("The preset physical model of Lambda and Fargate (core.synth's workloads): "
+               "fleet sizing and what-ifs without data, not calibrated on your logs.")
     _load_uploaded()
     spec = scenario_form(state.get(state.DATASET), _models())
     c = st.columns([1, 1, 2])

@@ -49,11 +49,12 @@ def _replay(args: argparse.Namespace) -> dict[str, Any]:
     profile = get_profile(args.costs) if args.costs is not None else None
     pipeline, threshold, model = None, 0.5, None
     if args.router is not None:
+        from core.decision import decision_threshold
         from core.registry import Registry
 
         loaded = Registry(args.registry).load(args.router)
         pipeline = loaded.pipeline
-        threshold = float(loaded.metadata.get("decision_threshold", 0.5))
+        threshold = decision_threshold(loaded.metadata)
         model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
                  "decision_threshold": threshold}
     frame = read_paths([args.data]).frame

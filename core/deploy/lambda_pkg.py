@@ -71,6 +71,7 @@ def package_metadata(doc: dict[str, Any], *, model_id: str,
                      region: str = "eu-west-1", architecture: str = "arm",
                      fallback_platform: str = "lambda") -> dict[str, Any]:
     """metadata.json for the zip: model_info fields, Lambda prices and the fallback route."""
+    from core.decision import decision_threshold
     from core.pricing import get_prices
 
     meta = registry_metadata or {}
@@ -88,6 +89,7 @@ def package_metadata(doc: dict[str, Any], *, model_id: str,
                     "gb_second_usd": prices.lambda_gb_second_usd,
                     "region": region, "architecture": architecture},
         "fallback_platform": fallback_platform,
+        "decision_threshold": decision_threshold(meta),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     })
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.decision import DEFAULT_THRESHOLD
 from core.errors import UserError
-from core.features import TIME_FEATURE
 from core.training import checks as checks_mod
 from core.training import importance
 from core.training.inputs import prepare
@@ -229,6 +229,7 @@ def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict)
     return registry.save(result.pipeline, model_type=result.kind, metrics=metrics,
                          features=prep.features, train_frame=train_frame, seed=seed,
                          extra={"split": split, "params": result.params,
+                                "decision_threshold": DEFAULT_THRESHOLD,
                                 "importances": result.importance_shares()})
 
 
@@ -288,10 +289,8 @@ def _diagnostics_findings(run: TrainRun, frame: pd.DataFrame, label: str
     from core import diagnostics
 
     try:
-        # The transform turns a timestamp into hour of day; its raw values are unique per
-        # row, so leave it out rather than report a false ID_COLUMN.
-        features = [f for f in run.features if f != TIME_FEATURE] or None
-        doc = diagnostics.diagnose(frame, label=label, features=features, seed=run.seed,
+        # A timestamp feature is diagnosed as the hour of day the model sees.
+        doc = diagnostics.diagnose(frame, label=label, features=run.features, seed=run.seed,
                                    fast=True).to_dict()
     except Exception as exc:  # diagnostics must never break training
         log.warning("diagnostics failed: %s", exc)

@@ -1,0 +1,123 @@
+"""Simulate page, calibrated tab: replay the loaded data, show calibration before results.
+
+The label's definition (margin, latency field, cost profile and view, set on the Data page)
+is the objective here too, so the routing accuracy shown is against the label the router
+was trained on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.cost_profile import get_profile
+from core.decision import decision_threshold
+from core.simulate.replay import PLACEMENTS, ReplaySettings, replay
+from core.wording import versus_sentences
+from ui import state
+from ui.common import guarded
+
+ORACLE = "label-rule oracle (no model)"
+_LABELLING = "data_labelling"  # ui.data_view's (token, margin, latency field, costs) tuple
+
+
+def _label_definition() -> tuple[float, str | None]:
+    applied = st.session_state.get(_LABELLING)
+    if applied and len(applied) >= 3:
+        return float(applied[1]), applied[2]
+    return 0.10, None
+
+
+@st.cache_resource(show_spinner="Loading the router model…", max_entries=4)
+def _load(model_id: str, root: str | None) -> tuple[Any, float, dict]:
+    from core.registry import Registry
+
+    loaded = Registry(root).load(model_id)
+    return (loaded.pipeline, decision_threshold(loaded.metadata),
+            loaded.metadata.get("training_data", {}))
+
+
+def panel(frame: pd.DataFrame | None, models: list[str]) -> None:
+    """Controls, the calibration panel and the replay's results."""
+    if frame is None:
+        st.info("Load data on the **Data** page (or a demo there) to replay it here: the "
+                "simulator then draws service times and costs from your own measurements.",
+                icon=":material/upload_file:")
+        return
+    margin, field = _label_definition()
+    costs = state.get(state.COST_PROFILE)
+    view = state.get(state.COST_VIEW, "marginal")
+    profile_name = get_profile(costs).name if costs is not None else "as given"
+    st.caption(f"Objective (from the Data page): balanced_optimal, margin {margin:.0%}, "
+               f"latency field `{field or 'default'}`, costs {profile_name}, {view} view.")
+    c = st.columns([2, 1, 1, 1])
+    router = c[0].selectbox("Hybrid router", [ORACLE, *models], key="replay.router",
+                            help="A registry model routes each request (P(Lambda) >= its "
+                                 "decision threshold); the oracle routes by the label rule.")
+    placement = c[1].radio("Router runs", PLACEMENTS, key="replay.placement",
+                           format_func=lambda p: {"in_process": "in process",
+                                                  "lambda_call": "own Lambda call"}[p],
+                           help="In process adds its evaluation time; its own Lambda call "
+                                "is billed per request.")
+    seed = c[2].number_input("Seed", 0, 2**32 - 1, 1, key="replay.seed")
+    if c[3].button("Replay the data", type="primary", key="replay.run"):
+        pipeline, threshold = None, 0.5
+        if router != ORACLE:
+            loaded = guarded(_load, router, state.get(state.REGISTRY_DIR))
+            if loaded is None:
+                return
+            pipeline, threshold, _ = loaded
+        settings = ReplaySettings(costs=costs, view=view, margin=margin, latency_col=field,
+                                  router="model" if pipeline is not None else "oracle",
+                                  threshold=threshold, placement=placement, seed=int(seed))
+        with st.spinner("Replaying the loaded requests…"):
+            result = guarded(replay, frame, settings, pipeline=pipeline)
+        if result is not None:
+            state.put(state.REPLAY, (router, result))
+    done = state.get(state.REPLAY)
+    if done is not None:
+        _show(*done)
+
+
+def calibration_frame(calibration: dict) -> pd.DataFrame:
+    """Measured vs simulated per workload x platform, with the relative p50 error."""
+    table = pd.DataFrame(calibration["rows"])
+    table["p50_error_pct"] = (table["simulated_p50_ms"] / table["measured_p50_ms"] - 1) * 100
+    return table
+
+
+def _show(router: str, result) -> None:
+    cal = result.calibration
+    st.subheader("Calibration: measured vs simulated")
+    st.dataframe(calibration_frame(cal), hide_index=True, width="stretch", column_config={
+        **{c: st.column_config.NumberColumn(c.replace("_", " "), format="%.1f")
+           for c in ("measured_p50_ms", "simulated_p50_ms", "measured_p95_ms",
+                     "simulated_p95_ms", "p50_error_pct")},
+        **{c: st.column_config.NumberColumn(c.replace("_", " "), format="percent")
+           for c in ("measured_cold_start_rate", "simulated_cold_start_rate")}})
+    shares = pd.DataFrame([{"workload_type": k, "measured %": v["measured"],
+                            "simulated %": v["simulated"]}
+                           for k, v in cal["label_share"].items()])
+    st.dataframe(shares, hide_index=True, column_config={
+        c: st.column_config.NumberColumn(c, format="%.1f") for c in ("measured %",
+                                                                     "simulated %")})
+    for note in cal["notes"]:
+        st.caption(note)
+    hybrid = result.strategies["hybrid"]
+    st.subheader(f"Results: hybrid routed by {router}")
+    cols = st.columns(3)
+    cols[0].metric("Routing accuracy (vs the label rule)", f"{hybrid['routing_accuracy']:.1%}")
+    cols[1].metric("Cost-oracle agreement",
+                   f"{result.strategies['cost_oracle']['routing_accuracy']:.1%}",
+                   help="Share of requests where the cheaper platform is also the label "
+                        "rule's choice: how far the label is from a pure cost objective.")
+    cols[2].metric("Requests replayed", f"{hybrid['requests']:,}")
+    for sentence in versus_sentences(hybrid):
+        st.markdown(f"- {sentence}")
+    st.dataframe(result.comparison_frame().style.format("{:.4g}", na_rep="—"), width="stretch")
+    breakdown = pd.DataFrame({name: s["cost_breakdown"] for name, s in
+                              result.strategies.items()}).T.fillna(0.0)
+    st.markdown("**Cost breakdown (USD)**")
+    st.dataframe(breakdown.style.format("{:.6f}"), width="stretch")
