@@ -3,7 +3,7 @@ promote a version; download metrics, a LaTeX table and the model bundle. UI only
 
 import streamlit as st
 
-from ui import state, train_view
+from ui import state, train_search, train_view
 from ui.common import require_dataset
 
 st.title("Train & compare")
@@ -27,5 +27,6 @@ if run is None:
     st.stop()
 train_view.verdict(run)
 train_view.comparison(run)
+train_search.history(run)
 train_view.promote(run)
 train_view.downloads(run)

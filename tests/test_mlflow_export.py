@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,3 +89,28 @@ def test_out_folder_that_is_not_empty_exits_2(saved, tmp_path, capsys):
     code = main(["export-mlflow", ids["xgb"], "--registry", str(registry.root), "--out",
                  str(tmp_path)])
     assert code == 2 and "not an empty folder" in capsys.readouterr().err
+
+
+def test_training_runs_are_logged_to_a_local_store(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    from core import synth
+    from core.tracking import EXPERIMENT, log_training
+    from core.training import train_and_compare
+
+    frame = synth.generate("variance", 500, seed=0)
+    run = train_and_compare(frame, features=FEATURES[:4], models=["baseline", "logreg"], cv=2,
+                            search_budget_s=20, search_trials=4)
+    store = tmp_path / "mlruns"
+    logged = log_training(run.to_json(), str(store), source="variance")
+    assert [r["model"] for r in logged] == ["baseline", "logreg"]
+    client = MlflowClient(tracking_uri=f"sqlite:///{store / 'mlflow.db'}")
+    exp = client.get_experiment_by_name(EXPERIMENT)
+    runs = {r.info.run_name.split()[0]: r for r in client.search_runs([exp.experiment_id])}
+    logreg = runs["logreg"]
+    assert logreg.data.metrics["accuracy"] == pytest.approx(
+        run.results["logreg"].metrics["accuracy"], abs=1e-4)
+    assert logreg.data.params["search_trials"] == "4" and "param.C" in logreg.data.params
+    history = client.download_artifacts(logreg.info.run_id, "search_history.json", str(tmp_path))
+    assert len(json.loads(Path(history).read_text())["history"]) == 4
+    assert (store / "artifacts").is_dir()

@@ -56,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=jobs, metavar="N",
                         help="parallel worker processes (1 or more; -1 = all cores)")
     add_registry(parser, must_exist=False)
+    parser.add_argument("--trials", default=50, metavar="N",
+                        help="trial budget of the --search per model: a number or a preset "
+                        "quick (10) / thorough (50) (default: %(default)s)")
+    parser.add_argument("--mlflow-uri", metavar="DIR_OR_URI",
+                        help="also log each model's run to this MLflow tracking store (a "
+                        "folder becomes a local SQLite store; needs mlflow-skinny)")
     parser.add_argument("--no-save", action="store_true", help="do not save the models")
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
@@ -82,7 +88,7 @@ def run(args: argparse.Namespace) -> dict:
     run_ = train_and_compare(
         frame, features=args.features, label=args.label, models=models, split=args.split,
         group=args.group, cv=args.cv, seed=args.seed, time_limit_s=args.time_limit,
-        search_budget_s=args.search, n_jobs=args.jobs,
+        search_budget_s=args.search, search_trials=_trials(args.trials), n_jobs=args.jobs,
         registry=registry, on_progress=None if args.json else _progress)
     doc = run_.to_json()
     doc["champion"] = None
@@ -90,7 +96,18 @@ def run(args: argparse.Namespace) -> dict:
         doc["champion"] = run_.results[run_.best].model_id
         registry.set_alias("champion", doc["champion"])
     doc["warnings"] = [str(w.message) for w in caught]
+    if args.mlflow_uri:
+        from core.tracking import log_training
+
+        doc["mlflow_runs"] = log_training(doc, args.mlflow_uri, source=str(args.file))
     return doc
+
+
+def _trials(value: object) -> int:
+    """--trials as a number of trials (presets quick / thorough); exit 2 when it is not."""
+    from core.training.search import trials_from
+
+    return trials_from(value)
 
 
 def _f(value: Any, fmt: str = ".3f") -> str:

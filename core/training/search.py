@@ -195,3 +195,21 @@ def to_json(info: dict[str, Any] | None) -> dict[str, Any] | None:
     out["params"] = {k: _plain(v) for k, v in info["params"].items()}
     out["history"] = history
     return out
+
+
+def history_frame(searches: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """model, trial, state, roc_auc, best_so_far, folds, s, params: one row per trial of each
+    model's search (the page's chart and table, the report's figure)."""
+    rows = []
+    for model, info in searches.items():
+        best = -math.inf
+        for h in (info or {}).get("history", []):
+            if h["state"] == "complete" and h["roc_auc"] > best:
+                best = h["roc_auc"]
+            rows.append({"model": model, "trial": h["number"], "state": h["state"],
+                         "roc_auc": h["roc_auc"], "best_so_far": best if best > -math.inf
+                         else math.nan, "folds": h["folds"], "s": h["s"],
+                         "params": ", ".join(f"{k}={_plain(v)}" for k, v in
+                                             h["params"].items())})
+    return pd.DataFrame(rows, columns=["model", "trial", "state", "roc_auc", "best_so_far",
+                                       "folds", "s", "params"])
