@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.model:
         from core.registry import Registry
 
-        model = Registry(args.registry).load(args.model)
+        model = Registry(args.registry, create=False).load(args.model)
     reference = read_table(args.reference)
     current = read_table(args.current)
     report = compare(reference, current, features=args.features, model=model,

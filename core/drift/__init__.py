@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.drift.logs import is_function_log, read_function_log
+from core.drift.logs import is_function_log, parse_function_log, read_function_log
 from core.drift.monitor import DriftReport, Thresholds, compare
 from core.errors import UserError
 
@@ -16,8 +16,10 @@ __all__ = [
     "Thresholds",
     "compare",
     "is_function_log",
+    "parse_function_log",
     "read_function_log",
     "read_table",
+    "read_upload",
 ]
 
 
@@ -36,5 +38,21 @@ def read_table(path: str | Path) -> pd.DataFrame:
     result = read_paths([p], need_latency=False)
     if result.frame.empty:
         raise UserError(f"{path}: no requests could be read ({len(result.rejected)} rows "
+                        "rejected); check the file format.")
+    return result.frame
+
+
+def read_upload(name: str, data: bytes) -> pd.DataFrame:
+    """read_table for an uploaded file given as bytes (the Monitor page)."""
+    if not data:
+        raise UserError(f"{name}: the file is empty; give a request table or the function's "
+                        "exported logs.")
+    if is_function_log(data):
+        return parse_function_log(name, data)
+    from core.io import read_uploads
+
+    result = read_uploads([(name, data)], need_latency=False)
+    if result.frame.empty:
+        raise UserError(f"{name}: no requests could be read ({len(result.rejected)} rows "
                         "rejected); check the file format.")
     return result.frame

@@ -11,8 +11,10 @@ All three are read here, plus Lambda's own START / END / REPORT lines, which are
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,18 +29,17 @@ _LAMBDA_LINES = ("START ", "END ", "REPORT ", "INIT_START", "INIT_REPORT", "EXTE
 _SNIFF = 64 * 1024
 
 
-def _open_text(path: Path) -> str:
-    data = path.read_bytes()
+def _text(name: str, data: bytes) -> str:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
-            raise UserError(f"{path.name}: a damaged gzip file ({exc}); export the logs "
+            raise UserError(f"{name}: a damaged gzip file ({exc}); export the logs "
                             "again.") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UserError(f"{path.name}: not UTF-8 text; CloudWatch exports are UTF-8 JSON "
+        raise UserError(f"{name}: not UTF-8 text; CloudWatch exports are UTF-8 JSON "
                         "lines.") from None
 
 
@@ -71,29 +72,42 @@ def _record(line: str) -> tuple[dict | None, str | None]:
     return obj, stamp
 
 
-def is_function_log(path: str | Path) -> bool:
-    """True when the first log lines of `path` are the handler's route records."""
-    path = Path(path)
-    if not path.is_file():
-        return False
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(2)
-            fh.seek(0)
-            raw = gzip.GzipFile(fileobj=fh) if head == b"\x1f\x8b" else fh
-            text = raw.read(_SNIFF).decode("utf-8", errors="replace")
-    except (OSError, EOFError):
-        return False
+def _sniff(raw: Any) -> bool:
+    text = raw.read(_SNIFF).decode("utf-8", errors="replace")
     lines = text.splitlines()[:-1] if len(text) >= _SNIFF else text.splitlines()
     return any(_record(line)[0] is not None for line in lines[:200])
+
+
+def is_function_log(source: str | Path | bytes) -> bool:
+    """True when the first log lines (of a file, or of uploaded bytes) are the handler's
+    route records."""
+    try:
+        if isinstance(source, bytes):
+            fh: Any = io.BytesIO(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                return False
+            fh = path.open("rb")
+        with fh:
+            head = fh.read(2)
+            fh.seek(0)
+            return _sniff(gzip.GzipFile(fileobj=fh) if head == b"\x1f\x8b" else fh)
+    except (OSError, EOFError):
+        return False
 
 
 def read_function_log(path: str | Path) -> pd.DataFrame:
     """One row per routed request: the model inputs it was sent, the platform it got, the
     probability, its time, its status; bad requests (400) keep only their status."""
     path = Path(path)
+    return parse_function_log(path.name, path.read_bytes())
+
+
+def parse_function_log(name: str, data: bytes) -> pd.DataFrame:
+    """read_function_log for bytes (an upload)."""
     rows = []
-    for line in _open_text(path).splitlines():
+    for line in _text(name, data).splitlines():
         rec, stamp = _record(line)
         if rec is None:
             continue
@@ -107,7 +121,7 @@ def read_function_log(path: str | Path) -> pd.DataFrame:
         row["fallback"] = bool(rec.get("fallback", False))
         rows.append(row)
     if not rows:
-        raise UserError(f"{path.name}: no route records found; expected the function's JSON "
+        raise UserError(f"{name}: no route records found; expected the function's JSON "
                         "log lines (one per request, with \"event\": \"route\").")
     frame = pd.DataFrame(rows)
     frame["routed_at"] = pd.to_datetime(frame["routed_at"], utc=True, errors="coerce",

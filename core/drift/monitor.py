@@ -28,6 +28,7 @@ SEGMENT = "workload_type"
 MIN_SEGMENT_ROWS = 30
 MAX_WINDOWS = 24
 PROBABILITY = "lambda_probability"
+HIST_BINS = 20
 
 
 @dataclass
@@ -254,7 +255,11 @@ def _prediction(model: Any, ref: pd.DataFrame, cur: pd.DataFrame, t: Thresholds,
     share = _share_entry(float(np.mean(p_ref >= 0.5)), float(np.mean(p_cur_f >= 0.5))
                          if p_cur_f.size else math.nan, t)
     ks = _entry("lambda_probability", st.ks(p_ref, p_cur), t.ks, t)
-    return ({"source": source, "lambda_share": share, "probability": ks,
+    edges = np.linspace(0.0, 1.0, HIST_BINS + 1)
+    hist = {"edges": edges.tolist(),
+            "reference": (np.histogram(p_ref, edges)[0] / max(p_ref.size, 1)).tolist(),
+            "current": (np.histogram(p_cur_f, edges)[0] / max(p_cur_f.size, 1)).tolist()}
+    return ({"source": source, "lambda_share": share, "probability": ks, "histogram": hist,
              "drift": bool(share["drift"] or ks["drift"])}, p_ref, p_cur)
 
 

@@ -89,7 +89,7 @@ def export_mlflow(model_ref: str, out_dir: str | Path, *, registry: str | Path |
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"--out {out} already exists and is not an empty folder; give a new "
                         "folder (MLflow writes a whole model directory).")
-    loaded = Registry(registry).load(model_ref)
+    loaded = Registry(registry, create=False).load(model_ref)
     meta = loaded.metadata
     doc = export_pipeline(loaded.pipeline, metadata={
         "model_id": loaded.model_id, "model_type": meta.get("model_type"),
