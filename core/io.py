@@ -251,7 +251,7 @@ def _parse(name: str, load: Callable[[], bytes | bytearray], max_bytes: int,
         return _read_parquet(name, data), None
     fast = _arrow_fast_path(name, data)
     if fast is not None:
-        return fast, ByteLines(data)
+        return fast
     text = _decode(name, data)
     del data
     if not text.strip():
@@ -294,9 +294,17 @@ class ByteLines:
     """Line n (0-based, as text) of a file's bytes, found on demand: the raw text of the few
     rejected records without splitting the whole file into a list of lines."""
 
-    def __init__(self, data: bytes | bytearray):
+    def __init__(self, data: bytes | bytearray, chunk: int = 1 << 24):
         self.data = data
-        self.ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        view = np.frombuffer(data, dtype=np.uint8)
+        # In chunks: a whole-file comparison would allocate one bool per byte of the file.
+        self.ends = np.concatenate([np.flatnonzero(view[i:i + chunk] == 10) + i
+                                    for i in range(0, len(view), chunk)] or [np.zeros(0, int)])
+
+    def longest(self) -> int:
+        """Length of the longest line, in bytes."""
+        bounds = np.concatenate([[-1], self.ends, [len(self.data)]])
+        return int(np.diff(bounds).max()) - 1
 
     def __len__(self) -> int:
         return len(self.ends) + 1
@@ -307,7 +315,8 @@ class ByteLines:
         return bytes(self.data[start:end]).decode("utf-8", errors="replace").rstrip("\r")
 
 
-def _arrow_fast_path(name: str, data: bytes | bytearray) -> pd.DataFrame | None:
+def _arrow_fast_path(name: str, data: bytes | bytearray
+                     ) -> tuple[pd.DataFrame, ByteLines] | None:
     """Clean JSON Lines (first line one object, no blank lines, UTF-8) read by Arrow straight
     from the bytes; None hands the file to the text readers (which also find what is wrong)."""
     from core.artillery import arrow_jsonl_bytes
@@ -323,7 +332,11 @@ def _arrow_fast_path(name: str, data: bytes | bytearray) -> pd.DataFrame | None:
         return None
     if type(first) is not dict:
         return None
-    return arrow_jsonl_bytes(data)
+    lines = ByteLines(data)
+    if lines.longest() > MAX_LINE_CHARS:
+        return None  # the text reader rejects the long lines one by one
+    frame = arrow_jsonl_bytes(data)
+    return None if frame is None else (frame, lines)
 
 
 def _read_parquet(name: str, data: bytes) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from core.cli.args import add_seed, int_range, output_dir
 from core.labels import label_shares
 from core.synth import write_demo_data
 
@@ -14,11 +15,11 @@ HELP = ("Write synthetic load tests from the physical model: variance.csv (label
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
-    parser.add_argument("--rows", type=int, default=6000, metavar="N",
-                        help="rows per file (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="random seed; same seed, same files (default: %(default)s)")
+    parser.add_argument("--out", required=True, metavar="DIR", type=output_dir,
+                        help="folder to write into")
+    parser.add_argument("--rows", type=int_range(1, 10_000_000), default=6000, metavar="N",
+                        help="rows per file, 1 to 10,000,000 (default: %(default)s)")
+    add_seed(parser, "random seed; same seed, same files")
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -87,7 +87,7 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from core.registry import Registry
-    from core.report.story import run_story
+    from core.report.story import load, run_story
 
     path = args.logs or args.data or str(DEMO)
     if not Path(path).exists():
@@ -99,8 +99,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.model:
         registry.resolve(args.model)  # an unknown model is bad input: exit 2 before any work
     started = time.perf_counter()
+    story = load([path])  # before the progress bar: bad data is one error line, nothing else
+    if story.frame is None or story.frame.empty:
+        reasons = (story.ingest or {}).get("rejected_by_reason") or {"no records": 0}
+        raise UserError(f"No usable rows in {path}: all {sum(reasons.values()):,} rows were "
+                        f"rejected (most often: {max(reasons, key=reasons.get)}). Check it with "
+                        "`python -m core ingest PATH --out table.csv --rejected rejected.csv`.")
+    story.timings_s["ingest"] = round(time.perf_counter() - started, 3)
+    story.seed = args.seed
     story, files = run_story(
-        args.out, paths=[path], model=args.model, models=args.models, cv=args.cv,
+        args.out, story=story, model=args.model, models=args.models, cv=args.cv,
         requests=args.requests, seed=args.seed, registry=registry, promote=args.promote,
         static=not args.no_static, on_progress=ProgressBar())
     dep = story.deployment
