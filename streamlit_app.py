@@ -16,6 +16,7 @@ PAGES = [  # (file, title, icon); a page appears once its file exists
     ("pages/explain.py", "Explain (SHAP)", ":material/insights:"),
     ("pages/simulate.py", "Simulate", ":material/query_stats:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
+    ("pages/monitor.py", "Monitor", ":material/monitoring:"),
     ("pages/report.py", "Report", ":material/description:"),
 ]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/home.py"
-STEP_PAGES = ("data", "variance", "train", "explain", "simulate", "deploy", "report")
+STEP_PAGES = ("data", "variance", "train", "explain", "simulate", "deploy", "monitor",
+              "report")
 
 
 def test_home_renders_title_workflow_and_demo_buttons(app_test):
