@@ -20,8 +20,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.labels import label_shares
-from core.schema import LOAD_PATTERNS, TIME_WINDOWS, WORKLOADS
 from core.pricing import get_prices
+from core.schema import LOAD_PATTERNS, TIME_WINDOWS, WORKLOADS
 from core.synth import (
     LAMBDA_MB_PER_VCPU,
     PRESETS,

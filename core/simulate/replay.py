@@ -91,26 +91,47 @@ def _check(settings: ReplaySettings) -> None:
         raise UserError(f"decision threshold must be in [0, 1]; got {settings.threshold!r}.")
 
 
-def _usable(frame: pd.DataFrame, settings: ReplaySettings) -> tuple[pd.DataFrame, str]:
-    """The labelled, replayable rows in arrival order, and the latency field used."""
+#: Columns the label rule, the costs and the cell keys read (model inputs are added).
+_RULE_COLUMNS = ("platform", "workload_type", "timestamp", "payload_size_kb", "time_window",
+                 "load_pattern", "execution_time_ms", "latency_ms", "cost_usd", "memory_mb",
+                 "cold_start", "http_status", "is_error", "label")
+
+
+def _usable(frame: pd.DataFrame, settings: ReplaySettings,
+            inputs: list[str]) -> tuple[pd.DataFrame, str]:
+    """The labelled, replayable rows in arrival order, and the latency field used.
+
+    Only the columns the rule, the costs and the model read are carried (a million-row log
+    with many columns is not copied whole)."""
     for col in ("platform", "workload_type", "timestamp"):
         if col not in frame.columns:
             raise UserError(f"A calibrated replay needs a {col!r} column; got "
                             f"{sorted(map(str, frame.columns))}. Load request logs (one row "
                             "per request, with platform and timestamp).")
-    labelled = balanced_optimal(frame, margin=settings.margin, latency_col=settings.latency_col,
+    keep = list(dict.fromkeys(c for c in (*_RULE_COLUMNS, *inputs) if c in frame.columns))
+    slim = frame[keep].drop(columns=["label"], errors="ignore")
+    labelled = balanced_optimal(slim, margin=settings.margin, latency_col=settings.latency_col,
                                 costs=settings.costs, view=settings.view)
     field = labelled.attrs["label_rule"]["latency_field"]
-    rows = labelled[labelled["label"].notna()].copy()
-    rows["_t"] = pd.to_datetime(rows["timestamp"], errors="coerce", utc=True, format="mixed")
-    rows = rows[rows["_t"].notna()]
+    stamp = pd.to_datetime(labelled["timestamp"], errors="coerce", utc=True, format="mixed"
+                           ).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    cost = objective_costs(labelled, settings.costs, settings.view)  # as the label priced it
+    latency = pd.to_numeric(labelled[field], errors="coerce").to_numpy(dtype=float)
+    ok = (labelled["label"].notna().to_numpy() & ~np.isnat(stamp)
+          & ~np.isnan(latency) & ~np.isnan(cost))
+    idx = np.flatnonzero(ok)
+    order = idx[np.argsort(stamp[idx], kind="stable")]
+    rows = labelled.take(order).reset_index(drop=True)
     if rows.empty or rows["platform"].nunique() < 2:
         raise UserError("No request can be replayed: a calibrated replay needs labelled rows "
                         "with timestamps on both Lambda and ECS. Load logs of both platforms.")
-    rows["_cost"] = objective_costs(rows, settings.costs, settings.view)  # as the label did
-    rows["_lat"] = pd.to_numeric(rows[field], errors="coerce")
-    rows = rows[rows["_lat"].notna() & rows["_cost"].notna()]
-    return rows.sort_values("_t", kind="stable", ignore_index=True), field
+    rows["_t"] = stamp[order]
+    rows["_cost"], rows["_lat"] = cost[order], latency[order]
+    codes, names = pd.factorize(rows["workload_type"].astype(str), sort=True)
+    rows["_w"] = codes
+    rows["_on_lambda"] = rows["platform"].astype(str).str.lower().to_numpy() == "lambda"
+    rows.attrs["workloads"] = [str(n) for n in names]
+    return rows, field
 
 
 def _levels(frame: pd.DataFrame) -> np.ndarray:
@@ -122,17 +143,18 @@ def _levels(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _cell_keys(rows: pd.DataFrame) -> list[np.ndarray]:
-    """Cell codes from finest to coarsest (the last is workload only)."""
-    parts = [rows["workload_type"].astype(str).to_numpy(), _levels(rows).astype(str)]
+    """Cell codes from finest to coarsest: workload x payload level x time window x load
+    pattern, then workload x payload level, then workload."""
+    w = rows["_w"].to_numpy(dtype=np.int64)
+    level = pd.factorize(_levels(rows))[0].astype(np.int64)
+    extra = np.zeros(len(rows), dtype=np.int64)
     for col in ("time_window", "load_pattern"):
-        parts.append(rows[col].astype(str).to_numpy() if col in rows.columns
-                     else np.full(len(rows), ""))
-    keys = []
-    for depth in (4, 2, 1):
-        joined = pd.Series(parts[0]).str.cat([pd.Series(p) for p in parts[1:depth]], sep="|") \
-            if depth > 1 else pd.Series(parts[0])
-        keys.append(pd.factorize(joined)[0])
-    return keys
+        if col in rows.columns:
+            codes, uniques = pd.factorize(rows[col])
+            extra = extra * (len(uniques) + 1) + (codes + 1)
+    by_level = w * (int(level.max(initial=0)) + 1) + level
+    finest = pd.factorize(by_level * (int(extra.max(initial=0)) + 1) + extra)[0]
+    return [finest, pd.factorize(by_level)[0], w]
 
 
 def _draw(keys: list[np.ndarray], pool: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -179,11 +201,13 @@ def _lambda_run(rows: pd.DataFrame, draws: _Draws, to_lambda: np.ndarray, arriva
     cost = np.zeros(n)
     runs = []
     lat_ms, row_cost = rows["_lat"].to_numpy(), rows["_cost"].to_numpy()
-    workload = rows["workload_type"].astype(str).to_numpy()
-    for name in np.unique(workload[to_lambda]):
-        mine = to_lambda & (workload == name)
-        init_ms = profile.settings(str(name)).lambda_init_ms if str(name) in \
-            profile.workloads else 250.0
+    workload = rows["_w"].to_numpy()
+    for code, name in enumerate(rows.attrs["workloads"]):
+        mine = to_lambda & (workload == code)
+        if not mine.any():
+            continue
+        init_ms = profile.workloads[name].lambda_init_ms if name in profile.workloads \
+            else 250.0
         warm_ms = lat_ms[draws.lam_warm[mine]]
         cold_idx = draws.lam_cold[mine]
         cold_ms = np.where(cold_idx >= 0, lat_ms[np.maximum(cold_idx, 0)], warm_ms + init_ms)
@@ -209,9 +233,10 @@ def _strategy(name: str, rows: pd.DataFrame, draws: _Draws, to_lambda: np.ndarra
     cost[to_ecs] = rows["_cost"].to_numpy()[draws.ecs[to_ecs]]
     prices = {arch: profile.prices(arch) for arch in ("x86", "arm")}
     lam_requests = float(to_lambda.sum()) * prices["x86"].lambda_request_usd
-    workload = rows["workload_type"].astype(str).to_numpy()
-    u = np.array([1.0 if settings.view == "marginal" else
-                  (profile.fleet_utilisation or util.get(w, 1.0)) for w in workload])
+    per_workload = np.array([1.0 if settings.view == "marginal" else
+                             (profile.fleet_utilisation or util.get(w, 1.0))
+                             for w in rows.attrs["workloads"]])
+    u = per_workload[rows["_w"].to_numpy()]
     ecs_total = float(cost[to_ecs].sum())
     busy = float((cost[to_ecs] * u[to_ecs]).sum())
     breakdown = {"lambda_compute_usd": float(cost[to_lambda].sum()) - lam_requests,
@@ -235,12 +260,12 @@ def _oracle(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, lam_cost: np.ndarray
     it was measured on, against the other platform's medians of its workload in the file
     (the rule's reference values, as the file's labels used them)."""
     keep = 1.0 - margin
-    workload = rows["workload_type"].astype(str).to_numpy()
-    measured_on_lambda = rows["platform"].astype(str).str.lower().to_numpy() == "lambda"
+    workload = rows["_w"].to_numpy()
+    measured_on_lambda = rows["_on_lambda"].to_numpy()
     lat, cost = rows["_lat"].to_numpy(), rows["_cost"].to_numpy()
     label = np.zeros(len(rows), dtype=bool)
-    for name in np.unique(workload):
-        w = workload == name
+    for code in range(len(rows.attrs["workloads"])):
+        w = workload == code
         wl, we = w & measured_on_lambda, w & ~measured_on_lambda
         a = wl
         label[a] = ((lam.latency_s[a] * 1000.0 < keep * np.median(lat[we]))
@@ -252,25 +277,42 @@ def _oracle(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, lam_cost: np.ndarray
 
 
 def _model_choice(pipeline: Any, rows: pd.DataFrame, threshold: float) -> np.ndarray:
+    """The model's decision per request, predicting each distinct input row once."""
+    wanted = [c for c in _input_features(pipeline) if c in rows.columns] or list(rows.columns)
+    inputs = rows[wanted]
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for col in wanted:
+        col_codes, uniques = pd.factorize(inputs[col], use_na_sentinel=False)
+        codes = pd.factorize(codes * (len(uniques) + 1) + col_codes)[0]  # stays compact
+    first = np.unique(codes, return_index=True)[1]
+    inverse = codes
+    distinct = rows.iloc[first]
     try:
-        proba = np.asarray(pipeline.predict_proba(rows))[:, 1]
+        proba = np.asarray(pipeline.predict_proba(distinct))[:, 1]
     except Exception as exc:  # a model trained on other columns: say which
         raise UserError(f"The router model could not score the loaded requests "
                         f"({type(exc).__name__}: {exc}). Use a model trained on this data's "
                         "features.") from exc
-    return proba >= threshold
+    return (proba >= threshold)[inverse]
+
+
+def _input_features(pipeline: Any) -> list[str]:
+    steps = getattr(pipeline, "named_steps", {})
+    features = getattr(steps.get("features"), "input_features_", None) if steps else None
+    return list(features) if features else []
 
 
 def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndarray,
                  field: str) -> dict[str, Any]:
     out_rows = []
-    workload = rows["workload_type"].astype(str).to_numpy()
-    platform = rows["platform"].astype(str).str.lower().to_numpy()
+    workload = rows["_w"].to_numpy()
+    platform = np.where(rows["_on_lambda"].to_numpy(), "lambda", "ecs")
     measured_lat = rows["_lat"].to_numpy()
     measured_cold = (rows["cold_start"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                      if "cold_start" in rows.columns else np.zeros(len(rows), dtype=bool))
-    for name in sorted(np.unique(workload)):
-        w = workload == name
+    names = rows.attrs["workloads"]
+    for code, name in enumerate(names):
+        w = workload == code
         for plat, sim in (("lambda", lam), ("ecs", ecs)):
             m = w & (platform == plat)
             if not m.any():
@@ -286,9 +328,9 @@ def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndar
                 "simulated_cold_start_rate": float(sim.cold[m].mean()),
             })
     label = rows["label"].astype(float).to_numpy()
-    shares = {name: {"measured": float(label[workload == name].mean() * 100.0),
-                     "simulated": float(oracle[workload == name].mean() * 100.0)}
-              for name in sorted(np.unique(workload))}
+    shares = {name: {"measured": float(label[workload == code].mean() * 100.0),
+                     "simulated": float(oracle[workload == code].mean() * 100.0)}
+              for code, name in enumerate(names)}
     return {"latency_field": field, "rows": out_rows, "label_share": shares,
             "notes": ["Service times and costs are drawn from the file's own measurements per "
                       "workload x payload level x time window x load pattern (coarser when a "
@@ -317,17 +359,18 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
         raise UserError("A model router needs a model: pass --router MODEL_ID (or pick a "
                         "trained model on the page), or choose router oracle/lambda/ecs.")
     profile = get_profile(settings.costs)
-    rows, field = _usable(frame, settings)
-    arrival = (rows["_t"] - rows["_t"].iloc[0]).dt.total_seconds().to_numpy(dtype=float)
+    rows, field = _usable(frame, settings, _input_features(pipeline) if pipeline is not None
+                          else [])
+    stamps = rows["_t"].to_numpy(dtype="datetime64[ns]")
+    arrival = (stamps - stamps[0]) / np.timedelta64(1, "s")
     rng = np.random.default_rng(settings.seed)
     keys = _cell_keys(rows)
-    platform = rows["platform"].astype(str).str.lower().to_numpy()
+    on_lambda = rows["_on_lambda"].to_numpy()
     cold_col = (rows["cold_start"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                 if "cold_start" in rows.columns else np.zeros(len(rows), dtype=bool))
-    on_lambda = platform == "lambda"
     draws = _Draws(lam_warm=_draw(keys, on_lambda & ~cold_col, rng),
                    lam_cold=_draw(keys[-1:], on_lambda & cold_col, rng),
-                   ecs=_draw(keys, platform == "ecs", rng))
+                   ecs=_draw(keys, ~on_lambda, rng))
     if (draws.lam_warm < 0).any() or (draws.ecs < 0).any():
         raise UserError("Some workloads have no warm Lambda or no ECS measurements, so they "
                         "cannot be replayed on both platforms. Load logs of both platforms "
@@ -383,6 +426,12 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
         for base in ("lambda", "ecs"):
             result.strategies[name][f"vs_{base}"] = versus(result.strategies[name],
                                                            result.strategies[base])
+    for name, out in (("lambda", lam), ("ecs", ecs), ("hybrid", hybrid), ("oracle", best),
+                      ("cost_oracle", cheapest)):
+        # the cost oracle's own objective: each request priced as in the single-platform
+        # runs (cold starts there), so no routing can beat it on this figure
+        result.strategies[name]["baseline_priced_cost_usd"] = float(
+            np.where(out.to_lambda, lam_cost, ecs_cost).sum())
     result.strategies["oracle"]["router"] = "hindsight: the label rule"
     result.strategies["cost_oracle"]["router"] = "hindsight: the cheaper platform per request"
     result.calibration = _calibration(rows, lam, ecs, oracle, field)
