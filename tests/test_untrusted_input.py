@@ -331,3 +331,91 @@ def test_gzip_helper_writes_valid_gzip(tmp_path):
     path = tmp_path / "x.csv.gz"
     _gzip_bomb(path, 1 << 20)
     assert gzip.decompress(path.read_bytes()).startswith(b"workload_type,")
+
+
+# -- scenarios from the browser: data only -----------------------------------------------------
+
+def _private_file(tmp_path: Path) -> Path:
+    path = tmp_path / "private.csv"
+    path.write_text(SECRET + "\nworkload_type,latency_ms\nlightweight_api,100\n")
+    return path
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: json.dumps({"mix": {"from_data": str(p)}}),
+    lambda p: json.dumps({"traffic": {"kind": "trace", "file": str(p)}}),
+    lambda p: str(p),                      # text that is not JSON is never looked up as a path
+    lambda p: str(p.parent / "missing.json"),
+])
+def test_browser_scenario_never_reads_or_probes_a_file(tmp_path, monkeypatch, make):
+    from core.errors import UserError
+    from core.simulate import scenario as scenario_mod
+
+    private = _private_file(tmp_path)
+    monkeypatch.setattr(scenario_mod, "_read_table",
+                        lambda *a, **k: pytest.fail("read a file named in a browser scenario"))
+    monkeypatch.setattr(scenario_mod, "_read_scenario_file",
+                        lambda *a, **k: pytest.fail("looked up browser text as a path"))
+    with pytest.raises(UserError) as err:
+        scenario_mod.load_scenario(make(private).encode(), allow_files=False)
+    assert "SECRET" not in str(err.value) and "root:" not in str(err.value)
+
+
+def test_from_data_true_takes_the_callers_dataset():
+    import pandas as pd
+
+    from core.errors import UserError
+    from core.simulate.scenario import load_scenario
+
+    frame = pd.DataFrame({"workload_type": ["lightweight_api"] * 3 + ["heavy_processing"],
+                          "payload_size_kb": [1.0, 1.0, 5.0, 4096.0]})
+    sc = load_scenario(b'{"mix": {"from_data": true}}', data=frame, allow_files=False)
+    assert sc.to_json()["mix"] == {"heavy_processing": 0.25, "lightweight_api": 0.75}
+    # self-contained: reloading the saved JSON needs neither the frame nor a file
+    assert load_scenario(json.dumps(sc.to_json()), allow_files=False).to_json() == sc.to_json()
+    with pytest.raises(UserError, match="no dataset is loaded"):
+        load_scenario({"mix": {"from_data": True}})
+
+
+@pytest.mark.parametrize(("spec", "match"), [
+    ({"requests": 10**5000}, "about 5,001 digits"),
+    ({"seed": 10**30}, "about 31 digits"),
+    ({"mix": json.loads("[" * 80 + "]" * 80)}, "nested more than 64"),
+    (b'{"region": "caf\xe9"}', "not UTF-8"),
+    ('{"requests": ' + HUGE_INT + "}", "5,001 digits"),
+])
+def test_scenario_numbers_depth_and_encoding_are_bounded(spec, match):
+    from core.errors import UserError
+    from core.simulate.scenario import load_scenario
+
+    with pytest.raises(UserError, match=match):
+        load_scenario(spec)
+
+
+def test_memory_guard_names_the_need_and_the_way_out(monkeypatch):
+    from core.errors import UserError
+    from core.simulate import scenario as scenario_mod
+
+    monkeypatch.setenv("ROUTING_LAB_SIM_MEMORY_MB", "1024")
+    with pytest.raises(UserError, match=r"about 1\.9 GB .* Lower --requests .* to 2,04"):
+        scenario_mod.check_memory(5_000_000)
+    scenario_mod.check_memory(1_000_000)  # fits: no error
+
+
+def test_page_refuses_a_path_reading_scenario_without_its_contents(app_test, tmp_path):
+    private = _private_file(tmp_path)
+    at = app_test("pages/simulate.py")
+    at.run()
+    uploads = {json.dumps({"mix": {"from_data": str(private)}}): "cannot name a file",
+               json.dumps({"traffic": {"kind": "trace", "file": str(private)}}):
+                   "names a file on the server",
+               str(private): "not valid JSON"}
+    for i, (text, says) in enumerate(uploads.items()):
+        at.get("file_uploader")[0].set_value((f"s{i}.json", text.encode(),
+                                              "application/json")).run()
+        assert not at.exception
+        assert any(says in e.value for e in at.error), [e.value for e in at.error]
+        shown = " ".join(str(el.value) for kind in ("error", "warning", "info", "markdown",
+                                                    "caption", "code", "text", "json")
+                         for el in at.get(kind))
+        assert "SECRET" not in shown and "root:x" not in shown

@@ -361,7 +361,8 @@ def _reject_unknown(where: str, given: dict, allowed: dict | tuple) -> None:
 def _num(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
          strict_lo: bool = False, unit: str = "") -> float:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
-        raise UserError(f"{name} is a {len(str(abs(value))):,}-digit number; give a plain "
+        digits = int(value.bit_length() * 0.30103) + 1  # str() of a huge int is refused
+        raise UserError(f"{name} is a number with about {digits:,} digits; give a plain "
                         "number within range.")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise UserError(f"{name} must be a number; got {_short(value)}. Give a plain number.")
