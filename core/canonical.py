@@ -15,6 +15,7 @@ import pandas as pd
 
 from core.artillery import LINE, path_hints
 from core.errors import UserError
+from core.label_values import to_label
 from core.schema import CANONICAL_COLUMNS, LABEL, OPTIMAL_PLATFORM
 
 #: canonical column -> accepted source names (normalised: lower case, `_` for spaces), in order.
@@ -201,14 +202,10 @@ def _boolean(values: pd.Series | None, index: pd.Index) -> pd.Series:
 
 
 def _label(frame: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
-    """Existing labels as Int64 (1 = Lambda optimal); NA on error rows and unknown values."""
-    if LABEL in frame.columns:
-        raw = frame[LABEL]
-        if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
-            label = pd.to_numeric(raw, errors="coerce")
-        else:
-            text = raw.astype("str").str.strip().str.lower()
-            label = text.map({"lambda": 1, "ecs": 0, "1": 1, "0": 0, "true": 1, "false": 0})
+    """Existing labels as Int64 (1 = Lambda optimal), NA on error rows; a `label` value that is
+    not 1/0, true/false, lambda/ecs or yes/no is a UserError (never silently unlabelled)."""
+    if LABEL in frame.columns:  # a given label: mapped as documented, else UserError
+        label = to_label(frame[LABEL], LABEL).astype("Float64")
     elif OPTIMAL_PLATFORM in frame.columns:
         label = out[OPTIMAL_PLATFORM].str.lower().map({"lambda": 1, "ecs": 0})
     else:

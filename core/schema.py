@@ -97,3 +97,62 @@ def present(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     """The subset of `columns` that exist in `frame`, in the given order."""
     have = set(frame.columns)
     return [c for c in columns if c in have]
+
+
+#: A feature named this reaches the model as its hour of day (core.features), not raw.
+TIME_COLUMN = "timestamp"
+#: Derived features: input column -> what the model sees of it.
+DERIVED_FEATURES = {TIME_COLUMN: "hour of day"}
+#: Never features: the label in words, the serving platform (known only after routing).
+NOT_FEATURES = (OPTIMAL_PLATFORM, "platform")
+#: A column with a distinct value on at least this share of rows (and >= ID_MIN_ROWS rows)
+#: is an identifier when it holds text, whole numbers or datetimes.
+ID_UNIQUE_SHARE = 0.95
+ID_MIN_ROWS = 20
+
+
+def feature_title(column: str) -> str:
+    """How a feature is shown: derived ones with their source ("hour of day ← timestamp")."""
+    derived = DERIVED_FEATURES.get(column)
+    return f"{derived} ← {column}" if derived else column
+
+
+def id_kind(values: pd.Series) -> str | None:
+    """Why a column identifies rows rather than describing them, or None.
+
+    Unique or near-unique (>= 95 % distinct of >= 20 values) text (UUIDs, request ids),
+    whole numbers (row numbers, integer sequences, file offsets) or datetimes. Measured
+    floats (latencies, sizes) are unique too, so they never count.
+    """
+    present = values.dropna()
+    if len(present) < ID_MIN_ROWS or pd.api.types.is_bool_dtype(values):
+        return None
+    if present.nunique() < ID_UNIQUE_SHARE * len(present):
+        return None
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = pd.to_numeric(present, errors="coerce").astype(float)
+        return "whole numbers" if bool((numbers == numbers.round()).all()) else None
+    return "text"
+
+
+def model_features(frame: pd.DataFrame, *, label: str = LABEL,
+                   outcomes: Iterable[str] = (), ids: Iterable[str] = ()) -> list[str]:
+    """The default features, the same on every page and command: every column known before
+    routing. Not the label, outcomes (by name or role), ids (by name, role or uniqueness),
+    the serving platform, or columns without two distinct values. The timestamp is not a
+    default (near-unique, and time_window says the same coarser); chosen, the model sees its
+    hour of day (`feature_title`)."""
+    skip = {label, *outcomes, *ids, *NOT_FEATURES, *ID_COLUMNS}
+    out = []
+    for col in frame.columns:
+        if col in skip or is_outcome(str(col)):
+            continue
+        values = frame[col]
+        if values.nunique(dropna=True) < 2:
+            continue
+        if col not in (TIME_COLUMN, *DEFAULT_FEATURES) and id_kind(values) is not None:
+            continue
+        out.append(col)
+    return out

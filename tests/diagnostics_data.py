@@ -52,7 +52,12 @@ def trigger(code: str, n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, dict]
         a = level >= 2
         b = frame["load_pattern"].eq("burst_load") & frame["time_window"].eq("midday")
         frame["label"] = pd.array((a | b).astype(int), dtype="Int64")
-    elif code == "CONFLICTING_DUPLICATES":
+    elif code == "CONFLICTING_DUPLICATES":  # one request (same id) labelled both ways
+        frame = with_ids(frame, seed)
+        twins = frame.sample(n // 10, random_state=seed)
+        twins["label"] = 1 - twins["label"]
+        frame = pd.concat([frame, twins], ignore_index=True)
+    elif code == "LABEL_NOISE":  # different requests that look alike, labelled differently
         twins = frame.sample(n // 10, random_state=seed)
         twins["label"] = 1 - twins["label"]
         frame = pd.concat([frame, twins], ignore_index=True)
@@ -65,3 +70,37 @@ def trigger(code: str, n: int = 400, seed: int = 0) -> tuple[pd.DataFrame, dict]
     else:
         raise KeyError(code)
     return frame, kwargs
+
+
+def with_ids(frame: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Add what a logged request carries: a request id and a timestamp (both unique)."""
+    rng = np.random.default_rng(seed + 7)
+    n = len(frame)
+    start = pd.Timestamp("2025-11-22T06:00:00Z")
+    seconds = np.sort(rng.uniform(0, 6 * 3600, n))
+    return frame.assign(
+        request_id=[f"req_{i:06d}_{rng.integers(1_000_000):06d}" for i in range(n)],
+        timestamp=start + pd.to_timedelta(seconds, unit="s"))
+
+
+def published(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """The shape of most published datasets: pre-routing columns, a timestamp and a given
+    label, and no latency or cost column."""
+    frame = with_ids(clean(n, seed), seed).drop(columns=["request_id"])
+    return frame[["workload_type", "payload_size_kb", "time_window", "load_pattern",
+                  "timestamp", "label"]]
+
+
+def sorted_by_label(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A file sorted by label, with a column numbering its rows (outside the features)."""
+    frame = clean(n, seed).sort_values("label", kind="stable").reset_index(drop=True)
+    return frame.assign(row=np.arange(1, n + 1))
+
+
+def conflicting_records(n: int = 400, seed: int = 0, share: float = 0.25) -> pd.DataFrame:
+    """Exact records (every column equal, id and timestamp included) with opposite labels on
+    about `share` of the rows."""
+    frame = with_ids(clean(n, seed), seed)
+    twins = frame.sample(int(n * share / 2), random_state=seed)
+    twins["label"] = 1 - twins["label"]
+    return pd.concat([frame, twins], ignore_index=True)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.diagnostics import CODES, diagnose
-from core.schema import is_outcome
-from tests.diagnostics_data import clean, trigger
+from core.schema import ID_COLUMNS, TIME_COLUMN, is_outcome
+from tests.diagnostics_data import clean, conflicting_records, published, trigger
 
-VARIANTS = ["clean", *CODES]
-SETTINGS = settings(max_examples=12, deadline=None,
+#: The issue-13 tables beside one variant per code. `sorted_by_label` is left out on
+#: purpose: it exists because of row order (its row-number column keeps its finding under
+#: shuffling, but the file order it comes from does not).
+TABLES = {"clean": clean, "published": published, "conflicting_records": conflicting_records}
+VARIANTS = [*TABLES, *CODES]
+#: No shrinking: one diagnosis per example is slow, and the failing example is printed.
+SETTINGS = settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse,
+                                                            Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow])
 
 
 def make(variant: str, n: int, seed: int):
-    return clean(n, seed) if variant == "clean" else trigger(variant, n, seed)[0]
+    return TABLES[variant](n, seed) if variant in TABLES else trigger(variant, n, seed)[0]
 
 
 def signature(diagnosis, names: dict[str, str] | None = None):
@@ -51,5 +57,7 @@ def test_findings_do_not_change_when_columns_are_renamed(variant, n, seed, shuff
     renamed = frame.rename(columns=names)
     roles = {"label": "target", "group": names["workload_type"],
              "payload": names["payload_size_kb"],
-             "outcomes": [names[c] for c in frame.columns if is_outcome(c)]}
+             "outcomes": [names[c] for c in frame.columns if is_outcome(c)],
+             "ids": [names[c] for c in frame.columns if c in ID_COLUMNS and c != TIME_COLUMN],
+             "time": names.get(TIME_COLUMN)}
     assert signature(diagnose(renamed, **roles), names) == signature(diagnose(frame))

@@ -96,7 +96,7 @@ def _imp(model, shares):
 def test_dominance_finding_names_feature_and_share():
     found = dominance_findings(_imp("rf", {"workload_type": 0.7, "payload_size_kb": 0.3}))
     assert [f["code"] for f in found] == ["FEATURE_DOMINANCE"]
-    assert found[0]["columns"] == ["workload_type"] and "70%" in found[0]["message"]
+    assert found[0]["columns"] == ["workload_type"] and "70 %" in found[0]["message"]
     assert set(found[0]) >= {"code", "severity", "columns", "message", "evidence"}
     assert not dominance_findings(_imp("rf", {"a": 0.4, "b": 0.35, "c": 0.25}))
 

@@ -25,39 +25,14 @@ COPY_CORR = 0.99
 FIXED_SHARE = 0.98
 MIN_GROUP_ROWS = 20
 EXACT_DUP_WARN = 0.01
+#: Share of rows in conflicting exact records from which CONFLICTING_DUPLICATES fails.
+CONFLICT_FAIL = 0.01
+#: Order agreement (Cohen's kappa of neighbouring labels) from which an id column's order
+#: predicts the label; |Spearman| with file order from which it is a row number.
+ORDER_KAPPA = 0.90
+MONOTONE = 0.99
+ID_BINS = 20
 CORR_SAMPLE = 20_000
-
-ADVICE = {
-    "DETERMINISTIC_LABEL": (
-        "A model will learn a lookup table, not a decision. Collect data where the label "
-        "varies within each level (different payload sizes, time windows, load patterns), "
-        "or check that the labelling rule is not a function of this column."),
-    "CONSTANT_WITHIN_GROUP": (
-        "The feature only repeats the workload type. Vary it inside each workload when "
-        "collecting data (e.g. 4-5 payload sizes per workload), or drop it."),
-    "OUTCOME_LEAKAGE": (
-        "Outcomes are measured after routing and are unknown when a request arrives. Keep "
-        "them out of the features (the Variance page can drop them for the Train page)."),
-    "GOLDEN_FEATURE": (
-        "The other features add nothing beyond this one. Check it is not a proxy of the "
-        "label, and collect data where the other features matter."),
-    "FEATURE_DOMINANCE": (
-        "The model leans on one feature. Check that feature for leakage and that the other "
-        "features vary enough to matter (the thesis target: top feature under 30 %)."),
-    "CONFLICTING_DUPLICATES": (
-        "Identical requests with different labels cap any model's accuracy (see the "
-        "accuracy ceiling); exact duplicate rows usually mean a file was loaded twice."),
-    "CLASS_IMBALANCE": (
-        "Judge models by F1 or ROC AUC, not accuracy, and use a stratified split; or "
-        "collect more requests where the minority platform wins."),
-    "TOO_FEW_LEVELS": (
-        "A model can not learn how payload size moves the decision from so few sizes. Test "
-        "at least 4-5 payload sizes per workload."),
-    "ID_COLUMN": (
-        "A value unique per row lets a model memorise rows. Keep identifiers out of the "
-        "features."),
-}
-
 
 SEVERITY_RANK = ("info", "warn", "fail")
 
@@ -100,8 +75,7 @@ def deterministic_label(prep: Prepared) -> Finding | None:
             f"The label is fixed within the levels of {', '.join(cols)}: {cols[0]} alone "
             f"predicts it for {top['one_column_accuracy']:.1%} of rows (majority baseline "
             f"{baseline:.1%}). This is the 100 %-accuracy trap.",
-            {"baseline": round(float(baseline), 4), "columns": hits},
-            ADVICE["DETERMINISTIC_LABEL"])
+            {"baseline": round(float(baseline), 4), "columns": hits})
     return _fixed_groups(prep)
 
 
@@ -121,8 +95,7 @@ def _fixed_groups(prep: Prepared) -> Finding | None:
         f"The label is (almost) fixed within {len(fixed)} of {len(stats)} workloads "
         f"({', '.join(f'{k}: {v:.0%} Lambda' for k, v in shares.items())}); a model learns "
         "nothing about these beyond their name.",
-        {"lambda_share_by_workload": shares, "threshold": FIXED_SHARE},
-        ADVICE["DETERMINISTIC_LABEL"])
+        {"lambda_share_by_workload": shares, "threshold": FIXED_SHARE})
 
 
 def constant_within_group(prep: Prepared) -> Finding | None:
@@ -149,7 +122,7 @@ def constant_within_group(prep: Prepared) -> Finding | None:
         "CONSTANT_WITHIN_GROUP", "warn", tuple(constant),
         f"{', '.join(constant)} never varies inside a workload ({len(multi)} workloads): it "
         "only repeats the workload type.",
-        {"value_by_workload": evidence}, ADVICE["CONSTANT_WITHIN_GROUP"])
+        {"value_by_workload": evidence})
 
 
 def too_few_levels(prep: Prepared) -> Finding | None:
@@ -173,8 +146,7 @@ def too_few_levels(prep: Prepared) -> Finding | None:
         f"Fewer than {MIN_PAYLOAD_LEVELS} distinct payload sizes in {len(few)} of "
         f"{len(levels)} workloads ({', '.join(f'{k}: {v}' for k, v in detail.items())}).",
         {"distinct_sizes_by_workload": {str(k): int(v) for k, v in levels.items()},
-         "minimum": MIN_PAYLOAD_LEVELS, "rounding": "3 significant digits"},
-        ADVICE["TOO_FEW_LEVELS"])
+         "minimum": MIN_PAYLOAD_LEVELS, "rounding": "3 significant digits"})
 
 
 def _outcome_correlations(prep: Prepared) -> dict[str, tuple[float, str]]:
@@ -241,40 +213,65 @@ def outcome_leakage(prep: Prepared) -> Finding | None:
                     else " They are kept out of the default features.")
     return Finding("OUTCOME_LEAKAGE", worst, tuple(cols), message,
                    {"columns": rows, "auc_threshold": LEAK_AUC,
-                    "correlation_threshold": LEAK_CORR}, ADVICE["OUTCOME_LEAKAGE"])
+                    "correlation_threshold": LEAK_CORR})
 
 
-def conflicting_duplicates(prep: Prepared, cell: np.ndarray) -> Finding | None:
-    """Rows with identical feature values but different labels; exact duplicate rows."""
-    if not prep.features:
-        raise NotApplicable("no candidate features")
+def conflicting_duplicates(prep: Prepared) -> Finding | None:
+    """Exact records (every column, ids and timestamps included) with different labels: one
+    request labelled twice, a data integrity problem. Exact copies with the same label (a
+    file loaded twice) warn too. "Same features, different label" is LABEL_NOISE instead."""
+    if not prep.telling:
+        raise NotApplicable("no column tells requests apart (no id, timestamp or measured "
+                            "value), so identical rows are expected; see LABEL_NOISE")
+    rec = prep.record
+    n = np.bincount(rec)
+    n1 = np.bincount(rec, weights=prep.y, minlength=len(n))
+    mixed = (n1 > 0) & (n1 < n)
+    in_mixed = mixed[rec]
+    conflicting = float(in_mixed.mean())
+    # rows repeating an earlier row exactly, label included
+    copies = int(prep.n - (mixed.sum() * 2 + (~mixed & (n > 0)).sum()))
+    dup_share = copies / prep.n
+    if conflicting == 0 and dup_share < EXACT_DUP_WARN:
+        return None
+    rows = np.sort(prep.position[in_mixed])
+    parts = []
+    if conflicting:
+        parts.append(
+            f"{int(in_mixed.sum()):,} rows ({conflicting:.1%}) are exact copies of another "
+            f"row, every column equal ({', '.join(prep.telling[:3])} included), but carry the "
+            f"other label ({int(mixed.sum()):,} records; first rows "
+            f"{', '.join(str(r) for r in rows[:8])}): one request labelled both ways")
+    if dup_share >= EXACT_DUP_WARN:
+        parts.append(f"{dup_share:.1%} of rows repeat another row exactly, label included "
+                     "(a file loaded twice?)")
+    severity = "fail" if conflicting >= CONFLICT_FAIL else "warn"
+    return Finding(
+        "CONFLICTING_DUPLICATES", severity, (prep.label,), "; ".join(parts) + ".",
+        {"conflicting_rows": int(in_mixed.sum()), "conflicting_row_share": round(conflicting, 4),
+         "conflicting_records": int(mixed.sum()), "rows": [int(r) for r in rows[:50]],
+         "row_numbers": "0-based positions in the table, labelled rows only",
+         "exact_duplicate_share": round(dup_share, 4), "compared_columns": "all but the "
+         "label and the file/line bookkeeping", "telling_columns": list(prep.telling),
+         "fail_share": CONFLICT_FAIL})
+
+
+def label_noise(prep: Prepared, cell: np.ndarray) -> Finding | None:
+    """Rows with identical feature values but different labels: ordinary label noise that caps
+    the accuracy any model can reach on these features (information)."""
     n, n1 = np.bincount(cell), np.bincount(cell, weights=prep.y)
     mixed = (n1 > 0) & (n1 < n)
     conflicting = float(n[mixed].sum() / prep.n)
-    unavoidable = float(np.minimum(n1, n - n1).sum() / prep.n)
-    continuous = [c for c in prep.candidates
-                  if c not in prep.categorical and len(np.unique(prep.exact[c])) > MAX_BINS]
-    dup_share = None
-    if continuous:
-        keys = pd.DataFrame({c: prep.exact[c] for c in prep.candidates}).assign(_y=prep.y)
-        dup_share = float(keys.duplicated().mean())
-    exact_dups = dup_share is not None and dup_share >= EXACT_DUP_WARN
-    if conflicting == 0 and not exact_dups:
+    if conflicting == 0:
         return None
-    parts = []
-    if conflicting:
-        parts.append(f"{conflicting:.1%} of rows share their feature values with rows of the "
-                     f"other label ({int(mixed.sum())} feature combinations); at least "
-                     f"{unavoidable:.1%} of rows are misclassified by any model on these features")
-    if exact_dups:
-        parts.append(f"{dup_share:.1%} of rows are exact duplicates")
+    unavoidable = float(np.minimum(n1, n - n1).sum() / prep.n)
     return Finding(
-        "CONFLICTING_DUPLICATES", "warn" if exact_dups else "info", tuple(prep.features),
-        "; ".join(parts) + ".",
+        "LABEL_NOISE", "info", tuple(prep.features),
+        f"{conflicting:.1%} of rows share their feature values with rows of the other label "
+        f"({int(mixed.sum())} feature combinations); at least {unavoidable:.1%} of rows are "
+        "misclassified by any model on these features (the accuracy ceiling).",
         {"conflicting_row_share": round(conflicting, 4), "conflicting_cells": int(mixed.sum()),
-         "unavoidable_error_share": round(unavoidable, 4),
-         "exact_duplicate_share": None if dup_share is None else round(dup_share, 4)},
-        ADVICE["CONFLICTING_DUPLICATES"])
+         "unavoidable_error_share": round(unavoidable, 4)})
 
 
 def class_imbalance(prep: Prepared) -> Finding | None:
@@ -296,18 +293,71 @@ def class_imbalance(prep: Prepared) -> Finding | None:
                    f"Only {minority:.1%} of labelled rows are "
                    f"{'Lambda' if p1 < 0.5 else 'ECS'}-optimal (under "
                    f"{IMBALANCE_SHARE:.0%}); accuracy will flatter any model.",
-                   evidence, ADVICE["CLASS_IMBALANCE"])
+                   evidence)
+
+
+def _order_evidence(prep: Prepared, col: str) -> dict:
+    """How a column's order relates to the label and to the file order."""
+    values = prep.frame[col]
+    try:
+        codes = pd.factorize(values, sort=True, use_na_sentinel=True)[0]
+    except TypeError:
+        codes = pd.factorize(values.astype(str), sort=True, use_na_sentinel=True)[0]
+    codes = np.where(codes < 0, codes.max(initial=0) + 1, codes)
+    order = np.argsort(codes, kind="stable")
+    y = prep.y[order].astype(np.int64)
+    agree = float((y[1:] == y[:-1]).mean()) if prep.n > 1 else 1.0
+    p1 = float(prep.y.mean())
+    chance = p1 ** 2 + (1 - p1) ** 2
+    kappa = (agree - chance) / (1 - chance) if chance < 1 else 0.0
+    rank = np.empty(prep.n, dtype=np.int64)
+    rank[order] = np.arange(prep.n)
+    bins = rank * ID_BINS // max(prep.n, 1)
+    nb, nb1 = np.bincount(bins), np.bincount(bins, weights=prep.y)
+    spearman = float(np.corrcoef(rank, np.argsort(np.argsort(prep.position)))[0, 1]) \
+        if prep.n > 2 else 0.0
+    return {"distinct_share": round(float(values.nunique() / prep.n), 4),
+            "file_order_spearman": round(spearman if np.isfinite(spearman) else 0.0, 4),
+            "neighbour_label_agreement": round(agree, 4), "chance_agreement": round(chance, 4),
+            "order_kappa": round(float(kappa), 4),
+            "label_runs": int((y[1:] != y[:-1]).sum() + 1),
+            "alone_accuracy": round(float(np.maximum(nb1, nb - nb1).sum() / prep.n), 4),
+            "baseline": round(max(p1, 1 - p1), 4)}
 
 
 def id_column(prep: Prepared) -> Finding | None:
-    """Non-float candidates with a distinct value on (almost) every row."""
-    if not prep.id_like:
+    """Every column unique or near-unique per row (text ids, whole-number sequences, row
+    numbers, file offsets, datetimes), wherever it sits: an id whose order predicts the
+    label (a file sorted by label) fails; one among the chosen features warns."""
+    if not prep.id_kinds:
         return None
-    chosen = [c for c in prep.id_like if c in prep.features]
-    unique = {c: round(float(prep.frame[c].nunique() / prep.n), 4) for c in prep.id_like}
-    tail = ("" if chosen else " They are kept out of the default features.")
-    return Finding("ID_COLUMN", "warn" if chosen else "info", tuple(prep.id_like),
-                   f"{', '.join(prep.id_like)} {'is' if len(prep.id_like) == 1 else 'are'} "
-                   f"unique per row (distinct share {', '.join(map(str, unique.values()))})."
-                   + tail, {"distinct_share": unique, "in_features": chosen},
-                   ADVICE["ID_COLUMN"])
+    rows: dict[str, dict] = {}
+    for col, kind in prep.id_kinds.items():
+        info = {"kind": kind, **_order_evidence(prep, col), "in_features": col in prep.features}
+        predicts = info["order_kappa"] >= ORDER_KAPPA
+        info["severity"] = ("fail" if predicts else "warn" if info["in_features"] else "info")
+        rows[col] = info
+    cols = sorted(rows, key=lambda c: (-SEVERITY_RANK.index(rows[c]["severity"]), str(c)))
+    worst = rows[cols[0]]["severity"]
+    sentences = []
+    for col in cols:
+        r = rows[col]
+        what = f"{col} is unique per row ({r['distinct_share']:.0%} distinct, {r['kind']})"
+        if abs(r["file_order_spearman"]) >= MONOTONE:
+            what += (", increasing" if r["file_order_spearman"] > 0 else ", decreasing") + \
+                " with file order (a row number)"
+        if r["severity"] == "fail":
+            what += (f"; its order predicts the label: sorted by {col}, neighbouring rows "
+                     f"share their label {r['neighbour_label_agreement']:.1%} of the time "
+                     f"(chance {r['chance_agreement']:.1%}; {r['label_runs']} runs of one "
+                     f"label) and {col} alone predicts {r['alone_accuracy']:.1%} (majority "
+                     f"baseline {r['baseline']:.1%}). The rows are probably sorted by label")
+        elif r["in_features"]:
+            what += "; it is among the chosen features, so a model can memorise rows"
+        sentences.append(what)
+    tail = "" if any(rows[c]["in_features"] for c in cols) else \
+        " Identifiers are kept out of the features."
+    return Finding("ID_COLUMN", worst, tuple(cols), ". ".join(sentences) + "." + tail,
+                   {"columns": rows, "order_kappa_threshold": ORDER_KAPPA,
+                    "distinct_share_threshold": schema.ID_UNIQUE_SHARE,
+                    "in_features": [c for c in cols if rows[c]["in_features"]]})

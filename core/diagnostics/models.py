@@ -12,9 +12,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from core.diagnostics.ceiling import fold_ids, lookup_correct
-from core.diagnostics.checks import ADVICE, NotApplicable
+from core.diagnostics.checks import NotApplicable
 from core.diagnostics.prepare import Prepared
-from core.diagnostics.result import Finding
+from core.diagnostics.result import Finding, percent_vs
 
 GOLDEN_SHARE = 0.98
 DOMINANCE_SHARE = 0.40
@@ -112,8 +112,7 @@ def golden_feature(prep: Prepared, model: dict) -> Finding | None:
          "single_accuracy": _rounded(model["single_accuracy"]),
          "full_accuracy": round(model["full_accuracy"], 4),
          "baseline_accuracy": round(model["baseline_accuracy"], 4),
-         "threshold": GOLDEN_SHARE, "rows_used": model["rows_used"]},
-        ADVICE["GOLDEN_FEATURE"])
+         "threshold": GOLDEN_SHARE, "rows_used": model["rows_used"]})
 
 
 def importance_shares(model: dict) -> dict[str, float]:
@@ -137,11 +136,10 @@ def feature_dominance(prep: Prepared, model: dict) -> Finding | None:
     top = dominant[0]
     return Finding(
         "FEATURE_DOMINANCE", "warn", tuple(dominant),
-        f"{top} holds {shares[top]:.0%} of the quick model's permutation importance "
-        f"(threshold {DOMINANCE_SHARE:.0%}).",
+        f"{top} holds {percent_vs(shares[top], DOMINANCE_SHARE)} of the quick model's "
+        f"permutation importance (threshold {DOMINANCE_SHARE:.0%}).",
         {"importance_share": _rounded(shares), "threshold": DOMINANCE_SHARE,
-         "rows_used": model["rows_used"]},
-        ADVICE["FEATURE_DOMINANCE"])
+         "rows_used": model["rows_used"]})
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:

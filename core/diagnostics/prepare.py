@@ -16,19 +16,21 @@ import pandas as pd
 
 from core import schema
 from core.errors import UserError
+from core.features import hour_of_day
+from core.label_values import to_label
 
 MIN_ROWS = 10
 #: Numeric columns with more distinct values are cut into this many quantile bins for
 #: entropy, one-column accuracy and accuracy-ceiling cells.
 MAX_BINS = 20
-#: A label written as a word (the `optimal_platform` style) -> 1 Lambda / 0 ECS.
-LABEL_WORDS = {"lambda": 1, "ecs": 0, "1": 1, "0": 0, "true": 1, "false": 0}
 #: The routing decision itself: known only after routing, so never a candidate feature.
 DECISION_COLUMNS = ("platform",)
 #: The label in other words: never a candidate.
 LABEL_ALIASES = (schema.OPTIMAL_PLATFORM,)
-#: A non-float column with at least this share of distinct values (and >= 20 rows) is an id.
-ID_UNIQUE_SHARE = 0.95
+#: Ingestion bookkeeping: which file and line a row came from, not part of the record.
+BOOKKEEPING = ("source_file", "source_line")
+#: A column with distinct values on at least this share of rows tells requests apart.
+TELLING_SHARE = 0.5
 
 
 @dataclass
@@ -49,6 +51,17 @@ class Prepared:
     rows_unlabelled: int
     seed: int
     skipped: dict[str, str] = field(default_factory=dict)
+    #: id-like column -> why (text, whole numbers, datetime); any column but the label
+    id_kinds: dict[str, str] = field(default_factory=dict)
+    #: each labelled row's position in the given frame (file order)
+    position: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: one integer per distinct whole record (every column but label and bookkeeping)
+    record: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: columns distinct on most rows (ids, timestamps, measurements): with one of them,
+    #: identical records are copies of one request, not two requests that look alike
+    telling: list[str] = field(default_factory=list)
+    #: the time column, when the features use it as hour of day
+    time: str | None = None
     bins: dict[str, np.ndarray] = field(default_factory=dict)
     exact: dict[str, np.ndarray] = field(default_factory=dict)
     categorical: set[str] = field(default_factory=set)
@@ -72,31 +85,14 @@ class Prepared:
 
 
 def coerce_label(values: pd.Series, label: str) -> pd.Series:
-    """Label as nullable 0/1 (1 = Lambda optimal); words lambda/ecs are mapped."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype("Int64")
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
-        bad = sorted(set(numbers.dropna().unique()) - {0.0, 1.0})
-        if bad:
-            raise UserError(
-                f"Label column '{label}' must hold 1 (Lambda optimal) or 0 (ECS optimal); got "
-                f"values {bad[:5]}. Relabel with `python -m core label`, or pick the label "
-                "column with --label COL.")
-        return numbers.astype("Int64")
-    words = values.astype("string").str.strip().str.lower()
-    mapped = words.map(LABEL_WORDS, na_action="ignore")
-    bad = sorted(set(words[words.notna() & mapped.isna()].unique()))
-    if bad:
-        raise UserError(
-            f"Label column '{label}' holds words {bad[:5]}; expected 'lambda'/'ecs' or 1/0. "
-            "Relabel with `python -m core label`, or pick the label column with --label COL.")
-    return mapped.astype("Int64")
+    """Label as nullable 0/1 (1 = Lambda optimal); mapping in core.label_values."""
+    return to_label(values, label)
 
 
 def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
             group: str | None, payload: str | None, outcomes: Sequence[str] | None,
-            ids: Sequence[str] | None, seed: int) -> Prepared:
+            ids: Sequence[str] | None, seed: int,
+            time: str | None = schema.TIME_COLUMN) -> Prepared:
     """Check the input, keep labelled rows in canonical order, decide column roles."""
     if not isinstance(frame, pd.DataFrame):
         raise UserError(f"Expected a table of requests (pandas DataFrame); got "
@@ -121,7 +117,8 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
     rows = frame.loc[labelled].reset_index(drop=True)
     y = np.asarray(y_all[labelled], dtype=np.int8)
     outcome_set = set(outcomes or ())
-    id_set = set(ids or ()) | set(schema.ID_COLUMNS)
+    time = time if time in frame.columns else None
+    id_set = set(ids or ()) | (set(schema.ID_COLUMNS) - {time})
     skipped: dict[str, str] = {}
     chosen = set(features or ())
     candidates = []
@@ -145,13 +142,45 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
                     outcomes=[c for c in candidates if c in outcome_set or schema.is_outcome(c)
                               or c in DECISION_COLUMNS],
                     id_like=[], rows_total=len(frame), rows_unlabelled=len(frame) - n,
-                    seed=seed, skipped=skipped)
-    _encode(prep)
-    prep.id_like = [c for c in candidates if _is_id_like(prep, c)]
+                    seed=seed, skipped=skipped, position=np.flatnonzero(labelled))
+    prep.record, prep.telling = _record_codes(
+        rows, [c for c in frame.columns if c != label and c not in LABEL_ALIASES
+               and c not in BOOKKEEPING])
+    not_ids = {prep.group, prep.payload, time, *outcome_set, *schema.DEFAULT_FEATURES}
+    for col in frame.columns:
+        if col != label and col not in LABEL_ALIASES and col not in not_ids \
+                and not schema.is_outcome(str(col)):
+            kind = schema.id_kind(rows[col])
+            if kind is not None:
+                prep.id_kinds[col] = kind
+    prep.id_like = [c for c in candidates if c in prep.id_kinds]
     prep.features = [c for c in features if c in candidates] if features is not None else [
-        c for c in candidates if c not in prep.outcomes and c not in prep.id_like]
+        c for c in candidates if c not in prep.outcomes and c not in prep.id_like
+        and c != time]
+    if time is not None and time in prep.features:  # the model sees its hour of day
+        prep.time = time
+        prep.frame[time] = hour_of_day(prep.frame[time])
+    _encode(prep)
     _canonical_order(prep)
     return prep
+
+
+def _record_codes(rows: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Equal codes for rows equal in every given column (missing equals missing), and the
+    columns that tell most rows apart (distinct on at least half of them)."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    telling = []
+    for col in columns:
+        values = rows[col]
+        try:
+            codes = pd.factorize(values, use_na_sentinel=False)[0]
+        except TypeError:  # unhashable cells (lists): compare their text
+            codes = pd.factorize(values.astype(str), use_na_sentinel=False)[0]
+        levels = int(codes.max(initial=0)) + 1
+        if levels >= TELLING_SHARE * len(rows):
+            telling.append(col)
+        key = pd.factorize(key * levels + codes)[0].astype(np.int64)
+    return key, telling
 
 
 def _as_float(series: pd.Series) -> np.ndarray:
@@ -189,18 +218,13 @@ def _encode(prep: Prepared) -> None:
         prep.bins[col] = binned
 
 
-def _is_id_like(prep: Prepared, col: str) -> bool:
-    series = prep.frame[col]
-    if pd.api.types.is_float_dtype(series) or prep.n < 20:
-        return False
-    return series.nunique(dropna=True) >= ID_UNIQUE_SHARE * prep.n
-
-
 def _canonical_order(prep: Prepared) -> None:
     """Sort labelled rows by label and by every column's exact code (in column order)."""
     keys = [*(prep.exact[c] for c in reversed(prep.exact)), prep.y]
     order = np.lexsort(keys)
     prep.frame = prep.frame.iloc[order].reset_index(drop=True)
     prep.y = prep.y[order]
+    prep.position = prep.position[order]
+    prep.record = prep.record[order]
     prep.exact = {c: v[order] for c, v in prep.exact.items()}
     prep.bins = {c: v[order] for c, v in prep.bins.items()}

@@ -13,18 +13,25 @@ from typing import Any
 import pandas as pd
 
 SEVERITIES = ("info", "warn", "fail")
-#: Stable codes (DESIGN.md) -> short title, in the order checks are listed.
-CODES = {
-    "DETERMINISTIC_LABEL": "Label fixed within the levels of one column",
-    "CONSTANT_WITHIN_GROUP": "Feature never varies inside a workload",
-    "OUTCOME_LEAKAGE": "Outcome column (measured after routing) among the candidates",
-    "GOLDEN_FEATURE": "One feature alone gives the whole model's lift",
-    "FEATURE_DOMINANCE": "One feature holds most of the importance",
-    "CONFLICTING_DUPLICATES": "Identical feature rows with different labels; duplicate rows",
-    "CLASS_IMBALANCE": "Minority label under 10 %",
-    "TOO_FEW_LEVELS": "Fewer than 4 payload sizes in a workload",
-    "ID_COLUMN": "Column unique per row",
-}
+def decisive(value: float, threshold: float, *, scale: float = 1.0, digits: int = 0) -> str:
+    """`value * scale` with at least `digits` decimals, and more when fewer would land on the
+    threshold or on its wrong side: what is shown compares with the threshold as the value
+    does (a check never fails showing "40" against a limit of 40)."""
+    above = value > threshold
+    limit = threshold * scale
+    for d in range(digits, digits + 7):
+        shown = round(value * scale, d)
+        if (shown > limit) == above and (shown != limit or value == threshold):
+            return f"{shown:.{d}f}"
+    return f"{value * scale:.{digits + 7}f}"
+
+
+def percent_vs(value: float, threshold: float) -> str:
+    """A share as a percentage with the digits that decide it against a threshold: "40.3 %"
+    beside a 40 % limit; whole percent when that already shows the side."""
+    return f"{decisive(value, threshold, scale=100)} %"
+
+
 SUMMARY_COLUMNS = ("code", "severity", "columns", "message", "advice")
 
 
@@ -37,7 +44,7 @@ class Finding:
     columns: tuple[str, ...]
     message: str
     evidence: dict[str, Any]
-    advice: str
+    advice: str = ""  # empty: the check's advice in core.diagnostics.catalog
 
     def to_dict(self) -> dict[str, Any]:
         """The DESIGN.md finding fields, plus `advice`."""
@@ -47,15 +54,17 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Every check appears once: issue, tip (info finding), passed, or not applicable (why)."""
+    """Every check appears once: issue, tip (info finding), passed, not applicable (why), or
+    ignored (the caller asked to skip it)."""
 
     code: str
     status: str
     detail: str = ""
+    title: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Code, title, status and the explanation or the reason it did not apply."""
-        return {"code": self.code, "title": CODES[self.code], "status": self.status,
+        return {"code": self.code, "title": self.title, "status": self.status,
                 "detail": self.detail}
 
 

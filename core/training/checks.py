@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.diagnostics.result import decisive, percent_vs
 from core.training.importance import DOMINANCE_SHARE
 
 MAX_GAP = 0.05
@@ -21,6 +22,17 @@ PERFECT = 0.995
 
 def _check(name: str, passed: bool, value: Any, reason: str) -> dict[str, Any]:
     return {"check": name, "passed": bool(passed), "value": value, "reason": reason}
+
+
+def _points(gap: float) -> str:
+    return decisive(gap, MAX_GAP, scale=100, digits=1) if math.isfinite(gap) else str(gap)
+
+
+def _accuracy(acc: float) -> str:
+    """Three decimals, more when they would land on a band edge (0.9504 is not "0.950")."""
+    if not math.isfinite(acc):
+        return str(acc)
+    return decisive(acc, BAND[1] if acc > sum(BAND) / 2 else BAND[0], digits=3)
 
 
 def success_checks(model: str, metrics: dict[str, float], train_test_gap: float,
@@ -35,15 +47,16 @@ def success_checks(model: str, metrics: dict[str, float], train_test_gap: float,
         ok = top["share"] <= DOMINANCE_SHARE
         out.append(_check(
             "No feature > 40 % importance", ok, round(float(top["share"]), 4),
-            f"Top feature {top['feature']} has {top['share']:.0%} of the {method} importance"
-            + ("." if ok else f" (> {DOMINANCE_SHARE:.0%}): the model leans on one column.")))
+            f"Top feature {top['feature']} has {percent_vs(top['share'], DOMINANCE_SHARE)} of "
+            f"the {method} importance" + ("." if ok else f" (> {DOMINANCE_SHARE:.0%}): the model "
+                                          "leans on one column.")))
     else:
         out.append(_check("No feature > 40 % importance", False, None,
                           "No importances were computed for this model."))
     gap = train_test_gap
     ok = math.isfinite(gap) and gap < MAX_GAP
     out.append(_check("Train-test gap < 5 points", ok, round(gap, 4),
-                      f"Train accuracy minus test accuracy is {gap * 100:.1f} points"
+                      f"Train accuracy minus test accuracy is {_points(gap)} points"
                       + ("." if ok else " (>= 5): the model overfits the training data.")))
     acc = metrics.get("accuracy", math.nan)
     low, high = BAND
@@ -52,7 +65,7 @@ def success_checks(model: str, metrics: dict[str, float], train_test_gap: float,
            (" (below 0.60: barely better than guessing)." if acc < low else
             " (above 0.95: suspicious for noisy load-test labels; look for leakage)."))
     out.append(_check("Accuracy in 0.60-0.95", ok, round(acc, 4),
-                      f"Test accuracy is {acc:.3f}{why}"))
+                      f"Test accuracy is {_accuracy(acc)}{why}"))
     ok = acc < PERFECT
     out.append(_check("Not ~100 % accuracy", ok, round(acc, 4),
                       f"Test accuracy is {acc:.1%}" + (

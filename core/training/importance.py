@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.diagnostics.result import percent_vs
 from core.training.metrics import classification_metrics
 
 DOMINANCE_SHARE = 0.40
@@ -85,8 +86,9 @@ def dominance_findings(importances: pd.DataFrame, threshold: float = DOMINANCE_S
                 "code": "FEATURE_DOMINANCE",
                 "severity": "warn",
                 "columns": [top["feature"]],
-                "message": (f"{top['feature']} carries {top['share']:.0%} of the {method} "
-                            f"importance of {model} (more than {threshold:.0%}): the model "
+                "message": (f"{top['feature']} carries {percent_vs(top['share'], threshold)} "
+                            f"of the {method} importance of {model} (more than "
+                            f"{threshold:.0%}): the model "
                             "is close to a lookup on one column."),
                 "evidence": {"model": model, "method": method, "feature": top["feature"],
                              "share": round(float(top["share"]), 4),

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
-from core.features import default_features
-from core.schema import is_outcome
+from core.label_values import to_label
+from core.schema import is_outcome, model_features
 
 MIN_ROWS = 50
 
@@ -37,7 +37,8 @@ def prepare(frame: pd.DataFrame, *, features: list[str] | None, label: str = "la
         raise UserError(f"Label column {label!r} not found; got columns {list(frame.columns)}. "
                         "Label the data first (python -m core label) or pass --label COL.")
     notes: list[str] = []
-    requested = list(features) if features is not None else default_features(frame)
+    requested = (list(features) if features is not None
+                 else model_features(frame, label=label))
     requested = [c for c in dict.fromkeys(requested) if c != label]
     missing = [c for c in requested if c not in frame.columns]
     if missing:
@@ -52,11 +53,7 @@ def prepare(frame: pd.DataFrame, *, features: list[str] | None, label: str = "la
         raise UserError(f"No features left after removing outcome columns {removed}; got "
                         f"{requested}. Choose pre-routing columns such as workload_type, "
                         "payload_size_kb, time_window or load_pattern.")
-    raw = pd.to_numeric(frame[label], errors="coerce")
-    bad = frame[label].notna() & raw.isna()
-    if bad.any():
-        raise UserError(f"Label {label!r} must be 0/1; got values such as "
-                        f"{frame.loc[bad, label].iloc[0]!r}. Re-label the data.")
+    raw = to_label(frame[label], label)  # given labels as documented; others: UserError
     has_label = raw.notna()
     dropped = int((~has_label).sum())
     if dropped == len(frame):
@@ -65,9 +62,6 @@ def prepare(frame: pd.DataFrame, *, features: list[str] | None, label: str = "la
     if dropped:
         notes.append(f"Dropped {dropped} rows without a label (errors or unlabelled).")
     y = raw[has_label].to_numpy(dtype=float)
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise UserError(f"Label {label!r} must be 0 (ECS optimal) or 1 (Lambda optimal); got "
-                        f"values {sorted(np.unique(y))[:5]}. Re-label the data.")
     if len(y) < MIN_ROWS:
         raise UserError(f"Only {len(y)} labelled rows; training needs at least {MIN_ROWS}. "
                         "Load more requests.")

@@ -101,7 +101,8 @@ def train_and_compare(
     def finished(result: ModelResult) -> None:
         results[result.kind] = result
         if result.ok and registry is not None:
-            result.model_id = _save(registry, result, prep, seed, plan.describe())
+            result.model_id = _save(registry, result, prep, seed, plan.describe(),
+                                    frame.attrs.get("label_rule"))
             notify({"event": "saved", "model": result.kind, "model_id": result.model_id})
         notify({"event": result.status if result.status != "ok" else "done",
                 "model": result.kind, "result": result, "error": result.error,
@@ -221,7 +222,10 @@ def _receive(kind: str, conn: Any, running: dict, finished: Callable[[ModelResul
         pipeline=data["pipeline"]))
 
 
-def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict) -> str:
+def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict,
+          label_rule: dict | None = None) -> str:
+    """Save one trained model with what it needs downstream: metrics, its decision
+    threshold and the label rule (margin, latency field, cost profile, view) it learned."""
     metrics = {**result.metrics, "train_test_gap": result.train_test_gap,
                "fit_s": result.fit_s, "predict_ms": result.predict_ms,
                "cv": result.cv}
@@ -230,6 +234,7 @@ def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict)
                          features=prep.features, train_frame=train_frame, seed=seed,
                          extra={"split": split, "params": result.params,
                                 "decision_threshold": DEFAULT_THRESHOLD,
+                                "label_rule": label_rule,
                                 "importances": result.importance_shares()})
 
 

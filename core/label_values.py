@@ -1,0 +1,136 @@
+"""A label given in the data: which values mean "Lambda optimal", and which columns can be one.
+
+Why its own module: the same mapping must hold wherever a given label is read (ingestion,
+diagnose, train, explain, predict, the Data page), and a value it does not know must stop the
+run with the values found, never turn silently into "unlabelled" and be replaced by computed
+labels. Documented mapping (case and surrounding spaces ignored):
+
+    1 / 0, true / false, lambda / ecs, yes / no   ->   1 (Lambda optimal) / 0 (ECS optimal)
+
+Missing values stay missing (error rows have no label).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.errors import UserError
+from core.schema import LABEL, OPTIMAL_PLATFORM, is_outcome
+
+#: Written values -> 1 (Lambda optimal) / 0 (ECS optimal).
+LABEL_VALUES: dict[str, int] = {
+    "1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0,
+    "lambda": 1, "ecs": 0, "yes": 1, "no": 0,
+}
+ACCEPTED = "1/0, true/false, lambda/ecs or yes/no (1 = Lambda optimal)"
+#: Columns that say which platform *served* a request: two values, never the label.
+NOT_LABELS = ("platform", "is_error")
+
+
+def _words(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean").map({True: "true", False: "false"}, na_action="ignore")
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
+        text = numbers.astype("string")
+        return text.str.replace(r"\.0$", "", regex=True)
+    return values.astype("string").str.strip().str.lower().replace("", pd.NA)
+
+
+def unknown_values(values: pd.Series) -> list[str]:
+    """The distinct non-missing values that are not a label value (sorted, as written)."""
+    words = _words(values)
+    bad = words.notna() & ~words.isin(list(LABEL_VALUES))
+    if not bad.any():
+        return []
+    return sorted(set(values[bad.to_numpy(dtype=bool)].astype(str)))  # lists: unhashable
+
+
+def to_label(values: pd.Series, column: str = LABEL) -> pd.Series:
+    """A given label as nullable Int64 1/0 (same index); UserError naming the values found
+    when any value is not one of 1/0, true/false, lambda/ecs, yes/no."""
+    bad = unknown_values(values)
+    if bad:
+        shown = ", ".join(repr(v) for v in bad[:6]) + (f" (+{len(bad) - 6} more)"
+                                                       if len(bad) > 6 else "")
+        raise UserError(
+            f"Label column '{column}' holds {shown}; a given label must be {ACCEPTED}. "
+            "Map the values to these, pick another label column (--label COL or the Data "
+            "page), or remove the column so labels are computed (`python -m core label`).")
+    mapped = _words(values).map(LABEL_VALUES, na_action="ignore")
+    return pd.Series(pd.array(mapped.to_numpy(dtype=object, na_value=pd.NA), dtype="Int64"),
+                     index=values.index, name=values.name)
+
+
+def is_label_like(values: pd.Series) -> bool:
+    """Has labelled rows, at most two distinct values, and each is a label value."""
+    words = _words(values).dropna()
+    return (not words.empty and words.nunique() <= 2
+            and bool(words.isin(list(LABEL_VALUES)).all()))
+
+
+def label_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that can be the label: label-like values (see `is_label_like`), or a name that
+    says so (`label`, `optimal_*`) with label values. Outcomes (cold_start, ...) and the
+    serving platform are never offered. `label` first, then `optimal_*`, then by name."""
+    found = []
+    for col in frame.columns:
+        name = str(col)
+        if name in NOT_LABELS or (is_outcome(name) and name != OPTIMAL_PLATFORM):
+            continue
+        if is_label_like(frame[col]):
+            found.append(col)
+    return sorted(found, key=lambda c: (c != LABEL, not str(c).startswith("optimal_"),
+                                        str(c)))
+
+
+def has_labels(frame: pd.DataFrame, column: str = LABEL) -> bool:
+    """The column exists and holds at least one label value."""
+    return column in frame.columns and bool(frame[column].notna().any())
+
+
+def label_array(values: pd.Series, column: str = LABEL) -> np.ndarray:
+    """Labelled rows only, as a 0/1 int array (UserError on unknown values)."""
+    mapped = to_label(values, column)
+    return mapped.dropna().to_numpy(dtype=np.int64)
+
+
+def require_computable(frame: pd.DataFrame, source: str = "The data") -> None:
+    """UserError when the frame has no given label and labels can not be computed either
+    (no latency column): the message offers both ways out."""
+    from core.canonical import latency_columns  # canonical imports this module
+
+    if has_labels(frame) or latency_columns(frame):
+        return
+    shown = ", ".join(map(str, list(frame.columns)[:12]))
+    raise UserError(
+        f"{source} has no label and no latency column, so labels can not be computed (found: "
+        f"{shown}). Give a label column (--label COL, or name it `label`; values {ACCEPTED}), "
+        "or add `latency_ms` / `execution_time_ms` and `cost_usd` so balanced_optimal can "
+        "label the rows.")
+
+
+def with_labels(frame: pd.DataFrame, label: str = LABEL, *, source: str = "The data",
+                **kw) -> tuple[pd.DataFrame, str]:
+    """The frame with its label, and a sentence saying where the label came from.
+
+    A label column other than `label`, or a `label` with values, is used as given (mapped
+    when read); otherwise labels are computed with `core.labels.ensure_labels(**kw)`, which
+    needs a latency column (UserError otherwise, naming both ways out).
+    """
+    if label != LABEL:
+        if label not in frame.columns:
+            return frame, f"label: column '{label}' (not found)"
+        to_label(frame[label], label)  # unknown values: UserError now, naming them
+        return frame, f"label: column '{label}' as given"
+    if has_labels(frame, LABEL):
+        return frame, "label: column 'label' as given in the data"
+    require_computable(frame, source)
+    from core import labels  # the labelling rule (and its cost profiles) only when needed
+
+    labelled = labels.ensure_labels(frame, **kw)
+    rule = labelled.attrs.get("label_rule") or {}
+    detail = ", ".join(f"{k} {v}" for k, v in rule.items() if k not in ("rule", "cost_profile"))
+    return labelled, (f"label: computed with {rule.get('rule', 'balanced_optimal')}"
+                      + (f" ({detail})" if detail else "") + " (the data has no label column)")
