@@ -17,6 +17,7 @@ UPLOAD_KEY = "monitor_upload"
 _VERDICT = {"ok": ("success", ":material/check_circle:"),
             "warn": ("warning", ":material/warning:"),
             "drift": ("error", ":material/trending_up:")}
+RATIO_CAP = 3.0
 _COLOURS = {"ok": "#2e7d32", "warn": "#f9a825", "drift": "#c62828"}
 
 
@@ -139,17 +140,23 @@ def features(report: DriftReport) -> None:
     st.subheader("Per feature")
     table = report.feature_table()
     table["label"] = table["feature"] + " · " + table["statistic"]
-    table["ratio"] = table["value"] / table["threshold"]
+    # value / threshold, capped at 3 so one huge PSI does not flatten the rest
+    table["ratio"] = (table["value"] / table["threshold"]).clip(upper=RATIO_CAP)
+    table["text"] = table["value"].map(lambda v: "-" if pd.isna(v) else f"{v:.3g}")
     fig = px.bar(table, x="ratio", y="label", color="severity", orientation="h",
-                 color_discrete_map=_COLOURS, hover_data=["value", "threshold", "segment"],
+                 color_discrete_map=_COLOURS, text="text",
+                 hover_data=["value", "threshold", "segment"],
                  title="Statistic ÷ its threshold (1 = drift line)")
     fig.add_vline(x=1.0, line_dash="dash")
     fig.update_layout(height=90 + 34 * len(table), yaxis_title=None,
-                      xaxis_title="value / threshold", margin={"l": 10, "r": 10, "t": 40,
-                                                               "b": 10})
-    fig.update_xaxes(type="log")
+                      xaxis_title=f"value / threshold (capped at {RATIO_CAP:g})",
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_xaxes(range=[0, RATIO_CAP * 1.05])
     st.plotly_chart(fig, key="monitor_features_chart")
-    st.dataframe(table.drop(columns=["label", "ratio"]), hide_index=True)
+    st.dataframe(table.drop(columns=["label", "ratio", "text"]), hide_index=True,
+                 column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                                "p_value": st.column_config.NumberColumn(
+                                    "p-value", format="%.1e")})
     segmented = [f for f in report.features if f.get("segments")]
     if segmented:
         with st.expander("Numeric features per workload"):

@@ -26,9 +26,13 @@ from core.schema import CATEGORICAL_FEATURES, DEFAULT_FEATURES, LABEL
 SEGMENT = "workload_type"
 #: Rows a segment needs on both sides before it is tested on its own.
 MIN_SEGMENT_ROWS = 30
+#: The same within one time window (a chart point, not a verdict).
+WINDOW_SEGMENT_ROWS = 10
 MAX_WINDOWS = 24
 PROBABILITY = "lambda_probability"
 HIST_BINS = 20
+#: Features left out of the per-window series: each window holds one time of day.
+TIME_DERIVED = ("time_window", TIME_FEATURE)
 
 
 @dataclass
@@ -182,7 +186,8 @@ def _categorical(ref: pd.DataFrame, cur: pd.DataFrame, column: str, t: Threshold
 
 
 def _numeric(ref: pd.DataFrame, cur: pd.DataFrame, column: str, segment: str | None,
-             t: Thresholds, only: str | None = None) -> list[dict[str, Any]]:
+             t: Thresholds, only: str | None = None, min_rows: int = MIN_SEGMENT_ROWS,
+             marginal_fallback: bool = True) -> list[dict[str, Any]]:
     r_all, c_all = _values(ref, column), _values(cur, column)
     label = f"{column} (hour of day)" if column == TIME_FEATURE else column
     tests = {"ks": st.ks, "psi": st.numeric_psi}
@@ -197,7 +202,7 @@ def _numeric(ref: pd.DataFrame, cur: pd.DataFrame, column: str, segment: str | N
             if level is None:
                 continue
             r, c = r_all[r_seg == level], c_all[c_seg == level]
-            if min(r.size, c.size) < MIN_SEGMENT_ROWS:
+            if min(r.size, c.size) < min_rows:
                 continue
             per_segment.append({"segment": str(level), "rows_reference": int(r.size),
                                 "rows_current": int(c.size),
@@ -217,9 +222,12 @@ def _numeric(ref: pd.DataFrame, cur: pd.DataFrame, column: str, segment: str | N
                          "p_value": s[name].p_value} for s in per_segment]
             out.append(_entry(label, worst[name], threshold, t, segment=worst["segment"],
                               by=segment, segments=segments, **info))
-        else:
+        elif marginal_fallback or segment is None:
             out.append(_entry(label, marginal[name], threshold, t, segment=None, by=None,
                               **info))
+        else:  # no workload large enough here: no value rather than a mix effect
+            out.append(_entry(label, st.Test(name, math.nan, math.nan), threshold, t,
+                              segment=None, by=segment, **info))
     return out
 
 
@@ -333,6 +341,8 @@ def _windows(ref: pd.DataFrame, cur: pd.DataFrame, features: list[str],
     keys, kind = _window_keys(cur)
     codes, uniques = pd.factorize(keys, sort=True)
     out = []
+    # A feature that is a function of the clock differs per window by construction.
+    features = [f for f in features if f not in TIME_DERIVED]
     for i, key in enumerate(uniques):
         mask = codes == i
         part = cur[mask]
@@ -342,7 +352,8 @@ def _windows(ref: pd.DataFrame, cur: pd.DataFrame, features: list[str],
                 values[f"{f} psi"] = st.categorical_psi(ref[f], part[f])[0].value
             else:
                 by = seg if f not in (seg, TIME_FEATURE) else None
-                ks = _numeric(ref, part, f, by, t, only="ks")[0]
+                ks = _numeric(ref, part, f, by, t, only="ks", min_rows=WINDOW_SEGMENT_ROWS,
+                              marginal_fallback=False)[0]
                 values[f"{ks['feature']} ks"] = ks["value"]
         if p_cur is not None:
             p = p_cur[mask]
