@@ -101,12 +101,13 @@ def require_computable(frame: pd.DataFrame, source: str = "The data") -> None:
     (no latency column): the message offers both ways out."""
     from core.canonical import latency_columns  # canonical imports this module
 
-    if has_labels(frame) or latency_columns(frame):
+    if has_labels(frame) or any(frame[c].notna().any() for c in latency_columns(frame)):
         return
-    shown = ", ".join(map(str, list(frame.columns)[:12]))
+    shown = ", ".join(str(c) for c in frame.columns if frame[c].notna().any()) or "none"
     raise UserError(
-        f"{source} has no label and no latency column, so labels can not be computed (found: "
-        f"{shown}). Give a label column (--label COL, or name it `label`; values {ACCEPTED}), "
+        f"{source} has no label and no latency values, so labels can not be computed "
+        f"(columns with values: {shown}). Give a label column (--label COL, or name it "
+        f"`label`; values {ACCEPTED}), "
         "or add `latency_ms` / `execution_time_ms` and `cost_usd` so balanced_optimal can "
         "label the rows.")
 

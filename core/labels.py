@@ -152,6 +152,8 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None,
     rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": lat_name,
             "mode": "unpaired", "costs": get_profile(costs).name if costs is not None or
             view != "marginal" else "as given", "view": view}
+    if costs is not None or view != "marginal":
+        rule["cost_profile"] = get_profile(costs).to_dict()
     return _result(frame, label, known, notes, rule)
 
 

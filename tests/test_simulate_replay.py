@@ -148,3 +148,24 @@ def test_simulate_cli_replays_a_file(tmp_path, small):
     proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--data", str(path),
                            "--requests", "5"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_trained_router_is_replayed_against_the_objective_it_learned(tmp_path, small):
+    """train --costs stores the label rule with the model; simulate --data --router uses it."""
+    path, registry = tmp_path / "logs.csv", tmp_path / "models"
+    small.to_csv(path, index=False)
+    train = subprocess.run([sys.executable, "-m", "core", "train", str(path), "--models",
+                            "logreg", "--cv", "0", "--costs", "aws-2026", "--registry",
+                            str(registry), "--json"], capture_output=True, text=True,
+                           timeout=300)
+    assert train.returncode == 0, train.stderr
+    model_id = json.loads(train.stdout)["models"]["logreg"]["model_id"]
+    proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--data", str(path),
+                           "--router", model_id, "--registry", str(registry), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["objective"]["costs"] == "aws-2026"
+    assert doc["router_model"]["decision_threshold"] == 0.5
+    assert doc["router_model"]["label_rule"]["cost_profile"]["base"] == "aws-2026"
+    assert 0.0 <= doc["hybrid"]["routing_accuracy"] <= 1.0

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> dict:
     ingest = read_paths([args.file])
     labelled = RULES[args.rule](ingest.frame, margin=args.margin,
                                 latency_col=args.latency_field, costs=profile,
-                                view=args.cost_view)
+                                view=args.cost_view or "marginal")
     out = write_table(labelled, args.out)
     shares = label_shares(labelled)
     labels = labelled["label"].dropna()
@@ -55,7 +55,6 @@ def run(args: argparse.Namespace) -> dict:
         "lambda_optimal_share": _share(labels.astype(float).mean()) if len(labels) else None,
         "workloads": workloads,
         "workloads_in_band": int(shares["in_band"].sum()),
-        "cost_profile": profile.to_dict() if profile is not None else None,
         "warnings": [*ingest.warnings, *labelled.attrs.get("label_warnings", [])],
     }
 

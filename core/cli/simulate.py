@@ -26,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "alias); without it, by the label-rule oracle")
     parser.add_argument("--registry", metavar="DIR",
                         help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
-    parser.add_argument("--margin", type=float, default=0.10,
-                        help="with --data: the label rule's margin (default: %(default)s)")
+    parser.add_argument("--margin", type=float, default=None,
+                        help="with --data: the label rule's margin (default: the router "
+                             "model's, else 0.10)")
     parser.add_argument("--placement", choices=("in_process", "lambda_call"),
                         default="in_process",
                         help="with --data: the router runs in the front door's process "
@@ -46,8 +47,7 @@ def _replay(args: argparse.Namespace) -> dict[str, Any]:
     if args.config is not None or args.requests is not None:
         raise UserError("--data replays the file's own requests: drop --config and "
                         "--requests (they belong to the preset model).")
-    profile = get_profile(args.costs) if args.costs is not None else None
-    pipeline, threshold, model = None, 0.5, None
+    pipeline, threshold, model, rule = None, 0.5, None, {}
     if args.router is not None:
         from core.decision import decision_threshold
         from core.registry import Registry
@@ -55,12 +55,20 @@ def _replay(args: argparse.Namespace) -> dict[str, Any]:
         loaded = Registry(args.registry).load(args.router)
         pipeline = loaded.pipeline
         threshold = decision_threshold(loaded.metadata)
+        rule = (loaded.metadata.get("extra") or {}).get("label_rule") or {}
         model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
-                 "decision_threshold": threshold}
+                 "decision_threshold": threshold, "label_rule": rule or None}
+    # One world: unless told otherwise, score the router against the objective it learned.
+    costs = args.costs if args.costs is not None else rule.get("cost_profile")
+    profile = get_profile(costs) if costs is not None else None
+    latency = rule.get("latency_field")
     frame = read_paths([args.data]).frame
-    settings = ReplaySettings(costs=profile, view=args.cost_view, margin=args.margin,
-                              router="model" if pipeline is not None else "oracle",
-                              threshold=threshold, placement=args.placement, seed=args.seed)
+    settings = ReplaySettings(
+        costs=profile, view=args.cost_view or rule.get("view", "marginal"),
+        margin=args.margin if args.margin is not None else rule.get("margin", 0.10),
+        latency_col=latency if latency in ("execution_time_ms", "latency_ms") else None,
+        router="model" if pipeline is not None else "oracle", threshold=threshold,
+        placement=args.placement, seed=args.seed)
     out = replay(frame, settings, pipeline=pipeline).to_json()
     out["router_model"] = model
     return out

@@ -8,7 +8,6 @@ import sys
 import warnings
 from typing import Any
 
-from core import labels
 from core.cli.args import (
     add_registry,
     add_seed,
@@ -19,9 +18,11 @@ from core.cli.args import (
     model_list,
     name_list,
 )
+from core.cli.cost_args import add_costs, cost_kwargs
 from core.io import read_paths
+from core.label_values import with_labels
 from core.registry import Registry
-from core.schema import LABEL
+from core.schema import LABEL, feature_title
 
 #: core.training.splits.SPLITS, spelled out so `--help` does not import scikit-learn.
 SPLIT_CHOICES = ("stratified", "group", "time")
@@ -65,6 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-save", action="store_true", help="do not save the models")
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
+    add_costs(parser)
 
 
 def _progress(event: dict[str, Any]) -> None:
@@ -75,12 +77,11 @@ def _progress(event: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    frame = read_paths([args.file]).frame
-    caught: list[warnings.WarningMessage] = []
-    if args.label == LABEL:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
-            frame = labels.ensure_labels(frame)
+    frame = read_paths([args.file], need_latency=False).frame  # a given label needs no latency
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        frame, label_source = with_labels(frame, args.label, source=args.file,
+                                          **cost_kwargs(args))
     models = ["baseline", *[m for m in args.models if m != "baseline"]]
     registry = None if args.no_save else Registry(args.registry)
     from core.training import train_and_compare  # scikit-learn: only when this command runs
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> dict:
         doc["champion"] = run_.results[run_.best].model_id
         registry.set_alias("champion", doc["champion"])
     doc["warnings"] = [str(w.message) for w in caught]
+    doc["label_source"] = label_source
     if args.mlflow_uri:
         from core.tracking import log_training
 
@@ -118,7 +120,9 @@ def render(result: dict) -> str:
     lines = [f"{result['rows']:,} labelled rows ({result['dropped_label_rows']:,} without a "
              f"label dropped); split {result['split']['split']}: "
              f"{result['split']['train_rows']:,} train / {result['split']['test_rows']:,} test, "
-             f"{result['split']['folds']} CV folds; features {', '.join(result['features'])}",
+             f"{result['split']['folds']} CV folds; features "
+             f"{', '.join(map(feature_title, result['features']))}",
+             result.get("label_source", ""),
              "",
              f"{'model':<9}{'status':<10}{'acc':>7}{'cv acc':>15}{'prec':>7}{'rec':>7}{'f1':>7}"
              f"{'auc':>7}{'gap':>7}{'fit s':>8}{'pred ms':>9}  model_id"]
