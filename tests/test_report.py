@@ -73,8 +73,12 @@ def test_story_fills_every_section(full_story):
     assert (out / "deploy" / "function.zip").stat().st_size < 100_000
     names = {p.split("/")[-1] for p in files["tables"]}
     for name in ("models_comparison", "simulation_comparison", "shap_importance",
-                 "deployment_scenarios", "diagnostics_findings"):
+                 "deployment_scenarios", "diagnostics_findings", "simulation_calibration",
+                 "simulation_cost_breakdown", "provenance_cost_profile"):
         assert {f"{name}.csv", f"{name}.tex"} <= names
+    # the simulation is calibrated on the demo data and scored against its label rule
+    assert story.simulation.calibration is not None
+    assert story.simulation.objective["rule"] == "balanced_optimal"
 
 
 @pytest.mark.slow
@@ -86,6 +90,7 @@ def test_html_is_self_contained_and_works_offline(full_story):
     assert html.count("Plotly.newPlot") >= 6
     assert html.count("plotly.js v") <= 2, "plotly.js inlined once"
     assert "McNemar" in html
+    assert "calibrated on the data" in html and "Labels: balanced_optimal" in html
 
 
 @pytest.mark.slow

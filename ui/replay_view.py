@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.cost_profile import get_profile
 from core.decision import decision_threshold
-from core.simulate.replay import PLACEMENTS, ReplaySettings, replay
+from core.simulate.replay import PLACEMENTS, ReplaySettings, calibration_frame, replay
 from core.wording import versus_sentences
 from ui import state
 from ui.common import guarded
@@ -79,13 +79,6 @@ def panel(frame: pd.DataFrame | None, models: list[str]) -> None:
     done = state.get(state.REPLAY)
     if done is not None:
         _show(*done)
-
-
-def calibration_frame(calibration: dict) -> pd.DataFrame:
-    """Measured vs simulated per workload x platform, with the relative p50 error."""
-    table = pd.DataFrame(calibration["rows"])
-    table["p50_error_pct"] = (table["simulated_p50_ms"] / table["measured_p50_ms"] - 1) * 100
-    return table
 
 
 def _show(router: str, result) -> None:

@@ -20,6 +20,7 @@ from core.cli.args import (
     model_list,
     output_dir,
 )
+from core.cli.cost_args import add_costs, cost_kwargs
 from core.errors import UserError
 from core.report.story import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
 
@@ -51,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_registry(parser, must_exist=False)
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
+    add_costs(parser)
     parser.add_argument("--no-static", action="store_true",
                         help="skip PNG/SVG export (faster; the HTML has every figure)")
 
@@ -99,7 +101,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.model:
         registry.resolve(args.model)  # an unknown model is bad input: exit 2 before any work
     started = time.perf_counter()
-    story = load([path])  # before the progress bar: bad data is one error line, nothing else
+    # before the progress bar: bad data is one error line, nothing else
+    story = load([path], **cost_kwargs(args))
     if story.frame is None or story.frame.empty:
         reasons = (story.ingest or {}).get("rejected_by_reason") or {"no records": 0}
         raise UserError(f"No usable rows in {path}: all {sum(reasons.values()):,} rows were "

@@ -16,6 +16,7 @@ import pandas as pd
 from core.report import figures
 from core.report.document import Section
 from core.report.story import Story
+from core.simulate.replay import calibration_frame
 from core.wording import versus_sentences
 
 #: section title -> (story step whose failure explains it, what to do when it never ran)
@@ -62,12 +63,31 @@ def _provenance(story: Story) -> Section:
     sec = Section(PROVENANCE)
     sec.text(f"Every random step used seed {story.seed}; rerun with the same data, seed and "
              "versions to get the same numbers.")
+    _label_method(story, sec)
     if story.timings_s:
         sec.table("provenance_step_times", pd.DataFrame(
             list(story.timings_s.items()), columns=["step", "seconds"]))
     sec.table("provenance_versions", pd.DataFrame(
         list(library_versions().items()), columns=["library", "version"]))
     return sec
+
+
+def _label_method(story: Story, sec: Section) -> None:
+    """The label's definition: rule, margin, latency field, cost profile and view."""
+    from core.cost_profile import get_profile
+
+    rule = story.label_rule
+    if not rule:
+        sec.text("Labels: as given in the data (no rule applied).")
+        return
+    sec.text(f"Labels: {rule.get('rule', 'balanced_optimal')}, margin "
+             f"{rule.get('margin', 0.10):.0%}, latency field {rule.get('latency_field')}, "
+             f"costs {rule.get('costs', 'as given')}, {rule.get('view', 'marginal')} view. The "
+             "simulator's oracle uses the same definition.")
+    profile = get_profile(rule.get("cost_profile"))
+    sec.table("provenance_cost_profile", profile.workload_frame())
+    for key, source in profile.sources.items():
+        sec.text(f"Cost profile {key}: {source}")
 
 
 def missing_sections(sections: list[Section]) -> dict[str, str]:
@@ -220,13 +240,28 @@ def _simulation(story: Story, sec: Section) -> bool:
     router = (result.scenario or {}).get("router") or {}
     kind = hybrid.get("router", router.get("kind", "model"))
     model = f" ({router['model_id']})" if kind == "model" and router.get("model_id") else ""
-    sec.text(f"{first['requests']:,} simulated requests per fleet; router: {kind}{model}; "
-             "routing accuracy against the hindsight oracle "
-             f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
+    calibration = getattr(result, "calibration", None)
+    if calibration is not None:
+        champ = story.champion
+        sec.text(f"A replay calibrated on the data: its {first['requests']:,} requests, each "
+                 "platform's service times and costs drawn from its own measurements; router: "
+                 f"{champ.kind + ' ' + champ.model_id if champ else kind}; routing accuracy "
+                 "against the label rule (the objective the model was trained on) "
+                 f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
+    else:
+        sec.text(f"{first['requests']:,} simulated requests per fleet (preset physical model); "
+                 f"router: {kind}{model}; routing accuracy against the hindsight oracle "
+                 f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
     for sentence in versus_sentences(hybrid):
         sec.text(sentence)
-    if "simulate_mix" in story.missing:
-        sec.text(f"Note: {story.missing['simulate_mix']}")
+    for key in ("simulate_mix", "simulate_calibration"):
+        if key in story.missing:
+            sec.text(f"Note: {story.missing[key]}")
+    if calibration is not None:
+        sec.table("simulation_calibration", calibration_frame(calibration))
+        sec.table("simulation_cost_breakdown", pd.DataFrame(
+            {name: s["cost_breakdown"] for name, s in strategies.items()}).T.fillna(0.0)
+            .reset_index(names="strategy"))
     comparison = result.comparison_frame().reset_index(names="metric")
     sec.table("simulation_comparison", comparison)
     sec.figure("simulation_cost_latency", figures.strategy_bars(strategies))

@@ -59,21 +59,26 @@ class Story:
     missing: dict[str, str] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
     seed: int = 0
+    label_rule: dict[str, Any] | None = None  # how labels were computed (None: given)
 
 
 # -- steps -------------------------------------------------------------------------------------
-def load(paths: Sequence[str | Path]) -> Story:
-    """Read logs or a table through core.io and label it (balanced_optimal when unlabelled)."""
+def load(paths: Sequence[str | Path], *, costs: Any = None, view: str | None = None) -> Story:
+    """Read logs or a table through core.io and label it (balanced_optimal when unlabelled,
+    priced by ``costs``/``view`` when given)."""
     from core import io, labels
 
     result = io.read_paths([str(p) for p in paths])
-    frame = labels.ensure_labels(result.frame)
+    kw = {k: v for k, v in (("costs", costs), ("view", view)) if v is not None}
+    frame = labels.ensure_labels(result.frame, **kw)
     return from_frame(frame, ", ".join(str(p) for p in paths), result.summary())
 
 
-def from_frame(frame: pd.DataFrame, source: str, ingest: dict[str, Any] | None = None) -> Story:
+def from_frame(frame: pd.DataFrame, source: str, ingest: dict[str, Any] | None = None,
+               label_rule: dict[str, Any] | None = None) -> Story:
     """A story around an already loaded, labelled dataset (the page's session data)."""
-    return Story(source=source, frame=frame, ingest=ingest)
+    return Story(source=source, frame=frame, ingest=ingest,
+                 label_rule=label_rule or frame.attrs.get("label_rule"))
 
 
 def diagnose(story: Story) -> None:
@@ -126,11 +131,23 @@ def explain(story: Story, *, sample: int = EXPLAIN_SAMPLE) -> None:
 
 def simulate(story: Story, *, requests: int = SIM_REQUESTS,
              on_progress: Progress | None = None) -> None:
-    """Lambda-only vs ECS-only vs hybrid routed by the champion, with the data's request mix."""
+    """Lambda-only vs ECS-only vs hybrid routed by the champion: a replay calibrated on the
+    data, scored against the label's own rule, when the data allows it (both platforms,
+    timestamps, measurements); else the preset model with the data's request mix."""
+    champ = _champion(story)
+    progress = on_progress or (lambda _f, _m: None)
+    if story.frame is not None:
+        try:
+            progress(0.1, "replaying the data's requests (calibrated)")
+            story.simulation = replay_story(story, champ)
+            progress(1.0, "calibrated replay done")
+            return
+        except UserError as exc:
+            story.missing["simulate_calibration"] = (
+                f"not calibrated on the data ({exc}); the preset physical model was used")
     from core.simulate.runner import simulate as run
     from core.simulate.scenario import mix_from_frame
 
-    champ = _champion(story)
     spec: dict[str, Any] = {"requests": int(requests), "seed": story.seed + 1,
                             "router": {"kind": "model", "model_id": champ.model_id}}
     if story.frame is not None:
@@ -139,6 +156,21 @@ def simulate(story: Story, *, requests: int = SIM_REQUESTS,
         except UserError as exc:  # no known workloads in the data: preset mix, said so
             story.missing["simulate_mix"] = f"request mix from presets: {exc}"
     story.simulation = run(spec, pipeline=champ.pipeline, on_progress=on_progress)
+
+
+def replay_story(story: Story, champ: Champion) -> Any:
+    """The calibrated replay of the story's data with the champion as router."""
+    from core.decision import DEFAULT_THRESHOLD
+    from core.simulate.replay import ReplaySettings, replay
+
+    rule = story.label_rule or {}
+    latency = rule.get("latency_field")
+    settings = ReplaySettings(
+        costs=rule.get("cost_profile"), view=rule.get("view", "marginal"),
+        margin=rule.get("margin", 0.10),
+        latency_col=latency if latency in ("execution_time_ms", "latency_ms") else None,
+        router="model", threshold=DEFAULT_THRESHOLD, seed=story.seed + 1)
+    return replay(_frame(story), settings, pipeline=champ.pipeline)
 
 
 def deploy(story: Story, out_dir: str | Path) -> None:
@@ -198,7 +230,8 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
               model: str | None = None, models: Sequence[str] = QUICK_MODELS,
               cv: int = QUICK_CV, requests: int = SIM_REQUESTS, seed: int = 0,
               registry: Any = None, promote: bool = False, static: bool = True,
-              on_progress: Progress | None = None) -> tuple[Story, dict[str, Any]]:
+              on_progress: Progress | None = None, costs: Any = None,
+              view: str | None = None) -> tuple[Story, dict[str, Any]]:
     """Load (or take) data, run `steps` whose result is still missing, write the report.
 
     Returns the story and what was written (see `core.report.exports.write_report`). Only
@@ -214,7 +247,7 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
                             "data in the app).")
         progress.start("ingest", "reading and labelling the data")
         started = time.perf_counter()
-        story = load(paths)
+        story = load(paths, costs=costs, view=view)
         story.timings_s["ingest"] = round(time.perf_counter() - started, 3)
         story.seed = seed
     todo = set(steps)
@@ -233,7 +266,7 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
         progress.start("explain", "SHAP values of the champion")
         run_step(story, "explain", explain)
     if "simulate" in todo and story.simulation is None:
-        progress.start("simulate", f"simulating {requests:,} requests on three fleets")
+        progress.start("simulate", "simulating Lambda-only, ECS-only and the routed hybrid")
         run_step(story, "simulate", simulate, requests=requests,
                  on_progress=progress.within("simulate"))
     if "deploy" in todo and story.deployment is None:

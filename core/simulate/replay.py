@@ -341,6 +341,13 @@ def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndar
                       "(keep-alive), so their rate can differ from the measured one."]}
 
 
+def calibration_frame(calibration: dict[str, Any]) -> pd.DataFrame:
+    """Measured vs simulated per workload x platform, with the relative p50 error (%)."""
+    table = pd.DataFrame(calibration["rows"])
+    table["p50_error_pct"] = (table["simulated_p50_ms"] / table["measured_p50_ms"] - 1) * 100
+    return table
+
+
 def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
            pipeline: Any = None, bins: int = 120) -> SimulationResult:
     """Lambda-only, ECS-only, routed hybrid and two hindsight oracles on the file's requests.
