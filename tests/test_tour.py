@@ -70,6 +70,15 @@ def test_later_steps_set_champion_simulation_and_build(open_step):
         at.session_state["tour_step"] = step
         at.run()
         assert not at.exception and not at.error, step
+        if step == 5:  # the savings sentences agree in sign with the simulation's table
+            hybrid = at.session_state["simulation"].strategies["hybrid"]
+            table = at.session_state["simulation"].comparison_frame()
+            for base, label in (("lambda", "Lambda-only"), ("ecs", "ECS-only")):
+                improvement = table.loc["Total cost (USD)", f"Improvement vs {label} (%)"]
+                assert improvement == pytest.approx(hybrid[f"vs_{base}"]["savings_pct"])
+                sentence = next(m.value for m in at.markdown if f"Hybrid vs {label}:" in m.value)
+                assert ("saves" in sentence) == (improvement > 0), sentence
+                assert ("more" in sentence) == (improvement < 0), sentence
         if step == 6:  # build and test the Lambda function: the zip can be downloaded
             assert len(at.get("download_button")) == 1
     assert at.session_state["simulation"].strategies["hybrid"]["requests"] > 0
