@@ -328,7 +328,11 @@ def _window_keys(cur: pd.DataFrame) -> tuple[pd.Series, str]:
             continue
         span = ts.max() - ts.min()
         freq = next((f for f in _FREQS if span / pd.Timedelta(f) <= MAX_WINDOWS), _FREQS[-1])
-        return ts.dt.floor(freq).dt.strftime("%Y-%m-%d %H:%M"), f"time ({freq})"
+        # Format the few distinct window starts, not a million timestamps.
+        codes, starts = pd.factorize(ts.dt.floor(freq), sort=True)
+        labels = np.asarray(pd.DatetimeIndex(starts).strftime("%Y-%m-%d %H:%M"), dtype=object)
+        keys = np.where(codes >= 0, labels[np.maximum(codes, 0)], None)
+        return pd.Series(keys, index=cur.index), f"time ({freq})"
     n = max(1, min(10, len(cur) // 100))
     chunk = np.arange(len(cur)) * n // max(len(cur), 1)
     return pd.Series([f"rows {i + 1}/{n}" for i in chunk], index=cur.index), "row order"

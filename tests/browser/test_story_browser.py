@@ -30,7 +30,7 @@ TOUR_STEPS = 8
 #: Pages whose first render must finish within this budget (seconds) on the shared 2-core box;
 #: pages that compute on first open (diagnosis, SHAP, build) get the larger one.
 BUDGET_S = {"Home": 10, "Data": 10, "Variance & leakage": 30, "Train & compare": 10,
-            "Explain (SHAP)": 30, "Simulate": 20, "Deploy": 30, "Report": 20}
+            "Explain (SHAP)": 30, "Simulate": 20, "Deploy": 30, "Monitor": 20, "Report": 20}
 
 
 def _ok(pg, errors_expected: bool = False) -> None:
@@ -169,6 +169,16 @@ def _story(page, app_url, artillery_dir) -> None:
     _ok(page)
     _shoot(page, "deploy")
     lap("deploy")
+
+    _open(page, "Monitor", times)
+    _ok(page)
+    page.get_by_text("Demo: plant a payload shift").click()  # the champion sees payload x3
+    wait_for_app_run(page)
+    page.get_by_text("Routed to Lambda (current)").wait_for(timeout=60_000)
+    _ok(page, errors_expected=True)  # a planted shift is a red DRIFT verdict
+    assert page.get_by_text("DRIFT").count() >= 1
+    _shoot(page, "monitor")
+    lap("monitor")
 
     _open(page, "Report", times)
     _ok(page)
