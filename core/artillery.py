@@ -104,9 +104,17 @@ def nested_deeper_than(data: bytes | bytearray, limit: int) -> bool:
     return bool(depth.max() > limit)
 
 
-def arrow_jsonl_bytes(data: bytes | bytearray) -> pd.DataFrame | None:
+def arrow_jsonl_bytes(data: bytes | bytearray, ends: np.ndarray | None = None,
+                      block_bytes: int = 1 << 20) -> pd.DataFrame | None:
     """Clean UTF-8 JSON Lines read by Arrow from the bytes themselves (no copy, no decoded
-    text); None when Arrow cannot (blank lines, broken or huge lines, mixed types...)."""
+    text); None when they are not clean (blank, broken or deeply nested lines...), and the
+    careful text reader takes the file.
+
+    One Arrow pass first; when a column changes type part-way (Lambda logs write
+    `memory_used_mb` as a string, ECS logs as a number, and files get concatenated), the
+    file is read in ~1 MB blocks of whole lines instead, each by Arrow or, for the block
+    where the type changes, by `json`. `ends` are the newline offsets (core.io.ByteLines).
+    """
     end = len(data)
     while end and data[end - 1] in b" \t\r\n":
         end -= 1
@@ -114,8 +122,46 @@ def arrow_jsonl_bytes(data: bytes | bytearray) -> pd.DataFrame | None:
         return None
     if nested_deeper_than(data, MAX_NESTING):
         return None
-    view = memoryview(data)[:end]
-    return _arrow_table(pa.py_buffer(view), data.count(b"\n", 0, end) + 1)
+    view = memoryview(data)
+    lines = data.count(b"\n", 0, end) + 1
+    whole = _arrow_table(pa.py_buffer(view[:end]), lines)
+    if whole is not None or ends is None:
+        return whole
+    line_ends = np.append(ends[ends < end], end)  # exclusive end of each line
+    starts = np.concatenate([[0], line_ends[:-1] + 1])
+    frames: list[pd.DataFrame] = []
+    i = 0
+    while i < lines:
+        j = int(np.searchsorted(line_ends, starts[i] + block_bytes, side="right"))
+        j = min(max(j, i + 1), lines)
+        if not _read_lines(view, starts, line_ends, i, j, frames):
+            return None
+        i = j
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _read_lines(view: memoryview, starts: np.ndarray, line_ends: np.ndarray, i: int, j: int,
+                frames: list[pd.DataFrame], smallest: int = 64) -> bool:
+    """Lines [i, j) into `frames`: Arrow, else halves (a type change sits in one half), else
+    `json` for a few lines; False when they are not clean JSON objects."""
+    block = view[int(starts[i]):int(line_ends[j - 1])]
+    frame = _arrow_table(pa.py_buffer(block), j - i)
+    if frame is not None:
+        frame[LINE] = np.arange(i + 1, j + 1)
+        frames.append(frame)
+        return True
+    if j - i > smallest:
+        middle = (i + j) // 2
+        return (_read_lines(view, starts, line_ends, i, middle, frames, smallest)
+                and _read_lines(view, starts, line_ends, middle, j, frames, smallest))
+    try:
+        records = _loads_batch(bytes(block).decode("utf-8").split("\n"))
+    except UnicodeDecodeError:
+        return False
+    if records is None:
+        return False
+    frames.append(records_frame(records, list(range(i + 1, j + 1))))
+    return True
 
 
 _BLANK_LINE_BYTES = re.compile(rb"\n[ \t\r]*\n")

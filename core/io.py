@@ -270,23 +270,42 @@ def _parse(name: str, load: Callable[[], bytes | bytearray], max_bytes: int,
 
 def _gunzip(name: str, data: bytes, limit: int) -> bytearray:
     """Decompress (several members too), stopping as soon as the output passes `limit`:
-    the limit is on what is decompressed, so a small bomb never fills memory."""
-    out = bytearray()
+    the limit is on what is decompressed, so a small bomb never fills memory.
+
+    Output goes in 16 MB steps into one buffer sized by the gzip trailer's length field (a
+    hint: it can lie or wrap), so the file is never held twice while it grows."""
+    hint = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+    out = bytearray(min(hint, limit + 1))  # calloc: untouched pages cost nothing
+    size = 0
     while data:
         inflater = zlib.decompressobj(wbits=31)
-        try:
-            out += inflater.decompress(data, limit + 1 - len(out))
-        except zlib.error as exc:
-            raise UserError(f"{name} looks gzipped but cannot be decompressed ({exc}); "
-                            "re-create the .gz file or upload it uncompressed.") from None
-        if len(out) > limit:
-            del out
-            raise UserError(f"{name} expands past {_mb(limit)} when decompressed; raise "
-                            "--max-mb (or the size limit on the Data page), or split it.")
+        pending = data
+        while True:
+            try:
+                chunk = inflater.decompress(pending, 1 << 24)
+                if not inflater.unconsumed_tail and not inflater.eof:
+                    chunk += inflater.flush()
+            except zlib.error as exc:
+                raise UserError(f"{name} looks gzipped but cannot be decompressed ({exc}); "
+                                "re-create the .gz file or upload it uncompressed.") from None
+            if size + len(chunk) <= len(out):
+                out[size:size + len(chunk)] = chunk
+            else:
+                del out[size:]
+                out += chunk
+            size += len(chunk)
+            if size > limit:
+                del out
+                raise UserError(f"{name} expands past {_mb(limit)} when decompressed; raise "
+                                "--max-mb (or the size limit on the Data page), or split it.")
+            pending = inflater.unconsumed_tail
+            if not pending:
+                break
         if not inflater.eof:
             raise UserError(f"{name} looks gzipped but cannot be decompressed (the data ends "
                             "early); re-create the .gz file or upload it uncompressed.")
         data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
+    del out[size:]
     return out
 
 
@@ -335,7 +354,7 @@ def _arrow_fast_path(name: str, data: bytes | bytearray
     lines = ByteLines(data)
     if lines.longest() > MAX_LINE_CHARS:
         return None  # the text reader rejects the long lines one by one
-    frame = arrow_jsonl_bytes(data)
+    frame = arrow_jsonl_bytes(data, lines.ends)
     return None if frame is None else (frame, lines)
 
 
@@ -479,8 +498,17 @@ def _fill_cost(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Fill missing cost_usd by the default cost profile (core.cost_profile)."""
     from core.cost_profile import fill_missing_cost
 
-    filled = fill_missing_cost(frame)
-    return filled, " ".join(filled.attrs.get("cost_notes", [])) or None
+    # Pricing never reads the ids or file names: leave those (the largest text columns) out
+    # of the copy it makes, then put the cost column back.
+    bystanders = [c for c in ("request_id", "source_file") if c in frame.columns]
+    filled = fill_missing_cost(frame.drop(columns=bystanders))
+    notes = " ".join(filled.attrs.get("cost_notes", [])) or None
+    if not bystanders:
+        return filled, notes
+    frame = frame.copy(deep=False)
+    frame["cost_usd"] = filled["cost_usd"].to_numpy()
+    frame.attrs.update(filled.attrs)
+    return frame, notes
 
 
 def _data_warnings(frame: pd.DataFrame) -> list[str]:

@@ -159,6 +159,12 @@ CASES: dict[str, Case] = {
         lambda c: ["simulate", "--config", str(c / "scenarios" / "from_folder.json")],
         never=("SECRET",), says="is a folder, not a file"),
     "simulate_requests_zero": Case(lambda c: ["simulate", "--requests", "0"]),
+    "simulate_seed_minus_1": Case(lambda c: ["simulate", "--data", str(c / "table.csv"),
+                                             "--seed", "-1"], says="between 0 and"),
+    "label_margin_out_of_range": Case(lambda c: ["label", str(c / "table.csv"), "--out",
+                                                 "l.csv", "--margin", "-1"], says="--margin"),
+    "label_out_into_a_file": Case(lambda c: ["label", str(c / "table.csv"), "--out",
+                                             str(c / "a_file" / "l.csv")], says="is a file"),
     # -- seeds and ranges -------------------------------------------------------------------
     "train_seed_minus_1": Case(lambda c: ["train", str(c / "table.csv"), "--seed", "-1"],
                                says="between 0 and 4294967295"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from core.cli.args import float_range, input_path, table_out
 from core.cli.cost_args import add_costs, profile_from
 from core.io import read_paths, write_table
 from core.labels import LATENCY_FIELDS, RULES, label_shares
@@ -14,13 +15,13 @@ HELP = ("Label a request table (1 = Lambda optimal, 0 = ECS optimal) with the th
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE",
+    parser.add_argument("file", metavar="FILE", type=input_path,
                         help="request table or logs (any format ingest reads)")
-    parser.add_argument("--out", required=True, metavar="FILE",
+    parser.add_argument("--out", required=True, metavar="FILE", type=table_out,
                         help="labelled table to write (.csv or .parquet)")
     parser.add_argument("--rule", choices=sorted(RULES), default="balanced_optimal",
                         help="labelling rule (default: %(default)s)")
-    parser.add_argument("--margin", type=float, default=0.10,
+    parser.add_argument("--margin", type=float_range(0, 0.5), default=0.10,
                         help="how much better Lambda must be on latency and cost, 0 to 0.5 "
                              "(default: %(default)s)")
     parser.add_argument("--latency-field", choices=LATENCY_FIELDS, default=None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core.cli.args import existing_dir, float_range, input_file, input_path, int_range, seed
 from core.cli.cost_args import add_costs
 from core.wording import versus_sentences
 
@@ -14,26 +15,26 @@ HELP = ("Simulate Lambda-only, ECS-only and router-driven hybrid fleets for a sc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE",
+    parser.add_argument("--config", metavar="FILE", type=input_file,
                         help="scenario JSON file (every key optional; see DESIGN.md)")
-    parser.add_argument("--requests", type=int, metavar="N",
+    parser.add_argument("--requests", type=int_range(1, 50_000_000), metavar="N",
                         help="number of requests (overrides the scenario's)")
-    parser.add_argument("--data", metavar="FILE",
+    parser.add_argument("--data", metavar="FILE", type=input_path,
                         help="calibrated replay: replay this file's requests with service "
                              "times and costs drawn from its own measurements")
     parser.add_argument("--router", metavar="MODEL_ID",
                         help="with --data: the hybrid routes by this registry model (id or "
                              "alias); without it, by the label-rule oracle")
-    parser.add_argument("--registry", metavar="DIR",
+    parser.add_argument("--registry", metavar="DIR", type=existing_dir,
                         help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
-    parser.add_argument("--margin", type=float, default=None,
+    parser.add_argument("--margin", type=float_range(0, 0.5), default=None,
                         help="with --data: the label rule's margin (default: the router "
                              "model's, else 0.10)")
     parser.add_argument("--placement", choices=("in_process", "lambda_call"),
                         default="in_process",
                         help="with --data: the router runs in the front door's process "
                              "(default) or as its own billed Lambda call")
-    parser.add_argument("--seed", type=int, default=1,
+    parser.add_argument("--seed", type=seed, default=1,
                         help="with --data: seed of the draws (default: %(default)s)")
     add_costs(parser)
 
