@@ -89,3 +89,13 @@ def test_train_run_reports_the_search_history():
     assert doc["trials"] == 6 and doc["n_trials"] == 6
     assert np.isfinite(doc["best_value"]) and isinstance(pd.DataFrame(doc["history"]),
                                                           pd.DataFrame)
+    # the report's model section names the search and tabulates it
+    from core.report.builder import _models
+    from core.report.document import Section
+    from core.report.story import Story
+
+    section = Section("Model comparison")
+    assert _models(Story(source="test", frame=frame, train_run=run), section)
+    tables = {b.name: b.table for b in section.blocks if b.kind == "table"}
+    assert "models_search" in tables and tables["models_search"]["trials"].tolist() == [6]
+    assert any("Optuna" in (b.text or "") for b in section.blocks if b.kind == "text")

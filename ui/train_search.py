@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.training.result import TrainRun
-from core.training.search import history_frame
+from core.training.search import history_frame, summary_frame
 
 
 def history(run: TrainRun) -> None:
@@ -38,8 +38,5 @@ def history(run: TrainRun) -> None:
                           yaxis_title="CV ROC-AUC", height=360,
                           margin={"l": 10, "r": 10, "t": 40, "b": 10})
         st.plotly_chart(fig, key="train_search_history")
-        summary = frame.groupby("model", sort=False).agg(
-            trials=("trial", "size"), pruned=("state", lambda s: int((s == "pruned").sum())),
-            best_roc_auc=("best_so_far", "max"), seconds=("s", "sum")).reset_index()
-        st.dataframe(summary, hide_index=True)
+        st.dataframe(summary_frame(searches), hide_index=True)
         st.dataframe(frame, hide_index=True, height=240)

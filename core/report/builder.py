@@ -183,6 +183,15 @@ def _models(story: Story, sec: Section) -> bool:
     curves = run.curves("roc")
     if not curves.empty:
         sec.figure("models_roc", figures.roc_curves(curves))
+    searches = {r.name: r.search for r in run.ok_results() if r.search}
+    if searches:
+        from core.training.search import summary_frame
+
+        info = next(iter(searches.values()))
+        sec.text(f"Hyper-parameters were tuned with Optuna's TPE sampler (seed {info['seed']}, "
+                 f"up to {info['n_trials']} trials within {info['budget_s']:g} s per model, "
+                 "mean CV ROC-AUC, weak trials pruned fold by fold; trial 0 is the default).")
+        sec.table("models_search", summary_frame(searches))
     return True
 
 

@@ -213,3 +213,18 @@ def history_frame(searches: dict[str, dict[str, Any]]) -> pd.DataFrame:
                                              h["params"].items())})
     return pd.DataFrame(rows, columns=["model", "trial", "state", "roc_auc", "best_so_far",
                                        "folds", "s", "params"])
+
+
+def summary_frame(searches: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """One row per tuned model: trials, pruned, best CV ROC-AUC, its trial and settings."""
+    rows = []
+    for model, info in searches.items():
+        if not info:
+            continue
+        rows.append({"model": model, "trials": info.get("trials"), "pruned": info.get("pruned"),
+                     "best_roc_auc": info.get("best_value"), "best_trial": info.get("best_trial"),
+                     "seconds": round(float(info.get("wall_s", math.nan)), 2),
+                     "params": ", ".join(f"{k}={_plain(v)}" for k, v in
+                                         info.get("params", {}).items())})
+    return pd.DataFrame(rows, columns=["model", "trials", "pruned", "best_roc_auc",
+                                       "best_trial", "seconds", "params"])
