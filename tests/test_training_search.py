@@ -4,6 +4,8 @@ reaches `train --json`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,7 @@ from core.training.inputs import prepare
 from core.training.search import DEFAULTS, PRESETS, search, to_json, trials_from
 
 FEATURES = ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+DEMO = Path(__file__).resolve().parents[1] / "data" / "variance.csv"
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +102,16 @@ def test_train_run_reports_the_search_history():
     tables = {b.name: b.table for b in section.blocks if b.kind == "table"}
     assert "models_search" in tables and tables["models_search"]["trials"].tolist() == [6]
     assert any("Optuna" in (b.text or "") for b in section.blocks if b.kind == "text")
+
+
+def test_cli_trial_presets_match_and_bad_trials_exit_2(capsys):
+    from core.cli.dispatch import main
+    from core.cli.train import TRIAL_PRESETS
+
+    assert TRIAL_PRESETS == PRESETS
+    for bad in ("0", "many"):
+        try:
+            code = main(["train", str(DEMO), "--search", "5", "--trials", bad])
+        except SystemExit as exit_:  # argparse's own exit
+            code = exit_.code
+        assert code == 2 and "--trials" in capsys.readouterr().err

@@ -26,6 +26,8 @@ from core.schema import LABEL, feature_title
 
 #: core.training.splits.SPLITS, spelled out so `--help` does not import scikit-learn.
 SPLIT_CHOICES = ("stratified", "group", "time")
+#: core.training.search.PRESETS, spelled out for the same reason.
+TRIAL_PRESETS = {"quick": 10, "thorough": 50}
 
 HELP = ("Train and compare models (majority baseline always included) with cross-validation; "
         "print metrics, significance and the thesis success checks; save each model.")
@@ -52,12 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float_range(0, strict_lo=True), metavar="S",
                         help="stop a model that trains longer than S seconds")
     parser.add_argument("--search", type=float_range(0), metavar="S",
-                        help="small hyper-parameter search per model within S seconds (0 = "
+                        help="Optuna (TPE) hyper-parameter search per model within S seconds (0 = "
                              "none)")
     parser.add_argument("--jobs", type=jobs, metavar="N",
                         help="parallel worker processes (1 or more; -1 = all cores)")
     add_registry(parser, must_exist=False)
-    parser.add_argument("--trials", default=50, metavar="N",
+    parser.add_argument("--trials", type=_trials, default=50, metavar="N",
                         help="trial budget of the --search per model: a number or a preset "
                         "quick (10) / thorough (50) (default: %(default)s)")
     parser.add_argument("--mlflow-uri", metavar="DIR_OR_URI",
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> dict:
     run_ = train_and_compare(
         frame, features=args.features, label=args.label, models=models, split=args.split,
         group=args.group, cv=args.cv, seed=args.seed, time_limit_s=args.time_limit,
-        search_budget_s=args.search, search_trials=_trials(args.trials), n_jobs=args.jobs,
+        search_budget_s=args.search, search_trials=args.trials, n_jobs=args.jobs,
         registry=registry, on_progress=None if args.json else _progress)
     doc = run_.to_json()
     doc["champion"] = None
@@ -105,11 +107,18 @@ def run(args: argparse.Namespace) -> dict:
     return doc
 
 
-def _trials(value: object) -> int:
-    """--trials as a number of trials (presets quick / thorough); exit 2 when it is not."""
-    from core.training.search import trials_from
-
-    return trials_from(value)
+def _trials(value: str) -> int:
+    """--trials: a whole number >= 1 or a preset name (quick / thorough)."""
+    if value.strip().lower() in TRIAL_PRESETS:
+        return TRIAL_PRESETS[value.strip().lower()]
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number or one of "
+                                         f"{sorted(TRIAL_PRESETS)}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
 
 
 def _f(value: Any, fmt: str = ".3f") -> str:
