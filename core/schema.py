@@ -84,9 +84,10 @@ class Roles:
 
 
 def default_roles(frame: pd.DataFrame, label: str = LABEL) -> Roles:
-    """Guess roles for a frame: known features present, outcomes by name, ids by name."""
+    """Guess roles for a frame: the default features (`model_features`), outcomes and ids by
+    name."""
     cols = list(frame.columns)
-    features = [c for c in DEFAULT_FEATURES if c in cols]
+    features = model_features(frame, label=label)
     outcomes = [c for c in cols if is_outcome(c) and c != label]
     ids = [c for c in cols if c in ID_COLUMNS]
     group = "time_window" if "time_window" in cols else None
@@ -104,7 +105,7 @@ TIME_COLUMN = "timestamp"
 #: Derived features: input column -> what the model sees of it.
 DERIVED_FEATURES = {TIME_COLUMN: "hour of day"}
 #: Never features: the label in words, the serving platform (known only after routing).
-NOT_FEATURES = (OPTIMAL_PLATFORM, "platform")
+NOT_FEATURES = (LABEL, OPTIMAL_PLATFORM, "platform")
 #: A column with a distinct value on at least this share of rows (and >= ID_MIN_ROWS rows)
 #: is an identifier when it holds text, whole numbers or datetimes.
 ID_UNIQUE_SHARE = 0.95

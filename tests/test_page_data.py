@@ -190,7 +190,8 @@ def test_new_dataset_resets_roles_and_labelling(app_test, small):
     at.button(key="data_demo_variance").click().run()
     next(m for m in at.multiselect if m.label.startswith("Features")).select("latency_ms").run()
     at.slider[0].set_value(0.25).run()
-    _upload(at, ("mine.csv", _csv(small)))
+    unlabelled = small.drop(columns=["label", "optimal_platform"])  # labels computed on load
+    _upload(at, ("mine.csv", _csv(unlabelled)))
     assert not at.exception and not at.error
     roles = at.session_state["roles"]
     assert "latency_ms" not in roles.features and not roles.allow_outcome_features
@@ -277,3 +278,61 @@ def test_cost_profile_editor_relabels_and_a_bad_edit_keeps_the_labels(app_test, 
     assert at.session_state["dataset"]["label"].equals(fleet)
     assert at.session_state["cost_profile"]["workloads"]["lightweight_api"]["fargate_vcpu"] \
         == 0.25
+
+
+# -- issue 13: label choice and visible features -----------------------------------------
+
+
+def test_ecs_only_jsonl_offers_no_outcome_as_label_and_says_how_labels_are_made(app_test):
+    rows = [{"request_id": f"r{i}", "platform": "ecs", "workload_type": "lightweight_api",
+             "response_time_ms": 40 + i, "cpu_percent": [10, 20][i % 2], "http_status": 200}
+            for i in range(29)]
+    at = app_test(PAGE)
+    at.run()
+    _upload(at, ("ecs.jsonl", "\n".join(json.dumps(r) for r in rows).encode()))
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.label.startswith("Label")]  # cpu_percent: never
+    note = next(i.value for i in at.info if i.value.startswith("No label column"))
+    assert "computed with balanced_optimal" in note and "costs" in note
+    assert "could not be" in note
+
+
+def test_a_yes_no_label_is_used_as_given(app_test, small):
+    given = small.drop(columns=["optimal_platform"]).assign(
+        label=small["label"].map({1: "yes", 0: "no"}))
+    at = app_test(PAGE)
+    at.run()
+    _upload(at, ("given.csv", _csv(given)))
+    assert not at.exception and not at.error
+    frame = at.session_state["dataset"]
+    assert frame["label"].tolist() == small["label"].tolist()  # not recomputed
+    assert any(i.value.startswith("Labels are given in the data") for i in at.info)
+    assert not at.slider  # no margin: nothing is computed unless asked
+    share = small["label"].mean()
+    assert {m.label: m.value for m in at.metric}["Lambda-optimal share"] == f"{share:.0%}"
+    at.button(key="label_compute").click().run()
+    assert not at.exception and at.slider  # asked: now computed, with its settings
+
+
+def test_another_label_like_column_can_be_the_label(app_test, small):
+    frame = small.assign(winner=small["label"].map({1: "lambda", 0: "ecs"}))
+    at = app_test(PAGE, dataset=frame, dataset_name="x")
+    at.run()
+    box = next(s for s in at.selectbox if s.label.startswith("Label"))
+    assert "winner" in box.options and "cpu_percent" not in box.options
+    assert "cold_start" not in box.options
+    box.set_value("winner").run()
+    assert not at.exception
+    assert at.session_state["roles"].label == "winner"
+    assert any("`winner`" in i.value for i in at.info)
+
+
+def test_every_feature_is_listed_in_full_with_derived_sources(app_test, small):
+    at = app_test(PAGE, dataset=small, dataset_name="x")
+    at.run()
+    pick = next(m for m in at.multiselect if m.label.startswith("Features"))
+    assert pick.value == ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+    pick.select("timestamp").run()
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("The model will see 5 features:") and "hour of day ← timestamp"
+               in c for c in captions)

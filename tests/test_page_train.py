@@ -26,7 +26,7 @@ def test_empty_state_offers_demo_data(app_test):
 
 def _train(app_test, preset: str, rows: int, models: list[str], **state_kw):
     frame = synth.generate(preset, rows, seed=0)
-    at = app_test(PAGE, **{state.DATASET: frame, **state_kw})
+    at = app_test(PAGE, **{state.DATASET: frame, **state_kw})  # state_kw may replace it
     at.run()
     assert not at.exception
     at.multiselect(key="train_models").set_value(models)
@@ -68,3 +68,18 @@ def test_outcome_features_from_the_variance_page_are_flagged(app_test):
     assert not at.exception
     assert any("latency_ms" in w.value for w in at.warning)
     assert at.multiselect(key="train_features").value == ["workload_type"]
+
+
+@pytest.mark.slow
+def test_a_label_chosen_on_the_data_page_is_the_one_trained(app_test):
+    """The roles' label (here yes/no words in another column) is what the models learn."""
+    from core.schema import Roles
+
+    frame = synth.generate("variance", 400, seed=0)
+    frame = frame.assign(winner=frame["label"].map({1: "yes", 0: "no"}),
+                         label=1 - frame["label"])  # a different column, to tell them apart
+    at = _train(app_test, "variance", 400, ["baseline", "logreg"],
+                **{state.DATASET: frame, state.ROLES: Roles(label="winner")})
+    assert any("Label: `winner`" in c.value for c in at.caption)
+    run = at.session_state[state.TRAIN_RUN]
+    assert run.label == "winner" and "label" not in run.features

@@ -116,3 +116,17 @@ def test_trap_findings_show_evidence_tables(app_test, demo):
     assert any("single_feature_auc" in h for h in headers)
     metric = next(m for m in at.metric if m.label.startswith("Accuracy ceiling"))
     assert metric.value.endswith("%")
+
+
+def test_the_variance_and_train_pages_list_the_data_pages_features(app_test, demo):
+    chosen = ["workload_type", "payload_size_kb", "timestamp"]
+    at = app_test(PAGE, dataset=demo["variance"], features=chosen)
+    at.run()
+    assert not at.exception
+    listed = ("3 features: workload_type, payload_size_kb, hour of day ← timestamp.")
+    assert any(listed in c.value for c in at.caption)
+    train = app_test("pages/train.py", dataset=demo["variance"], features=chosen)
+    train.run()
+    assert not train.exception
+    assert train.multiselect(key="train_features").value == chosen
+    assert any(c.value == f"The model will see {listed}" for c in train.caption)

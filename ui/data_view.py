@@ -19,7 +19,8 @@ import streamlit as st
 from core import io as core_io
 from core import labels, profile
 from core.errors import UserError
-from core.schema import Roles, default_roles
+from core.label_values import ACCEPTED, has_labels, label_columns
+from core.schema import LABEL, OPTIMAL_PLATFORM, Roles, default_roles, feature_title
 from ui import cost_profile_view, state
 from ui import data_figures as figs
 from ui.common import DEMO_DATASETS, guarded, load_demo
@@ -34,6 +35,7 @@ _ERROR = "data_load_error"          # message of the last failed load, shown unt
 _LABEL_NOTE = "data_label_note"     # why the loaded data could not be labelled, if so
 _LABELLING = "data_labelling"  # (load token, margin, latency field, (profile, view)) applied
 _LOADS = "data_loads"               # (ingest report last seen, number of loads so far)
+_GIVEN = "data_label_given"         # (ingest report, True) when the loaded data had labels
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 
 
@@ -52,10 +54,12 @@ def upload_limit_mb(requested_mb: int) -> tuple[int, str | None]:
 def _store(frame: pd.DataFrame, name: str, report: core_io.IngestResult) -> None:
     """Make a freshly ingested dataset the session's (dropping results of the previous one)."""
     note = None
+    given = has_labels(frame)  # a given label is used as given, never replaced silently
     try:
         frame = _quiet(labels.ensure_labels, frame)
     except UserError as exc:
         note = f"Loaded without labels: {exc}"
+    st.session_state[_GIVEN] = (report, given)
     state.clear_derived()
     state.put(state.DATASET, frame)
     state.put(state.DATASET_NAME, name)
@@ -242,10 +246,7 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
     base = state.get(state.ROLES) or default_roles(frame)
     columns = [str(c) for c in frame.columns]
     token = _token()
-    label_opts = profile.label_candidates(frame) or [base.label]
-    label = st.selectbox("Label (what the model predicts)", label_opts,
-                         index=label_opts.index(base.label) if base.label in label_opts else 0,
-                         key=f"roles_label_{token}")
+    label = _label_choice(frame, base.label, token)
     choices = [c for c in columns if c != label]
     preset = state.get(state.FEATURES)  # the Variance page may have dropped leaked columns
     features_key = f"roles_features_{token}"
@@ -253,7 +254,9 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
         "Features (known before routing)", choices,
         default=[c for c in (base.features if preset is None else preset) if c in choices],
         key=features_key, on_change=_features_chosen, args=(features_key,),
+        format_func=feature_title,
         help="Your choice becomes the feature set of the Variance and Train pages.")
+    st.caption(features_caption(features))
     outcomes = st.multiselect(
         "Outcomes (measured after routing; never features by default)", choices,
         default=[c for c in base.outcomes if c in choices], key=f"roles_outcomes_{token}")
@@ -276,6 +279,55 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
     return roles
 
 
+def labels_given() -> bool:
+    """True when the loaded data carried its own label (then it is used as given)."""
+    seen = st.session_state.get(_GIVEN)
+    return bool(seen and seen[0] is state.get(state.INGEST_REPORT) and seen[1])
+
+
+def rule_text(frame: pd.DataFrame) -> str:
+    """The labelling rule behind computed labels, with its margin, latency field and costs."""
+    rule = frame.attrs.get("label_rule") or {}
+    parts = [f"margin {rule['margin']:.0%}" if "margin" in rule else "",
+             f"latency field `{rule['latency_field']}`" if "latency_field" in rule else "",
+             f"costs {rule.get('costs', cost_profile_view.AS_GIVEN)}"]
+    return f"{rule.get('rule', 'balanced_optimal')} ({', '.join(p for p in parts if p)})"
+
+
+def _label_choice(frame: pd.DataFrame, current: str, token: int) -> str:
+    """Only label-like columns are offered (binary label values, lambda/ecs words, `label`,
+    `optimal_*`), never outcomes; with none, say that labels are computed and how."""
+    given = labels_given()
+    options = label_columns(frame)
+    if not given:  # computed: optimal_platform is the same label in words
+        options = [c for c in options if c != OPTIMAL_PLATFORM]
+    if not options:
+        why = st.session_state.get(_LABEL_NOTE) or "no row could be labelled"
+        st.info(f"No label column in the data (a label holds {ACCEPTED}). Labels are "
+                f"computed with {rule_text(frame)}; here they could not be: {why}",
+                icon=":material/info:")
+        return current if current in frame.columns else LABEL
+    label = st.selectbox("Label (what the model predicts)", options,
+                         index=options.index(current) if current in options else 0,
+                         key=f"roles_label_{token}",
+                         help=f"Columns holding {ACCEPTED}; outcomes are never offered.")
+    if label == LABEL and not given:
+        st.caption(f"The data has no label column: `label` is computed with "
+                   f"{rule_text(frame)}; change it under Labelling.")
+    else:
+        st.caption(f"`{label}` is used as given ({ACCEPTED}).")
+    return label
+
+
+def features_caption(features: list[str], lead: str = "The model will see") -> str:
+    """Every feature the model will see, in full, derived ones with their source (the Data,
+    Variance and Train pages show the same sentence)."""
+    if not features:
+        return f"{lead} no features: choose at least one."
+    return (f"{lead} {len(features)} feature{'s' if len(features) != 1 else ''}: "
+            + ", ".join(feature_title(c) for c in features) + ".")
+
+
 def _features_chosen(key: str) -> None:
     """A feature set the user picked here is the one the Variance and Train pages start from."""
     state.put(state.FEATURES, list(st.session_state[key]))
@@ -284,8 +336,15 @@ def _features_chosen(key: str) -> None:
 def labelling(frame: pd.DataFrame) -> str | None:
     """Margin and latency field of balanced_optimal; relabels through core.labels on change.
 
-    Returns the latency field the charts should use (None when the data has none)."""
+    Returns the latency field the charts should use (None when the data has none). A label
+    given in the data (or another label column chosen under roles) is used as given: this
+    section says so, and only replaces it when the user asks."""
     fields = profile.latency_fields(frame)
+    roles = state.get(state.ROLES)
+    chosen = roles.label if roles is not None else LABEL
+    if chosen != LABEL or labels_given():
+        _given_labels(frame, chosen, fields)
+        return fields[0] if fields else None
     if not fields:
         st.info("No latency column (execution_time_ms or latency_ms) with values: the data "
                 "cannot be labelled here.", icon=":material/info:")
@@ -327,6 +386,27 @@ def labelling(frame: pd.DataFrame) -> str | None:
                 st.dataframe(moved, hide_index=True, column_config={
                     f: st.column_config.NumberColumn(f, format="percent") for f in fields})
     return field
+
+
+def _given_labels(frame: pd.DataFrame, chosen: str, fields: list[str]) -> None:
+    """The label comes with the data: say so, show its shares, offer to compute instead."""
+    values = frame[chosen] if chosen in frame.columns else pd.Series(dtype=float)
+    st.info(f"Labels are given in the data (column `{chosen}`, {int(values.notna().sum()):,} "
+            f"labelled rows) and are used as given: {ACCEPTED}.", icon=":material/label:")
+    if chosen == LABEL:
+        shares = _label_shares(frame)
+        if shares is not None:
+            st.plotly_chart(figs.label_share_bars(shares), width="stretch")
+    if chosen == LABEL and fields and st.button(
+            "Compute labels with balanced_optimal instead", key="label_compute",
+            icon=":material/calculate:",
+            help="Replaces the given labels with computed ones (margin 10 %, latency field "
+                 f"{fields[0]}); reload the file to get the given labels back."):
+        relabelled = guarded(_quiet, labels.balanced_optimal, frame, latency_col=fields[0])
+        if relabelled is not None:
+            st.session_state[_GIVEN] = (state.get(state.INGEST_REPORT), False)
+            _replace_labels(relabelled)
+            st.rerun()
 
 
 def _quiet(fn: Callable[..., pd.DataFrame], *args, **kwargs) -> pd.DataFrame:

@@ -8,9 +8,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.features import default_features
 from core.registry import Registry
-from core.schema import ID_COLUMNS, LABEL, OPTIMAL_PLATFORM, is_outcome
+from core.schema import (
+    ID_COLUMNS,
+    LABEL,
+    OPTIMAL_PLATFORM,
+    feature_title,
+    is_outcome,
+    model_features,
+)
 from core.training import (
     DEFAULT_MODELS,
     MODEL_NAMES,
@@ -23,6 +29,7 @@ from core.training.splits import SPLITS
 from ui import state
 from ui import train_figures as figs
 from ui.common import ROOT, guarded
+from ui.data_view import features_caption
 
 PARTIAL = "train_partial"
 SPLIT_HELP = {
@@ -38,17 +45,20 @@ def registry() -> Registry:
     return Registry(state.get(state.REGISTRY_DIR))
 
 
-def _candidates(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    cols = [c for c in frame.columns if c not in NOT_FEATURES]
+def _candidates(frame: pd.DataFrame, label: str = LABEL) -> tuple[list[str], list[str]]:
+    cols = [c for c in frame.columns if c not in NOT_FEATURES and c != label]
     return [c for c in cols if not is_outcome(c)], [c for c in cols if is_outcome(c)]
 
 
 def settings(frame: pd.DataFrame) -> dict[str, Any]:
     """The run's settings from widgets; features pre-filled without outcomes."""
     warm_up()  # model libraries load in the background while the user chooses
-    safe, outcomes = _candidates(frame)
+    roles = state.get(state.ROLES)
+    label = roles.label if roles is not None and roles.label in frame.columns else LABEL
+    safe, outcomes = _candidates(frame, label)
     preset = state.get(state.FEATURES)
-    default = [c for c in (preset or default_features(frame)) if c in frame.columns]
+    default = [c for c in (preset or model_features(frame, label=label))
+               if c in frame.columns]
     left, right = st.columns([3, 2], gap="large")
     with left:
         allow = st.toggle("Offer outcome columns as features", key="train_allow_outcomes",
@@ -63,10 +73,14 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
         if dropped:
             st.warning(f"Left out {dropped} from the preset features: they are outcomes "
                        "(measured after routing) and leak the label.", icon=":material/warning:")
-        source = "the Variance page" if preset else "the pre-routing columns"
+        source = ("your choice on the Data or Variance page" if preset
+                  else "the pre-routing columns")
         features = st.multiselect("Features", options,
                                   default=[c for c in default if c in options],
-                                  key="train_features", help=f"Pre-filled from {source}.")
+                                  key="train_features", format_func=feature_title,
+                                  help=f"Pre-filled from {source}.")
+        st.caption(features_caption(features)
+                   + (f" Label: `{label}`." if label != LABEL else ""))
         models = st.multiselect("Models", list(DEFAULT_MODELS), default=list(DEFAULT_MODELS),
                                 format_func=lambda k: MODEL_NAMES[k], key="train_models")
     with right:
@@ -95,7 +109,7 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
     return {"features": features, "models": models, "split": split, "group": group,
             "cv": int(cv), "time_limit_s": float(time_limit),
             "search_budget_s": float(search) or None, "seed": int(seed),
-            "allow_outcomes": allow, "save": save}
+            "allow_outcomes": allow, "save": save, "label": label}
 
 
 def _row(result: ModelResult) -> dict[str, Any]:

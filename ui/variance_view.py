@@ -11,12 +11,13 @@ import streamlit as st
 from core.diagnostics import BAND, CODES, Diagnosis, diagnose
 from ui import state
 from ui import variance_charts as charts
+from ui.data_view import features_caption
 
 ICONS = {"fail": ":material/dangerous:", "warn": ":material/warning:",
          "info": ":material/info:"}
 DROPPED_NOTE = "variance_dropped_note"
 STATUS_TEXT = {"issue": "issue", "tip": "note", "passed": "passed",
-               "not_applicable": "not applicable"}
+               "not_applicable": "not applicable", "ignored": "ignored"}
 
 
 @st.cache_data(show_spinner="Checking label variance and leakage…", max_entries=8)
@@ -158,9 +159,8 @@ def drop_button(d: Diagnosis) -> None:
             + f"The Train page will use: {', '.join(clean) or '(none)'}."))
         st.rerun()
     current = state.get(state.FEATURES)
-    st.caption("Feature set checked here: "
-               + (", ".join(d.meta["features"]) or "(none)")
-               + ("" if current else " (default: every pre-routing column)"))
+    st.caption(features_caption(d.meta["features"], "Checked here, as a model will see them,")
+               + ("" if current else " (the default: every pre-routing column)"))
 
 
 def shares_and_ceiling(d: Diagnosis) -> None:

@@ -26,7 +26,7 @@ MAX_BINS = 20
 #: The routing decision itself: known only after routing, so never a candidate feature.
 DECISION_COLUMNS = ("platform",)
 #: The label in other words: never a candidate.
-LABEL_ALIASES = (schema.OPTIMAL_PLATFORM,)
+LABEL_ALIASES = (schema.OPTIMAL_PLATFORM, schema.LABEL)
 #: Ingestion bookkeeping: which file and line a row came from, not part of the record.
 BOOKKEEPING = ("source_file", "source_line")
 #: A column with distinct values on at least this share of rows tells requests apart.
@@ -128,7 +128,7 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
         if col in id_set and col not in chosen:
             skipped[col] = "identifier (never a feature)"
         elif col in LABEL_ALIASES and col not in chosen:
-            skipped[col] = "the label in words"
+            skipped[col] = "a label column (never a feature)"
         elif rows[col].isna().all():
             skipped[col] = "all values missing in the labelled rows"
         elif rows[col].nunique(dropna=False) < 2:
