@@ -219,3 +219,25 @@ def test_negative_threshold_is_refused(tmp_path, artillery_dir, capsys):
     except SystemExit as exit_:  # argparse's own exit
         code = exit_.code
     assert code == 2 and "positive" in capsys.readouterr().err
+
+
+def test_log_formats_plain_and_filter_log_events(tmp_path):
+    line = {"level": "INFO", "event": "route", "status": 200, "platform": "lambda",
+            "lambda_probability": 0.9, "request": {"workload_type": "lightweight_api",
+                                                   "payload_size_kb": 5.0}}
+    plain = tmp_path / "stdout.jsonl"
+    plain.write_text(json.dumps({**line, "time": "2025-11-23T08:00:00Z"}) + "\n"
+                     + "REPORT RequestId: x Duration: 1 ms\n")
+    frame = read_function_log(plain)
+    assert len(frame) == 1 and frame["payload_size_kb"].iloc[0] == 5.0
+    assert str(frame["routed_at"].iloc[0]) == "2025-11-23 08:00:00+00:00"
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(json.dumps({"timestamp": 1763884800000 + i,
+                                            "message": json.dumps(line)}) for i in range(3)))
+    frame = read_table(events)
+    assert len(frame) == 3 and frame["routed_at"].notna().all()
+    assert frame["lambda_probability"].tolist() == [0.9] * 3
+    nothing = tmp_path / "other.log"
+    nothing.write_text("START RequestId: x\nhello\n")
+    with pytest.raises(UserError, match="no route records"):
+        read_function_log(nothing)
