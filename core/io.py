@@ -67,11 +67,13 @@ class IngestResult:
 
 
 def read_paths(paths: Sequence[str | Path], *, max_bytes: int = MAX_UPLOAD_BYTES,
-               need_latency: bool = True) -> IngestResult:
+               need_latency: bool = True, allow_empty: bool = False) -> IngestResult:
     """Read files and directories (recursively: table files only) into one canonical table.
 
     `need_latency=False` reads requests that have not run yet (to predict or explain them).
     One unreadable file among several is reported as a rejection; the others still load.
+    No usable row at all is a UserError with the commonest reason (`allow_empty=True`
+    returns the empty table with its rejections instead, e.g. to write them out).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -87,17 +89,19 @@ def read_paths(paths: Sequence[str | Path], *, max_bytes: int = MAX_UPLOAD_BYTES
         names = ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         warnings.append(f"skipped {len(skipped)} file(s) in folders that are not tables "
                         f"(by extension): {names}")
-    return _ingest([(str(p), _reader(p)) for p in files], max_bytes, warnings, need_latency)
+    return _ingest([(str(p), _reader(p)) for p in files], max_bytes, warnings, need_latency,
+                   allow_empty)
 
 
 def read_uploads(files: Sequence[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
-                 need_latency: bool = True) -> IngestResult:
+                 need_latency: bool = True, allow_empty: bool = False) -> IngestResult:
     """Read uploaded files given as (name, content) pairs, e.g. from st.file_uploader."""
     if not files:
         raise UserError("No files given: upload at least one CSV, JSON, JSONL or Parquet file.")
     for name, data in files:
         _check_size(name, len(data), max_bytes)
-    return _ingest([(name, _const(data)) for name, data in files], max_bytes, [], need_latency)
+    return _ingest([(name, _const(data)) for name, data in files], max_bytes, [], need_latency,
+                   allow_empty)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -172,7 +176,8 @@ def _mb(size: int) -> str:
 
 
 def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
-            warnings: list[str], need_latency: bool = True) -> IngestResult:
+            warnings: list[str], need_latency: bool = True,
+            allow_empty: bool = False) -> IngestResult:
     frames, rejected, failures = [], [], []
     seen_ids: set[str] = set()
     for name, load in sources:
@@ -199,9 +204,22 @@ def _ingest(sources: list[tuple[str, Callable[[], bytes]]], max_bytes: int,
     if frame.empty and rejected_frame.empty:
         raise UserError(f"No data rows in {', '.join(n for n, _ in sources)}: the files have a "
                         "header or structure but no records. Choose files with data.")
+    if frame.empty and not allow_empty:
+        reasons = rejected_frame["reason"].value_counts()
+        first = rejected_frame[rejected_frame["reason"] == reasons.index[0]].iloc[0]
+        where = "" if pd.isna(first["line"]) else f", e.g. line {int(first['line'])}"
+        raise UserError(f"No usable rows in {_names(sources)}: all {len(rejected_frame):,} "
+                        f"records were rejected (most often: {reasons.index[0]}{where}). Fix "
+                        "the file, or see every reason with `python -m core ingest FILE --out "
+                        "table.csv --rejected rejected.csv`.")
     frame, cost_note = _fill_cost(frame)
     warnings = warnings + ([cost_note] if cost_note else []) + _data_warnings(frame)
     return IngestResult(frame, rejected_frame, [n for n, _ in sources], warnings)
+
+
+def _names(sources: list[tuple[str, Callable[[], bytes]]]) -> str:
+    names = [Path(n).name for n, _ in sources]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _read_file(name: str, load: Callable[[], bytes], max_bytes: int, seen_ids: set[str],
@@ -245,13 +263,16 @@ def _parse(name: str, load: Callable[[], bytes | bytearray], max_bytes: int,
     (no decoded text, no list of lines); other formats decode to text and drop the bytes.
     """
     data = load()
-    if data[:2] == b"\x1f\x8b":
+    gzipped = data[:2] == b"\x1f\x8b"
+    if gzipped:
         data = _gunzip(name, data, max_bytes)
     if data[:4] == b"PAR1":
         return _read_parquet(name, data), None
     fast = _arrow_fast_path(name, data)
     if fast is not None:
-        return fast
+        frame, lines = fast
+        lines.release(lambda: _gunzip(name, load(), max_bytes) if gzipped else load())
+        return frame, lines
     text = _decode(name, data)
     del data
     if not text.strip():
@@ -314,7 +335,8 @@ class ByteLines:
     rejected records without splitting the whole file into a list of lines."""
 
     def __init__(self, data: bytes | bytearray, chunk: int = 1 << 24):
-        self.data = data
+        self.data: bytes | bytearray | None = data
+        self._reload: Callable[[], bytes | bytearray] | None = None
         view = np.frombuffer(data, dtype=np.uint8)
         # In chunks: a whole-file comparison would allocate one bool per byte of the file.
         self.ends = np.concatenate([np.flatnonzero(view[i:i + chunk] == 10) + i
@@ -328,7 +350,15 @@ class ByteLines:
     def __len__(self) -> int:
         return len(self.ends) + 1
 
+    def release(self, reload: Callable[[], bytes | bytearray]) -> None:
+        """Drop the file's bytes (the largest thing held while the table is built); `reload`
+        reads them again if a rejected record's text is ever asked for."""
+        self.data, self._reload = None, reload
+
     def __getitem__(self, index: int) -> str:
+        if self.data is None and self._reload is not None:
+            self.data = self._reload()
+        assert self.data is not None
         start = 0 if index == 0 else int(self.ends[index - 1]) + 1
         end = int(self.ends[index]) if index < len(self.ends) else len(self.data)
         return bytes(self.data[start:end]).decode("utf-8", errors="replace").rstrip("\r")

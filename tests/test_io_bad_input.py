@@ -336,9 +336,13 @@ def test_leading_blank_lines_and_all_rows_rejected(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('\n\n\n\n{"workload_type": "a", "latency_ms": 1}\n')
     assert len(read_paths([path]).frame) == 1
-    result = read_uploads([("bad.csv", b"workload_type,latency_ms\nx,\ny,-1\n")])
+    bad = [("bad.csv", b"workload_type,latency_ms\nx,\ny,-1\n")]
+    result = read_uploads(bad, allow_empty=True)
     assert result.frame.empty and result.summary()["rejected_by_reason"] == {
         "missing latency": 1, "negative latency_ms": 1}
+    with pytest.raises(UserError, match=r"No usable rows in bad.csv: all 2 records were "
+                                        r"rejected \(most often: missing latency, e.g. line 2\)"):
+        read_uploads(bad)
 
 
 def test_one_file_with_utf8_and_latin1_lines(tmp_path):

@@ -425,3 +425,34 @@ def test_page_refuses_a_path_reading_scenario_without_its_contents(app_test, tmp
                                                     "caption", "code", "text", "json")
                          for el in at.get(kind))
         assert "SECRET" not in shown and "root:x" not in shown
+
+
+def test_rejected_line_text_comes_back_after_the_bytes_were_released(tmp_path):
+    """Clean JSON Lines go through Arrow and the file's bytes are dropped; a rejected record's
+    raw text is read again from the (gzipped) file, exactly."""
+    from core.io import read_paths
+
+    lines = [json.dumps({"request_id": f"r{i}", "workload_type": "lightweight_api",
+                         "platform": "lambda", "latency_ms": -1 if i == 3 else 100 + i,
+                         "payload_size_kb": 1}) for i in range(1, 8)]
+    path = tmp_path / "run.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    result = read_paths([path])
+    assert len(result.frame) == 6
+    assert result.rejected[["line", "raw"]].values.tolist() == [[3, lines[2]]]
+
+
+def test_type_change_part_way_stays_on_the_block_reader(tmp_path):
+    """memory_used_mb is text in Lambda logs and a number in ECS logs: concatenated, every
+    record still loads with its own line number."""
+    from core.io import read_paths
+
+    rows = [{"request_id": f"r{i}", "workload_type": "lightweight_api",
+             "platform": "lambda" if i < 300 else "ecs", "latency_ms": 100 + i,
+             "payload_size_kb": 1,
+             "metrics": {"memory_used_mb": str(i) if i < 300 else float(i)}}
+            for i in range(600)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    frame = read_paths([path]).frame
+    assert len(frame) == 600 and frame["source_line"].tolist() == list(range(1, 601))

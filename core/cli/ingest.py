@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> dict:
     if not args.max_mb > 0:
         raise UserError(f"--max-mb must be a positive number of megabytes; got {args.max_mb}. "
                         "Pass e.g. --max-mb 500.")
-    result = read_paths(args.paths, max_bytes=int(args.max_mb * 1024**2))
+    result = read_paths(args.paths, max_bytes=int(args.max_mb * 1024**2), allow_empty=True)
     if args.rejected:
         write_table(result.rejected, args.rejected)
     if result.frame.empty:  # an empty result is bad input, not a success with 0 rows
