@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.args import add_model_ref, add_registry
+from core.cli.args import add_model_ref, add_registry, output_dir
 from core.deploy.lambda_pkg import build_lambda
 
 HELP = ("Package a registry model as a dependency-free Lambda function: function.zip (handler, "
@@ -13,7 +13,8 @@ HELP = ("Package a registry model as a dependency-free Lambda function: function
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_ref(parser)
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", required=True, metavar="DIR", type=output_dir,
+                        help="output folder")
     add_registry(parser)
     parser.add_argument("--region", default="eu-west-1",
                         help="region whose Lambda prices the response's cost uses")

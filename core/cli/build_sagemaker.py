@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.args import add_model_ref, add_registry
+from core.cli.args import add_model_ref, add_registry, output_dir
 from core.deploy.sagemaker import build_sagemaker
 
 HELP = ("Package a registry model for SageMaker: model.tar.gz with the model JSON at the root "
@@ -13,7 +13,8 @@ HELP = ("Package a registry model for SageMaker: model.tar.gz with the model JSO
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_ref(parser)
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", required=True, metavar="DIR", type=output_dir,
+                        help="output folder")
     add_registry(parser)
 
 

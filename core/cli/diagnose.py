@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import warnings
 
+from core.cli.args import seed
 from core.cli.cost_args import add_costs, cost_kwargs
 from core.io import read_paths
 from core.label_values import with_labels
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="label column, used as given (1/0, true/false, lambda/ecs or "
                              "yes/no; 1 = Lambda optimal); default: 'label', computed with "
                              "balanced_optimal when the data has none")
-    parser.add_argument("--seed", type=int, default=0, help="seed of sampled steps")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of sampled steps")
     parser.add_argument("--ignore", metavar="CODES", default="",
                         help="comma-separated check codes to skip (e.g. LABEL_NOISE)")
     add_costs(parser)
