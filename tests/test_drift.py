@@ -15,6 +15,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from core import labels
 from core.cli.dispatch import main
@@ -241,3 +243,17 @@ def test_log_formats_plain_and_filter_log_events(tmp_path):
     nothing.write_text("START RequestId: x\nhello\n")
     with pytest.raises(UserError, match="no route records"):
         read_function_log(nothing)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=hst.integers(0, 2**32 - 1), rows=hst.integers(40, 400))
+def test_any_table_against_a_shuffle_of_itself_is_ok(seed, rows):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "workload_type": rng.choice(["a", "b", "c"], rows),
+        "payload_size_kb": rng.lognormal(3, 1, rows).round(1),
+        "time_window": rng.choice(["x", "y"], rows)})
+    shuffled = frame.sample(frac=1.0, random_state=int(seed % 2**31)).reset_index(drop=True)
+    report = compare(frame, shuffled, features=list(frame.columns))
+    assert report.verdict == "ok"
+    assert all(f["value"] < 1e-9 and f["value"] >= 0 for f in report.features)
