@@ -54,6 +54,14 @@ def test_between_runs_only_load_pattern_and_time_window_drift(runs, ref, cur):
     assert any("retrain" in a.lower() for a in report.advice)
 
 
+@pytest.mark.parametrize("held_out", RUNS)
+def test_two_runs_against_the_third(runs, held_out):
+    reference = pd.concat([runs[r] for r in RUNS if r != held_out], ignore_index=True)
+    report = compare(reference, runs[held_out])
+    assert {f["feature"] for f in report.features if f["drift"]} == CHANGED
+    assert all(f["severity"] == "ok" for f in report.features if f["feature"] not in CHANGED)
+
+
 def test_reference_against_itself_is_ok(runs):
     frame = runs["evening_burst_load"]
     report = compare(frame, frame)
