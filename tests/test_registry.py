@@ -185,7 +185,7 @@ def test_copied_registry_needs_explicit_trust(registry, fitted, tmp_path, monkey
     other = Registry(registry.root)
     monkeypatch.setattr(reg_mod.joblib, "load",
                         lambda *a, **k: pytest.fail("unpickled an untrusted version"))
-    with pytest.raises(UserError, match="signed with another key.*core trust"):
+    with pytest.raises(UserError, match=r"signed with another key.*core trust"):
         other.load(model_id)
     monkeypatch.undo()
     monkeypatch.setenv(reg_mod.KEY_ENV, str(tmp_path / "other-machine.key"))
@@ -225,13 +225,13 @@ def test_index_row_and_folder_must_agree(registry, fitted):
 
     shutil.rmtree(registry.root / second)
     shutil.copytree(registry.root / first, registry.root / second)
-    with pytest.raises(UserError, match="checksum of metadata.json does not match"):
+    with pytest.raises(UserError, match=r"checksum of metadata\.json does not match"):
         registry.load(second)
     with sqlite3.connect(registry.root / reg_mod.INDEX_FILE) as con:
         con.execute("UPDATE versions SET model_sha256=(SELECT model_sha256 FROM versions "
                     "WHERE model_id=?), metadata_sha256=(SELECT metadata_sha256 FROM versions "
                     "WHERE model_id=?) WHERE model_id=?", (first, first, second))
-    with pytest.raises(UserError, match="metadata.json names another version"):
+    with pytest.raises(UserError, match=r"metadata\.json names another version"):
         registry.load(second)
     shutil.rmtree(registry.root / first)
     with pytest.raises(UserError, match="folder is missing"):
