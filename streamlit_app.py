@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import model_picker
+
 st.set_page_config(page_title="Serverless routing lab", page_icon=":material/alt_route:",
                    layout="wide")
 
@@ -21,4 +23,6 @@ PAGES = [  # (file, title, icon); a page appears once its file exists
 ]
 
 pages = [st.Page(f, title=t, icon=i) for f, t, i in PAGES if (HERE / f).exists()]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+model_picker.sidebar()  # the session's active model, on every page (before a page may stop)
+navigation.run()

@@ -4,6 +4,7 @@ test it locally in a clean interpreter, deploy it (dry run unless confirmed). UI
 import streamlit as st
 
 from ui import deploy_view as view
+from ui import model_picker
 from ui.common import guarded
 
 st.title("Deploy")
@@ -17,10 +18,7 @@ if models.empty:
     view.empty_state(reg)
     st.stop()
 
-options = view.model_options(models)
-model_id = st.selectbox("Registry version", list(options), format_func=options.get,
-                        index=view.default_model(models), key="deploy_model",
-                        help="The saved model to package; the champion is picked first.")
+model_id = model_picker.choose(models, key="deploy_model", label="Registry version")
 loaded = guarded(view.load_model, str(reg.root), model_id)
 built = loaded and guarded(view.build, str(reg.root), model_id)
 if not built:

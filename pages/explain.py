@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.explain import DEFAULT_SAMPLE
 from ui import explain_view as view
+from ui import model_picker
 from ui.common import guarded, require_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +27,10 @@ if models.empty:
         guarded(view.quick_train, frame, reg)
     st.stop()
 
-options = view.model_options(models)
+options = model_picker.labels(models)
 ids = list(options)
 c1, c2, c3 = st.columns([3, 3, 2])
-first_id = c1.selectbox("Model", ids, index=view.default_model(models), format_func=options.get,
-                        key="explain_model",
-                        help="A saved registry version; the champion is picked first.")
+first_id = model_picker.choose(models, key="explain_model", container=c1)
 others = [i for i in ids if i != first_id]
 second_id = c2.selectbox("Compare with", [None, *others], index=1 if others else 0,
                          key="explain_model_b",

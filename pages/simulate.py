@@ -12,7 +12,7 @@ from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
 from core.wording import metric_delta, roi_phrase, saving_phrase
-from ui import replay_view, state
+from ui import model_picker, replay_view, state
 from ui import simulate_charts as charts
 from ui.common import guarded
 from ui.simulate_form import apply_scenario, scenario_form
@@ -38,6 +38,16 @@ def _models() -> list[str]:
     except (ImportError, UserError, OSError):
         return []
     return frame["model_id"].tolist() if "model_id" in frame.columns else []
+
+
+def _listing():
+    """The registry's versions as a table (empty when there is none)."""
+    import pandas as pd
+
+    try:
+        return model_picker.registry().list()
+    except (UserError, OSError):
+        return pd.DataFrame(columns=["model_id", "model_type", "accuracy", "aliases"])
 
 
 def _load_uploaded() -> None:
@@ -152,7 +162,7 @@ def page() -> None:
                "data (preset mix); with a loaded dataset the mix and trace can come from it.")
     calibrated, preset = st.tabs(["Calibrated on the loaded data", "Preset model (what-if)"])
     with calibrated:
-        replay_view.panel(state.get(state.DATASET), _models())
+        replay_view.panel(state.get(state.DATASET), _listing())
     with preset:
         _preset()
 

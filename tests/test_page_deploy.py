@@ -113,16 +113,3 @@ def test_champion_opens_first_and_a_bad_request_is_a_warning(app_test, registry_
     assert not at.exception and not at.error
     assert any("HTTP 400" in w.value for w in at.warning)
     assert any(e.label == "Raw response (JSON)" for e in at.expander)
-
-
-def test_default_model_is_champion_else_most_accurate_non_baseline():
-    import pandas as pd
-
-    from ui.deploy_view import default_model
-
-    models = pd.DataFrame({"model_type": ["baseline", "logreg", "xgb"],
-                           "accuracy": [0.9, 0.7, 0.8], "aliases": ["", "", ""]},
-                          index=[5, 6, 7])
-    assert default_model(models) == 2
-    models.loc[6, "aliases"] = "champion"
-    assert default_model(models) == 1

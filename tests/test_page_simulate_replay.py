@@ -70,7 +70,9 @@ def test_model_replay_uses_the_models_threshold(app_test, logs, tmp_path):
                                seed=0, extra={"decision_threshold": 1.0})
     at = app_test(PAGE, dataset=logs, dataset_name="logs")
     at.run()
-    at.selectbox(key="replay.router").set_value(model_id).run()
+    at.radio(key="replay.kind").set_value("model").run()
+    assert at.selectbox(key="replay.router").value == model_id  # the only model: active
+    assert at.session_state["active_model"] == model_id
     at.button(key="replay.run").click().run()
     assert not at.exception and not at.error
     router, result = at.session_state["replay"]

@@ -65,28 +65,6 @@ def empty_state(reg: Registry) -> None:
         guarded(quick_train, reg)
 
 
-def model_options(models: pd.DataFrame) -> dict[str, str]:
-    """model id -> label ('xgb-… (xgb · champion · acc 0.81)')."""
-    out = {}
-    for row in models.itertuples(index=False):
-        bits = [row.model_type]
-        if row.aliases:
-            bits.append(row.aliases)
-        if pd.notna(row.accuracy):
-            bits.append(f"acc {row.accuracy:.3f}")
-        out[row.model_id] = f"{row.model_id} ({' · '.join(bits)})"
-    return out
-
-
-def default_model(models: pd.DataFrame) -> int:
-    """Open on the champion if one is set, else on the most accurate non-baseline version."""
-    hits = models["aliases"].fillna("").str.contains("champion").to_numpy().nonzero()[0]
-    if len(hits):
-        return int(hits[0])
-    accuracy = models["accuracy"].where(models["model_type"] != "baseline").reset_index(drop=True)
-    return int(accuracy.idxmax()) if accuracy.notna().any() else 0
-
-
 @st.cache_resource(show_spinner="Building function.zip, template and model.tar.gz…",
                    max_entries=16)
 def build(root: str, model_id: str) -> dict[str, Any]:

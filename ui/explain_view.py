@@ -61,25 +61,6 @@ def quick_train(frame: pd.DataFrame, reg: Registry) -> None:
     st.rerun()
 
 
-def model_options(models: pd.DataFrame) -> dict[str, str]:
-    """model id -> display label ('xgb · 2026-… · champion')."""
-    out = {}
-    for row in models.itertuples(index=False):
-        alias = f" · {row.aliases}" if row.aliases else ""
-        out[row.model_id] = f"{row.model_id} ({row.model_type}{alias})"
-    return out
-
-
-def default_model(models: pd.DataFrame) -> int:
-    """Index of the model to open with: the champion, else the first tree model, else 0."""
-    for test in (models["aliases"].str.contains("champion", na=False),
-                 models["model_type"].isin(TREE_MODELS)):
-        hits = test.to_numpy().nonzero()[0]
-        if len(hits):
-            return int(hits[0])
-    return 0
-
-
 def header(expl: Explanation) -> None:
     """Method, sampling, additivity error and the dominance verdict in words."""
     c1, c2, c3 = st.columns(3)

@@ -16,7 +16,7 @@ from core.cost_profile import get_profile
 from core.decision import decision_threshold
 from core.simulate.replay import PLACEMENTS, ReplaySettings, calibration_frame, replay
 from core.wording import versus_sentences
-from ui import state
+from ui import model_picker, state
 from ui.common import guarded
 
 ORACLE = "label-rule oracle (no model)"
@@ -39,8 +39,9 @@ def _load(model_id: str, root: str | None) -> tuple[Any, float, dict]:
             loaded.metadata.get("training_data", {}))
 
 
-def panel(frame: pd.DataFrame | None, models: list[str]) -> None:
-    """Controls, the calibration panel and the replay's results."""
+def panel(frame: pd.DataFrame | None, models: pd.DataFrame) -> None:
+    """Controls, the calibration panel and the replay's results (``models``: the registry's
+    listing, possibly empty)."""
     if frame is None:
         st.info("Load data on the **Data** page (or a demo there) to replay it here: the "
                 "simulator then draws service times and costs from your own measurements.",
@@ -53,9 +54,13 @@ def panel(frame: pd.DataFrame | None, models: list[str]) -> None:
     st.caption(f"Objective (from the Data page): balanced_optimal, margin {margin:.0%}, "
                f"latency field `{field or 'default'}`, costs {profile_name}, {view} view.")
     c = st.columns([2, 1, 1, 1])
-    router = c[0].selectbox("Hybrid router", [ORACLE, *models], key="replay.router",
-                            help="A registry model routes each request (P(Lambda) >= its "
-                                 "decision threshold); the oracle routes by the label rule.")
+    kinds = ["model", "oracle"] if len(models) else ["oracle"]
+    kind = c[0].radio("Hybrid router", kinds, horizontal=True, key="replay.kind",
+                      format_func=lambda k: {"model": "trained model", "oracle": ORACLE}[k],
+                      help="A registry model routes each request (P(Lambda) >= its decision "
+                           "threshold); the oracle routes by the label rule itself.")
+    router = (model_picker.choose(models, key="replay.router", container=c[0])
+              if kind == "model" else ORACLE)
     placement = c[1].radio("Router runs", PLACEMENTS, key="replay.placement",
                            format_func=lambda p: {"in_process": "in process",
                                                   "lambda_call": "own Lambda call"}[p],

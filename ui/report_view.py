@@ -13,7 +13,7 @@ from core.errors import UserError
 from core.report import exports
 from core.report.builder import build_sections
 from core.report.story import SIM_REQUESTS, Champion, Story, from_frame, run_story
-from ui import state
+from ui import model_picker, state
 
 BUILT = "report_built"  # {"token", "story", "files", "out"} of the last build
 
@@ -25,25 +25,59 @@ def _token() -> tuple[int, int, int]:
 
 
 def session_story() -> Story:
-    """The session's dataset, diagnosis, training run (its best model as champion; else the
-    registry's champion) and simulation, with the reason for each part that is missing."""
+    """The session's dataset, diagnosis, training run, model (the session's active model;
+    else the run's best; else the registry's champion) and that model's simulation, with the
+    reason for each part that is missing."""
     report = state.get(state.INGEST_REPORT)
     story = from_frame(state.get(state.DATASET), state.get(state.DATASET_NAME) or "session data",
                        report.summary() if hasattr(report, "summary") else None)
     story.diagnosis = state.get(state.DIAGNOSIS)
     run = state.get(state.TRAIN_RUN)
-    if run is not None and run.best and run.results[run.best].pipeline is not None:
+    story.train_run = run
+    has_best = run is not None and run.best and run.results[run.best].pipeline is not None
+    if _active_champion(story):
+        pass  # the model every other page shows
+    elif has_best:
         best = run.results[run.best]
-        story.train_run = run
         story.champion = Champion(best.model_id or f"{best.kind} (unsaved)", best.kind,
                                   best.pipeline, "trained in this session")
     else:
         _registry_champion(story)
-    story.simulation = state.get(state.SIMULATION)
+    story.simulation = _simulation_of(story.champion)
     if story.simulation is None:
-        story.missing["simulate"] = ("no simulation was run in this session: run one on the "
-                                     "Simulate page, or tick 'Run a quick simulation' below")
+        story.missing["simulate"] = ("no simulation with this report's model was run in this "
+                                     "session: run one on the Simulate page, or tick 'Run a "
+                                     "quick simulation' below")
     return story
+
+
+def _active_champion(story: Story) -> bool:
+    """The session's active model (ui.model_picker) becomes the report's model."""
+    active = state.get(model_picker.ACTIVE)
+    if not active:
+        return False
+    try:
+        loaded = model_picker.registry().load(active)
+    except (UserError, OSError):
+        return False
+    story.champion = Champion(loaded.model_id, str(loaded.metadata.get("model_type", "model")),
+                              loaded.pipeline, "the session's active model")
+    return True
+
+
+def _simulation_of(champion: Champion | None) -> Any:
+    """The session's simulation when its router is the report's model (a calibrated replay
+    first), else None: a simulation of another model is never reported as this one's."""
+    if champion is None:
+        return None
+    replayed = state.get(state.REPLAY)
+    if replayed is not None and replayed[0] == champion.model_id:
+        return replayed[1]
+    result = state.get(state.SIMULATION)
+    router = ((getattr(result, "scenario", None) or {}).get("router") or {})
+    if result is not None and router.get("model_id") == champion.model_id:
+        return result
+    return None
 
 
 def _registry_champion(story: Story) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from core.decision import DEFAULT_THRESHOLD
 from core.errors import UserError
+from core.fingerprint import dataset_fingerprint
 from core.training import checks as checks_mod
 from core.training import importance
 from core.training.inputs import prepare
@@ -97,12 +98,13 @@ def train_and_compare(
         notify({"event": "queued", "model": k})
 
     results: dict[str, ModelResult] = {}
+    fingerprint = dataset_fingerprint(frame) if registry is not None else None
 
     def finished(result: ModelResult) -> None:
         results[result.kind] = result
         if result.ok and registry is not None:
             result.model_id = _save(registry, result, prep, seed, plan.describe(),
-                                    frame.attrs.get("label_rule"))
+                                    frame.attrs.get("label_rule"), fingerprint)
             notify({"event": "saved", "model": result.kind, "model_id": result.model_id})
         notify({"event": result.status if result.status != "ok" else "done",
                 "model": result.kind, "result": result, "error": result.error,
@@ -223,7 +225,7 @@ def _receive(kind: str, conn: Any, running: dict, finished: Callable[[ModelResul
 
 
 def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict,
-          label_rule: dict | None = None) -> str:
+          label_rule: dict | None = None, fingerprint: str | None = None) -> str:
     """Save one trained model with what it needs downstream: metrics, its decision
     threshold and the label rule (margin, latency field, cost profile, view) it learned."""
     metrics = {**result.metrics, "train_test_gap": result.train_test_gap,
@@ -235,6 +237,7 @@ def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict,
                          extra={"split": split, "params": result.params,
                                 "decision_threshold": DEFAULT_THRESHOLD,
                                 "label_rule": label_rule,
+                                "dataset_fingerprint": fingerprint,
                                 "importances": result.importance_shares()})
 
 
