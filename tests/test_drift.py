@@ -247,6 +247,12 @@ def test_log_formats_plain_and_filter_log_events(tmp_path):
     frame = read_table(events)
     assert len(frame) == 3 and frame["routed_at"].notna().all()
     assert frame["lambda_probability"].tolist() == [0.9] * 3
+    export = tmp_path / "export" / "stream-1"  # S3 export layout: folders of 000000.gz
+    export.mkdir(parents=True)
+    for i in range(2):
+        (export / f"00000{i}.gz").write_bytes(gzip.compress(
+            f"2025-11-23T08:00:0{i}.000Z {json.dumps(line)}\n".encode()))
+    assert len(read_table(tmp_path / "export")) == 2
     nothing = tmp_path / "other.log"
     nothing.write_text("START RequestId: x\nhello\n")
     with pytest.raises(UserError, match="no route records"):

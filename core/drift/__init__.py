@@ -33,6 +33,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
                         "exported logs.")
     if p.is_file() and is_function_log(p):
         return read_function_log(p)
+    if p.is_dir():  # a CloudWatch export to S3: nested folders of 000000.gz files
+        logs = [f for f in sorted(p.rglob("*")) if f.is_file() and is_function_log(f)]
+        if logs:
+            return pd.concat([read_function_log(f) for f in logs], ignore_index=True)
     from core.io import read_paths
 
     result = read_paths([p], need_latency=False)
