@@ -26,6 +26,8 @@ MAX_ROWS, FAST_ROWS = 20_000, 5_000
 REPEATS, FAST_REPEATS = 3, 1
 MIN_CLASS_ROWS = 2 * FOLDS
 FOREST_TREES = 20
+#: From this many features on, permutation importance shuffles each feature once.
+WIDE = 8
 
 
 def _tree(seed: int, n: int) -> DecisionTreeClassifier:
@@ -34,11 +36,14 @@ def _tree(seed: int, n: int) -> DecisionTreeClassifier:
                                   random_state=seed)
 
 
-def _forest(seed: int, n: int) -> RandomForestClassifier:
+def _forest(seed: int, n: int, k: int = 0) -> RandomForestClassifier:
     """All features: a small forest, so noise columns do not steal the splits of one tree
-    (that would understate the full lift and make a feature look golden)."""
+    (that would understate the full lift and make a feature look golden). Wide tables
+    (more than WIDE features) draw half the rows per tree: the fit is the slowest step."""
+    wide = k > WIDE and n >= 4000
     return RandomForestClassifier(n_estimators=FOREST_TREES, max_depth=10,
                                   min_samples_leaf=max(2, n // 2000), max_features=0.5,
+                                  max_samples=0.5 if wide else None,
                                   random_state=seed, n_jobs=1)
 
 
@@ -66,13 +71,15 @@ def quick_model(prep: Prepared, cell: np.ndarray, *, fast: bool) -> dict:
     base = full = 0.0
     single = np.zeros(k)
     drops = np.zeros(k)
-    repeats = FAST_REPEATS if fast else REPEATS
+    # wide tables: one shuffle per feature (the drops average over more columns' worth of
+    # rows anyway, and three would triple the slowest step)
+    repeats = FAST_REPEATS if fast or k > WIDE else REPEATS
     for f in range(FOLDS):
         tr, te = folds != f, folds == f
         majority = int(y[tr].mean() >= 0.5)
         base += (y[te] == majority).mean() / FOLDS
         lookup = [lookup_correct(c, y, tr, te) / te.sum() for c in cells]
-        model = _forest(prep.seed, int(tr.sum())).fit(X[tr], y[tr])
+        model = _forest(prep.seed, int(tr.sum()), k).fit(X[tr], y[tr])
         acc = (model.predict(X[te]) == y[te]).mean()
         full += max(acc, lookup[0]) / FOLDS
         for j in range(k):
