@@ -271,3 +271,19 @@ def test_any_table_against_a_shuffle_of_itself_is_ok(seed, rows):
     report = compare(frame, shuffled, features=list(frame.columns))
     assert report.verdict == "ok"
     assert all(f["value"] < 1e-9 and f["value"] >= 0 for f in report.features)
+
+
+def test_damaged_and_oversized_gzip_logs_are_user_errors(tmp_path, monkeypatch):
+    from core.drift import logs
+
+    line = json.dumps({"event": "route", "status": 200, "request": {"workload_type": "a"}})
+    data = gzip.compress((line + "\n").encode() * 2000)
+    cut = tmp_path / "cut.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UserError, match=r"cut short|damaged"):
+        logs.read_function_log(cut)
+    monkeypatch.setattr(logs, "MAX_LOG_BYTES", 10_000)
+    whole = tmp_path / "big.gz"
+    whole.write_bytes(data)
+    with pytest.raises(UserError, match="expands past"):
+        logs.read_function_log(whole)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,41 @@ from core.errors import UserError
 LOG_COLUMNS = ("timestamp", "platform", "lambda_probability", "status", "fallback")
 _LAMBDA_LINES = ("START ", "END ", "REPORT ", "INIT_START", "INIT_REPORT", "EXTENSION",
                  "TELEMETRY")
+#: Decompressed size of one log file above which it is refused (memory stays bounded).
+MAX_LOG_BYTES = 2 * 1024**3
 #: Bytes read to decide whether a file is a function log (the first lines).
 _SNIFF = 64 * 1024
 
 
-def _text(name: str, data: bytes) -> str:
-    if data[:2] == b"\x1f\x8b":
+def _gunzip(name: str, data: bytes, limit: int) -> bytes:
+    """Decompress every gzip member, stopping once the output passes `limit` (a small
+    bomb never fills memory)."""
+    parts, size = [], 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        pending = data
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, 1 << 24)
+                pending = inflater.unconsumed_tail
+                size += len(chunk)
+                if size > limit:
+                    raise UserError(f"{name} expands past {limit // 1024**2:,} MB when "
+                                    "decompressed; export a shorter time range.")
+                parts.append(chunk)
+                if not chunk and not pending:
+                    raise UserError(f"{name}: the gzip file is cut short; export the logs "
+                                    "again.")
+        except zlib.error as exc:
             raise UserError(f"{name}: a damaged gzip file ({exc}); export the logs "
                             "again.") from None
+        data = inflater.unused_data
+    return b"".join(parts)
+
+
+def _text(name: str, data: bytes) -> str:
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(name, data, MAX_LOG_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
