@@ -174,3 +174,19 @@ def test_label_cli_refuses_a_bad_profile_in_one_line(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "fargate_vcpu" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_sensitivity_adds_cost_views_and_task_sizes(artillery_dir):
+    """The label sensitivity table gains the view and Fargate task size x0.5 / x2 rows."""
+    from core.diagnostics.sensitivity import cost_sensitivity
+    from core.io import read_paths
+
+    frame = read_paths([artillery_dir]).frame
+    table = cost_sensitivity(frame, "execution_time_ms", None)
+    variants = set(map(tuple, table[["view", "task_scale"]].drop_duplicates().to_numpy()))
+    assert variants == {("marginal", 1.0), ("fleet", 1.0), ("marginal", 0.5), ("marginal", 2.0)}
+    share = table.set_index(["view", "task_scale", "workload"])["lambda_optimal_share"]
+    # bigger ECS tasks cost more per request: Lambda can only gain share
+    for workload in table["workload"].unique():
+        assert share[("marginal", 2.0, workload)] >= share[("marginal", 1.0, workload)]
+        assert share[("marginal", 0.5, workload)] <= share[("marginal", 1.0, workload)]

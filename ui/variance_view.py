@@ -230,6 +230,21 @@ def sensitivity(d: Diagnosis) -> None:
         c: st.column_config.NumberColumn(c, format="%.0f %%") for c in percent})
     st.caption("Shares when the rows are relabelled with balanced_optimal for each latency "
                "field and margin; `in_band` counts workloads inside 20–80 %.")
+    costs = pd.DataFrame(s.get("costs_table") or [])
+    if not costs.empty:
+        wide = costs.pivot_table(index=["costs", "view", "task_scale"], columns="workload",
+                                 values="lambda_optimal_share").reset_index()
+        order = [w for w in workloads if w in wide.columns]
+        wide[order] = wide[order] * 100
+        st.dataframe(wide[["costs", "view", "task_scale", *order]], hide_index=True,
+                     width="stretch", column_config={
+                         "task_scale": st.column_config.NumberColumn("Fargate task ×",
+                                                                     format="%.1f"),
+                         **{c: st.column_config.NumberColumn(c, format="%.0f %%")
+                            for c in order}})
+        st.caption("The same rule (margin 10 %) under the cost profile in both cost views and "
+                   "with every Fargate task at half and twice its size: a share that moves "
+                   "here depends on how the platforms are sized and billed.")
 
 
 def checks_table(d: Diagnosis) -> None:

@@ -23,7 +23,7 @@ FAST_MARGINS = (0.0, 0.10, 0.20)
 GROUP = "workload_type"
 #: Columns the labelling rule reads (paired columns end in these names).
 NEEDED = (GROUP, "platform", "cost_usd", "memory_mb", "is_error", "http_status",
-          *LATENCY_FIELDS)
+          "cold_start", "timestamp", "time_window", "load_pattern", *LATENCY_FIELDS)
 TABLE_COLUMNS = ("latency_field", "margin", "workload", "rows", "lambda_optimal_share",
                  "in_band")
 
@@ -81,4 +81,39 @@ def label_sensitivity(frame: pd.DataFrame, *, label: str, group: str | None,
     summary = (table.groupby(["latency_field", "margin"], sort=False)
                .agg(workloads=("workload", "size"), in_band=("in_band", "sum")).reset_index())
     return {"status": "ok", "reason": "",
-            "table": records(table), "summary": records(summary)}
+            "table": records(table), "summary": records(summary),
+            "costs_table": records(cost_sensitivity(raw, fields[0], frame.attrs.get(
+                "label_rule"))) if "platform" in raw.columns else []}
+
+
+#: The cost variants of the sensitivity table: (view, Fargate task-size factor).
+COST_VARIANTS = (("marginal", 1.0), ("fleet", 1.0), ("marginal", 0.5), ("marginal", 2.0))
+
+
+def cost_sensitivity(raw: pd.DataFrame, field: str, rule: dict | None) -> pd.DataFrame:
+    """Shares per workload under the label's cost profile (the thesis's by default) in both
+    cost views and with every Fargate task at half and twice its size, margin 10 %: a label
+    that flips with the task size depends on a deployment choice, not on the workload."""
+    from core.cost_profile import get_profile
+
+    profile = get_profile((rule or {}).get("cost_profile"))
+    parts = []
+    for view, scale in COST_VARIANTS:
+        variant = profile if scale == 1.0 else profile.with_task_scale(scale)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                labelled = labels.balanced_optimal(raw, margin=0.10, latency_col=field,
+                                                   costs=variant, view=view)
+        except UserError:
+            return pd.DataFrame(columns=["costs", "view", "task_scale", "workload", "rows",
+                                         "lambda_optimal_share", "in_band"])
+        shares = (labelled.dropna(subset=["label"])
+                  .groupby(GROUP, sort=True)["label"].agg(["size", "mean"]).reset_index())
+        shares.columns = ["workload", "rows", "lambda_optimal_share"]
+        parts.append(shares.assign(costs=profile.name, view=view, task_scale=scale))
+    table = pd.concat(parts, ignore_index=True)
+    table["lambda_optimal_share"] = table["lambda_optimal_share"].astype(float).round(4)
+    table["in_band"] = table["lambda_optimal_share"].between(*BAND)
+    return table[["costs", "view", "task_scale", "workload", "rows", "lambda_optimal_share",
+                  "in_band"]]
