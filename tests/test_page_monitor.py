@@ -90,3 +90,29 @@ def test_function_log_upload_and_bad_upload(frame):
     assert len(logs) == 50 and set(FEATURES) <= set(logs.columns)
     with pytest.raises(UserError, match="empty"):
         read_upload("empty.csv", b"")
+
+
+def test_uploaded_function_log_is_compared(app_test, frame):
+    rows = frame[frame["workload_type"] == "lightweight_api"].head(200)
+    lines = [json.dumps({"level": "INFO", "event": "route", "status": 200, "platform": "ecs",
+                         "lambda_probability": 0.2, "time": f"2025-11-23T08:{i % 60:02d}:00Z",
+                         "request": {k: rows[k].iloc[i] for k in FEATURES}}, default=str)
+             for i in range(len(rows))]
+    at = _page(app_test, frame)
+    at.file_uploader(key="monitor_upload").set_value(
+        ("export.jsonl.gz", gzip.compress("\n".join(lines).encode()), "application/gzip"))
+    at.run()
+    assert not at.exception
+    # only one workload in the current traffic: the mix changed
+    assert any("DRIFT" in e.value and "workload_type" in e.value for e in at.error)
+    assert any(m.label == "Current rows" and m.value == "200" for m in at.metric)
+
+
+def test_uploaded_file_without_features_is_a_friendly_error(app_test, frame):
+    at = _page(app_test, frame)
+    at.file_uploader(key="monitor_upload").set_value(
+        ("other.csv", b"workload_type,latency_ms,platform\nlightweight_api,12,lambda\n",
+         "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("payload_size_kb" in e.value for e in at.error)
