@@ -188,6 +188,9 @@ def test_exact_records_with_opposite_labels_fail_with_row_numbers():
         assert set(group["label"]) == {0, 1}
     assert "request_id" in ev["telling_columns"]
     assert "exact copies of another row" in found.message
+    noise = d.findings_for("LABEL_NOISE")[0]  # kept apart: says how much is copies
+    assert noise.severity == "info"
+    assert noise.evidence["exact_copy_share"] == pytest.approx(100 / 450, abs=1e-4)
 
 
 def test_same_features_different_label_is_noise_not_integrity():

@@ -265,13 +265,20 @@ def label_noise(prep: Prepared, cell: np.ndarray) -> Finding | None:
     if conflicting == 0:
         return None
     unavoidable = float(np.minimum(n1, n - n1).sum() / prep.n)
+    rn = np.bincount(prep.record)
+    rn1 = np.bincount(prep.record, weights=prep.y, minlength=len(rn))
+    copies = float((((rn1 > 0) & (rn1 < rn))[prep.record]).mean()) if prep.telling else 0.0
+    tail = (f" {copies:.1%} of rows are exact copies with the other label "
+            "(CONFLICTING_DUPLICATES); the rest are different requests that look alike."
+            if copies else "")
     return Finding(
         "LABEL_NOISE", "info", tuple(prep.features),
         f"{conflicting:.1%} of rows share their feature values with rows of the other label "
         f"({int(mixed.sum())} feature combinations); at least {unavoidable:.1%} of rows are "
-        "misclassified by any model on these features (the accuracy ceiling).",
+        "misclassified by any model on these features (the accuracy ceiling)." + tail,
         {"conflicting_row_share": round(conflicting, 4), "conflicting_cells": int(mixed.sum()),
-         "unavoidable_error_share": round(unavoidable, 4)})
+         "unavoidable_error_share": round(unavoidable, 4),
+         "exact_copy_share": round(copies, 4)})
 
 
 def class_imbalance(prep: Prepared) -> Finding | None:
