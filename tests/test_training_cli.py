@@ -54,5 +54,11 @@ def test_train_human_output_and_bad_input_exit_2(data, capsys):
 
 
 def test_predict_unknown_model_exit_2(data, capsys):
+    # reading never creates a registry: a missing one is named, then an unknown model is
+    assert main(["predict", "rf-20260101T000000-abcdef", "--data", str(data)]) == 2
+    assert "does not exist; train a model first" in capsys.readouterr().err
+    from core.registry import Registry
+
+    Registry()  # an empty registry at $ROUTING_LAB_MODELS
     assert main(["predict", "rf-20260101T000000-abcdef", "--data", str(data)]) == 2
     assert "not in the registry" in capsys.readouterr().err
