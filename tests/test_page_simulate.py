@@ -108,7 +108,8 @@ def test_registry_model_can_route_the_hybrid(app_test, tmp_path):
     at.button(key="sim.run").click().run()
     assert not at.exception and not at.error
     hybrid = at.session_state["simulation"].strategies["hybrid"]
-    assert hybrid["router"] == "model" and hybrid["cost_breakdown"]["router_usd"] > 0
+    # in process by default: no router bill
+    assert hybrid["router"] == "model" and hybrid["cost_breakdown"]["router_usd"] == 0
     assert hybrid["portable_check"]["max_abs_diff"] <= 1e-6
     assert any(c.value.startswith("Portable evaluator check (as deployed): 1,000 sampled")
                for c in at.caption)

@@ -91,15 +91,21 @@ def _tiny_pipeline():
 
 def test_model_router_predicts_in_one_batch_and_charges_inference():
     pipe, _, _ = _tiny_pipeline()
-    spec = {"requests": 4000, "router": {"kind": "model", "model_id": "in-memory"},
+    spec = {"requests": 4000, "router": {"kind": "model", "model_id": "in-memory",
+                                         "placement": "lambda_call"},
             "mix": {"lightweight_api": 0.5, "heavy_processing": 0.5}}
     result = simulate(spec, pipeline=pipe)
     hyb = result.strategies["hybrid"]
     assert hyb["lambda_share"] == pytest.approx(0.5, abs=0.05)
-    # one 2 ms call of a 512 MB function per request: $0.20/M + 0.001 GB-s
+    # placed as its own call: one 2 ms call of a 512 MB function per request
     per_request = 0.0000002 + 0.002 * 0.5 * 0.0000166667
     assert hyb["cost_breakdown"]["router_usd"] == pytest.approx(4000 * per_request)
     assert hyb["vs_ecs"]["roi"] is not None
+    # in process at the front door (the default): latency only, no bill
+    spec["router"]["placement"] = "in_process"
+    inproc = simulate(spec, pipeline=pipe).strategies["hybrid"]
+    assert inproc["cost_breakdown"]["router_usd"] == 0
+    assert inproc["cost_usd"] == pytest.approx(hyb["cost_usd"] - 4000 * per_request)
 
 
 def test_model_router_loads_from_the_registry(tmp_path, monkeypatch):

@@ -233,6 +233,12 @@ def _router(models: list[str]) -> dict[str, Any]:
         if st.session_state[mkey] not in models:
             st.session_state[mkey] = models[0]
         out["model_id"] = c[1].selectbox("Model", models, key=mkey)
+        out["placement"] = c[2].radio("Router runs", ("in_process", "lambda_call"),
+                                      key=_init("router.placement"), horizontal=True,
+                                      format_func=lambda p: {"in_process": "in process",
+                                                             "lambda_call": "own Lambda call"}[p],
+                                      help="In process: adds its evaluation time, no bill. Own "
+                                           "Lambda call: billed per request (512 MB).")
         c[2].caption("Decides from batch library predictions; each run also scores 1,000 "
                      "sampled requests through the portable evaluator (as deployed).")
     elif kind == "rule":

@@ -25,7 +25,7 @@ from core.schema import LOAD_PATTERNS, TIME_WINDOWS
 from core.simulate.scenario import Mix
 from core.simulate.workload import Requests
 
-#: Default latency a router adds per request (ms): a model runs as its own function call.
+#: Default latency a router adds per request (ms): a model's portable evaluation.
 DEFAULT_INFERENCE_MS = {"model": 2.0, "rule": 0.05, "random": 0.01, "oracle": 0.0,
                         "lambda": 0.0, "ecs": 0.0}
 ROUTER_MEMORY_MB = 512
@@ -45,13 +45,16 @@ class Overhead:
 
 
 def overhead(router: dict, prices: Prices) -> Overhead:
-    """Inference latency and cost; a model router is billed as a 512 MB Lambda call."""
+    """Inference latency and cost. In process at the front door (the default) a router adds
+    its evaluation time and no bill; placed as its own Lambda call, a model router is billed
+    as a 512 MB invocation of that duration."""
     kind = router["kind"]
     ms = router["inference_ms"]
     ms = DEFAULT_INFERENCE_MS[kind] if ms is None else float(ms)
     cost = router["inference_cost_usd"]
     if cost is None:
-        cost = float(lambda_cost(ms, ROUTER_MEMORY_MB, prices)) if kind == "model" else 0.0
+        billed = kind == "model" and router.get("placement") == "lambda_call"
+        cost = float(lambda_cost(ms, ROUTER_MEMORY_MB, prices)) if billed else 0.0
     return Overhead(latency_s=ms / 1000.0, cost_usd=float(cost))
 
 

@@ -34,7 +34,8 @@ Every key is optional. Defaults (DESIGN.md, plus the simulator's extra knobs):
              "overhead_ms": 5},
  "router": {"kind": "rule", "model_id": null, "threshold_kb": 1024, "lambda_when": "small",
             "p_lambda": 0.5, "probability_threshold": 0.5, "inference_ms": null,
-            "inference_cost_usd": null, "value_of_time_usd_per_s": 0.00001},
+            "inference_cost_usd": null, "value_of_time_usd_per_s": 0.00001,
+            "placement": "in_process"|"lambda_call"},
  "region": "eu-west-1", "prices": "aws-2026"}
 ```
 
@@ -115,7 +116,7 @@ DEFAULTS: dict[str, Any] = {
     "router": {"kind": "rule", "model_id": None, "threshold_kb": 1024.0,
                "lambda_when": "small", "p_lambda": 0.5, "probability_threshold": 0.5,
                "inference_ms": None, "inference_cost_usd": None,
-               "value_of_time_usd_per_s": 0.00001},
+               "value_of_time_usd_per_s": 0.00001, "placement": "in_process"},
     "region": "eu-west-1",
     "prices": "aws-2026",
 }
@@ -552,6 +553,7 @@ def _check_router(router: dict[str, Any]) -> None:
         _num("router.inference_ms", router["inference_ms"], 0, 60_000)
     if router["inference_cost_usd"] is not None:
         _num("router.inference_cost_usd", router["inference_cost_usd"], 0, 1)
+    _choice("router.placement", router["placement"], ("in_process", "lambda_call"))
     _num("router.value_of_time_usd_per_s", router["value_of_time_usd_per_s"], 0, None)
 
 
