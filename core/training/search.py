@@ -119,7 +119,9 @@ def search(kind: str, features: list[str], x: pd.DataFrame, y: np.ndarray,
     n_trials = trials_from(n_trials)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
-        direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
+        # Random start-up trials: TPE's default of 10 would leave a 10-trial search random.
+        direction="maximize", sampler=optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=min(10, max(3, n_trials // 5))),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP,
                                            n_warmup_steps=0))
     study.enqueue_trial(DEFAULTS[kind])
