@@ -118,6 +118,16 @@ def test_model_router_loads_from_the_registry(tmp_path, monkeypatch):
     result = simulate({"requests": 1000, "router": {"kind": "model", "model_id": model_id},
                        "mix": {"lightweight_api": 0.5, "heavy_processing": 0.5}})
     assert 0.3 < result.strategies["hybrid"]["lambda_share"] < 0.7
+    # the version's own decision threshold (core.decision) decides unless the scenario sets one
+    strict = registry.Registry().save(pipe, model_type="logreg", metrics={"accuracy": 1.0},
+                                      features=["workload_type", "payload_size_kb"],
+                                      train_frame=frame.assign(label=label), seed=0,
+                                      extra={"decision_threshold": 1.0})
+    spec = {"requests": 1000, "router": {"kind": "model", "model_id": strict},
+            "mix": {"lightweight_api": 0.5, "heavy_processing": 0.5}}
+    assert simulate(spec).strategies["hybrid"]["lambda_share"] == 0.0
+    spec["router"]["probability_threshold"] = 0.5
+    assert 0.3 < simulate(spec).strategies["hybrid"]["lambda_share"] < 0.7
 
 
 def test_comparison_table_and_exports():

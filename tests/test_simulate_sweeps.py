@@ -73,8 +73,8 @@ def test_model_router_sweep_loads_the_model_once_from_the_given_registry(tmp_pat
     chosen = tmp_path / "chosen"
     model_id = _save_model(chosen)
     loads = []
-    real = routers.load_pipeline
-    monkeypatch.setattr(routers, "load_pipeline",
+    real = routers.load_model
+    monkeypatch.setattr(routers, "load_model",
                         lambda ref, root=None: loads.append((ref, root)) or real(ref, root))
     spec = {"router": {"kind": "model", "model_id": model_id}}
     frame = sweeps.sensitivity(spec, params=("lambda.keep_alive_s", "fargate.min_tasks"),

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.decision import DEFAULT_THRESHOLD
 from core.errors import UserError
 from core.pricing import Prices, lambda_cost
 from core.schema import LOAD_PATTERNS, TIME_WINDOWS
@@ -82,30 +83,35 @@ def route(router: dict, req: Requests, mix: Mix, *, seed: int, start_hour: float
         if oracle_choice is None:
             raise ValueError("the oracle router needs the baseline outcomes")
         return oracle_choice
-    return model_route(router, req, mix, start_hour=start_hour)
+    raise ValueError("model routers decide in core.simulate.runner (batch prediction)")
 
 
-def load_pipeline(model_id: str, root: str | None = None):
-    """The registry's pipeline for a model id or alias (UserError if it is not there)."""
+def load_model(model_id: str, root: str | None = None) -> tuple[Any, float]:
+    """The registry's pipeline for a model id or alias and its decision threshold (UserError
+    if it is not there)."""
+    from core.decision import decision_threshold
     from core.registry import Registry
 
     try:
-        return Registry(root).load(model_id).pipeline
+        loaded = Registry(root).load(model_id)
     except UserError:
         raise
     except (FileNotFoundError, KeyError) as exc:
         raise UserError(f"Model {model_id!r} is not in the registry. Train one on the Train "
                         "page (or `python -m core train`) and use its model_id.") from exc
+    return loaded.pipeline, decision_threshold(loaded.metadata)
 
 
 @dataclass(frozen=True)
 class RouterModel:
     """A model router's library pipeline plus its portable export (the JSON document the
-    deployed function evaluates), prepared once and reused by every run of a sweep."""
+    deployed function evaluates) and its decision threshold, prepared once and reused by
+    every run of a sweep."""
 
     pipeline: Any
     portable_json: str | None
     not_applicable: str | None = None   # why the pipeline cannot be exported
+    threshold: float = DEFAULT_THRESHOLD
 
 
 def prepare_model(router: dict, model: Any = None, root: str | None = None) -> RouterModel:
@@ -113,13 +119,21 @@ def prepare_model(router: dict, model: Any = None, root: str | None = None) -> R
     already prepared RouterModel; `root` is the registry folder (default as the registry's)."""
     if isinstance(model, RouterModel):
         return model
-    pipeline = model if model is not None else load_pipeline(router["model_id"], root)
+    threshold = DEFAULT_THRESHOLD
+    if model is None:
+        model, threshold = load_model(router["model_id"], root)
     from core.portable.export import dumps, export_pipeline
 
     try:
-        return RouterModel(pipeline, dumps(export_pipeline(pipeline)))
+        return RouterModel(model, dumps(export_pipeline(model)), threshold=threshold)
     except UserError as exc:
-        return RouterModel(pipeline, None, str(exc))
+        return RouterModel(model, None, str(exc), threshold=threshold)
+
+
+def threshold_of(router: dict, model: RouterModel) -> float:
+    """The scenario's probability_threshold when set, else the model's own."""
+    value = router.get("probability_threshold")
+    return model.threshold if value is None else float(value)
 
 
 def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
@@ -161,14 +175,6 @@ def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
     return proba, inverse.ravel(), rows
 
 
-def model_route(router: dict, req: Requests, mix: Mix, *, start_hour: float,
-                pipeline=None) -> np.ndarray:
-    """Predict P(Lambda) once per distinct feature row, then broadcast to all requests."""
-    pipeline = pipeline if pipeline is not None else load_pipeline(router["model_id"])
-    proba, inverse, _ = model_proba(router, req, mix, start_hour=start_hour, pipeline=pipeline)
-    return (proba >= router["probability_threshold"])[inverse]
-
-
 def portable_check(router: dict, model: RouterModel, proba: np.ndarray, inverse: np.ndarray,
                    rows: pd.DataFrame, *, seed: int,
                    sample: int = PORTABLE_SAMPLE) -> dict[str, Any]:
@@ -194,7 +200,7 @@ def portable_check(router: dict, model: RouterModel, proba: np.ndarray, inverse:
     library = proba[distinct]
     per_row = np.searchsorted(distinct, inverse[take])  # each sampled request's row
     diff = np.abs(portable - library)[per_row]
-    threshold = router["probability_threshold"]
+    threshold = threshold_of(router, model)
     agree = ((portable >= threshold) == (library >= threshold))[per_row]
     check = {"applicable": True, "rows": len(take), "distinct_rows": len(distinct),
              "max_abs_diff": float(diff.max()) if len(diff) else 0.0,

@@ -118,7 +118,7 @@ def _model_choice(sc: Scenario, req: Requests, model: routers.RouterModel
                                                start_hour=sc.section("traffic")["start_hour"],
                                                pipeline=model.pipeline)
     check = routers.portable_check(router, model, proba, inverse, rows, seed=sc.seed)
-    return (proba >= router["probability_threshold"])[inverse], check
+    return (proba >= routers.threshold_of(router, model))[inverse], check
 
 
 def simulate(spec: dict | str | Scenario | None = None, *, requests: int | None = None,

@@ -33,7 +33,7 @@ Every key is optional. Defaults (DESIGN.md, plus the simulator's extra knobs):
              "scale_in_cooldown_s": 300, "queue_timeout_s": 30, "alb": false,
              "overhead_ms": 5},
  "router": {"kind": "rule", "model_id": null, "threshold_kb": 1024, "lambda_when": "small",
-            "p_lambda": 0.5, "probability_threshold": 0.5, "inference_ms": null,
+            "p_lambda": 0.5, "probability_threshold": None, "inference_ms": null,
             "inference_cost_usd": null, "value_of_time_usd_per_s": 0.00001,
             "placement": "in_process"|"lambda_call"},
  "region": "eu-west-1", "prices": "aws-2026"}
@@ -114,7 +114,7 @@ DEFAULTS: dict[str, Any] = {
                 "scale_out_cooldown_s": 60.0, "scale_in_cooldown_s": 300.0,
                 "queue_timeout_s": 30.0, "alb": False, "overhead_ms": 5.0},
     "router": {"kind": "rule", "model_id": None, "threshold_kb": 1024.0,
-               "lambda_when": "small", "p_lambda": 0.5, "probability_threshold": 0.5,
+               "lambda_when": "small", "p_lambda": 0.5, "probability_threshold": None,
                "inference_ms": None, "inference_cost_usd": None,
                "value_of_time_usd_per_s": 0.00001, "placement": "in_process"},
     "region": "eu-west-1",
@@ -548,7 +548,8 @@ def _check_router(router: dict[str, Any]) -> None:
     _num("router.threshold_kb", router["threshold_kb"], 0, None)
     _choice("router.lambda_when", router["lambda_when"], ("small", "large"))
     _num("router.p_lambda", router["p_lambda"], 0, 1)
-    _num("router.probability_threshold", router["probability_threshold"], 0, 1)
+    if router["probability_threshold"] is not None:  # None: the model's own (core.decision)
+        _num("router.probability_threshold", router["probability_threshold"], 0, 1)
     if router["inference_ms"] is not None:
         _num("router.inference_ms", router["inference_ms"], 0, 60_000)
     if router["inference_cost_usd"] is not None:
