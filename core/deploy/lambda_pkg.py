@@ -155,7 +155,10 @@ def build_from_pipeline(pipeline: Any, out_dir: str | Path, *, model_id: str = "
                         region: str = "eu-west-1", architecture: str = "arm",
                         with_template: bool = True) -> BuildResult:
     """Export a fitted pipeline and write out_dir/function.zip (+ template.yaml)."""
-    doc = export_pipeline(pipeline, metadata={"model_id": model_id})
+    from core.decision import decision_threshold
+
+    doc = export_pipeline(pipeline, metadata={
+        "model_id": model_id, "decision_threshold": decision_threshold(registry_metadata)})
     meta = package_metadata(doc, model_id=model_id, registry_metadata=registry_metadata,
                             region=region, architecture=architecture)
     result = write_zip(doc, meta, Path(out_dir) / ZIP_NAME)
