@@ -1,4 +1,5 @@
-"""Simulate page in a real browser: open it, run the default scenario small, charts render."""
+"""Simulate page in a real browser: the preset tab runs the default scenario small and its
+charts render; the calibrated tab replays a demo dataset and shows its calibration."""
 
 from tests.browser.conftest import (
     click_button,
@@ -9,9 +10,15 @@ from tests.browser.conftest import (
 )
 
 
+def _preset_tab(page) -> None:
+    page.get_by_role("tab", name="Preset model (what-if)").click()
+    wait_for_app_run(page)
+
+
 def test_simulate_default_scenario_renders_charts(page):
     open_page(page, "Simulate")
     expect_no_exception(page)
+    _preset_tab(page)
     requests = page.get_by_label("Requests", exact=True)
     requests.fill("5000")
     requests.press("Enter")
@@ -30,8 +37,21 @@ def test_simulate_default_scenario_renders_charts(page):
 
 def test_simulate_break_even_sweep_plots(page):
     open_page(page, "Simulate")
+    _preset_tab(page)
     page.get_by_text("Sweeps: break-even, memory size, sensitivity").click()
     click_button(page, "Run break-even sweep")
     expect_no_exception(page)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     screenshot(page, "simulate_break_even")
+
+
+def test_calibrated_replay_of_the_demo_data(page):
+    open_page(page, "Data")
+    click_button(page, "Load demo: variance")
+    open_page(page, "Simulate")
+    expect_no_exception(page)
+    click_button(page, "Replay the data")
+    page.get_by_text("Calibration: measured vs simulated").wait_for(timeout=60_000)
+    page.get_by_text("Cost breakdown (USD)").wait_for()
+    expect_no_exception(page)
+    screenshot(page, "simulate_calibrated")

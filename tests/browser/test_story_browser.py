@@ -152,6 +152,18 @@ def _story(page, app_url, artillery_dir) -> None:
     lap("explain")
 
     _open(page, "Simulate", times)
+    # calibrated on the uploaded logs, routed by the model just trained on them
+    page.get_by_text("trained model", exact=True).click()
+    wait_for_app_run(page)
+    click_button(page, "Replay the data")
+    page.get_by_text("Calibration: measured vs simulated").wait_for(timeout=60_000)
+    _ok(page)
+    routed = page.locator("[data-testid='stMetric']", has_text="Routing accuracy (vs the label")
+    accuracy = float(routed.locator("[data-testid='stMetricValue']").inner_text().rstrip("%"))
+    assert 50.0 <= accuracy <= 100.0, accuracy
+    _shoot(page, "simulate_calibrated")
+    page.get_by_role("tab", name="Preset model (what-if)").click()
+    wait_for_app_run(page)
     requests = page.get_by_label("Requests", exact=True)
     requests.fill("5000")
     requests.press("Enter")
