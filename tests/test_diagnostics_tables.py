@@ -305,3 +305,15 @@ def test_cli_ignore_option(capsys, tmp_path):
     assert main(["diagnose", path, "--ignore", "id_column", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {c["code"]: c["status"] for c in doc["checks"]}["ID_COLUMN"] == "ignored"
+
+
+def test_conflicting_records_in_a_file_name_their_lines(tmp_path):
+    """Through ingestion (no request ids: the timestamp tells rows apart) the finding points
+    at file lines; with request ids, ingestion already rejects the repeats by reason."""
+    frame = conflicting_records().drop(columns=["request_id"])
+    path = _write(frame, tmp_path / "c.csv")
+    found = diagnose(read_paths([path], need_latency=False).frame).findings_for(
+        "CONFLICTING_DUPLICATES")[0]
+    assert found.severity == "fail" and found.evidence["telling_columns"] == ["timestamp"]
+    first = found.evidence["rows"][0]
+    assert found.evidence["file_lines"][0] == f"{path}:{first + 2}"  # header is line 1

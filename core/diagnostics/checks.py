@@ -235,6 +235,12 @@ def conflicting_duplicates(prep: Prepared) -> Finding | None:
     if conflicting == 0 and dup_share < EXACT_DUP_WARN:
         return None
     rows = np.sort(prep.position[in_mixed])
+    where = {}
+    if "source_line" in prep.frame.columns:  # ingested files: where each row came from
+        picked = prep.frame.loc[in_mixed].assign(_p=prep.position[in_mixed]).sort_values("_p")
+        files = picked["source_file"].astype(str) if "source_file" in picked.columns else ""
+        where = {"file_lines": (files + ":" + picked["source_line"].astype(str)).head(20)
+                 .tolist()}
     parts = []
     if conflicting:
         parts.append(
@@ -253,7 +259,7 @@ def conflicting_duplicates(prep: Prepared) -> Finding | None:
          "row_numbers": "0-based positions in the table, labelled rows only",
          "exact_duplicate_share": round(dup_share, 4), "compared_columns": "all but the "
          "label and the file/line bookkeeping", "telling_columns": list(prep.telling),
-         "fail_share": CONFLICT_FAIL})
+         "fail_share": CONFLICT_FAIL, **where})
 
 
 def label_noise(prep: Prepared, cell: np.ndarray) -> Finding | None:
