@@ -3,13 +3,12 @@
 Why this shape: the thesis's zip carried a pickled XGBoost model plus pandas and
 scikit-learn (over 700 MB against Lambda's 250 MB limit). Here the zip holds four small text
 files (plus the two modules' bytecode) and imports nothing outside the standard library.
-Entries get a fixed date so the same model always gives the same bytes (and the same
-SHA-256, which Lambda reports back).
+Entries get a fixed date and metadata.json carries no build time, so the same model always
+gives the same bytes (and the same SHA-256, which Lambda reports back).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -90,7 +89,6 @@ def package_metadata(doc: dict[str, Any], *, model_id: str,
                     "region": region, "architecture": architecture},
         "fallback_platform": fallback_platform,
         "decision_threshold": decision_threshold(meta),
-        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     })
 
 
