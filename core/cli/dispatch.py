@@ -12,7 +12,7 @@ from typing import Any
 
 from core.errors import UserError
 
-#: command name -> module in core.cli (a module that is not there yet is skipped).
+#: command name -> module in core.cli.
 COMMANDS = {
     "demo-data": "demo_data",
     "ingest": "ingest",
@@ -37,20 +37,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on bad arguments already; keep its message to one line."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"error: {message} (see `python -m core {self.prog.split()[-1]} --help`)",
-              file=sys.stderr)
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(2)
 
 
 def _load_commands() -> dict[str, Any]:
-    modules = {}
-    for name, module in COMMANDS.items():
-        try:
-            modules[name] = importlib.import_module(f"core.cli.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"core.cli.{module}":
-                raise
-    return modules
+    return {name: importlib.import_module(f"core.cli.{module}")
+            for name, module in COMMANDS.items()}
 
 
 def build_parser(modules: dict[str, Any]) -> argparse.ArgumentParser:
@@ -61,6 +54,12 @@ def build_parser(modules: dict[str, Any]) -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
         module.add_arguments(p)
     return parser
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of one command (its error messages point at that command's --help)."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[command]
 
 
 def _jsonable(value: Any) -> Any:
@@ -98,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     modules = _load_commands()
     parser = build_parser(modules)
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # argparse would report these on the root parser, naming no command
+            _subparser(parser, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # bad arguments (2, one line already printed) or --help (0)
         return exc.code if isinstance(exc.code, int) else 2
     module = modules[args.command]
