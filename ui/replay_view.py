@@ -114,8 +114,19 @@ def _show(router: str, result) -> None:
     cols[2].metric("Requests replayed", f"{hybrid['requests']:,}")
     for sentence in versus_sentences(hybrid):
         st.markdown(f"- {sentence}")
-    st.dataframe(result.comparison_frame().style.format("{:.4g}", na_rep="—"), width="stretch")
+    st.dataframe(_shown(result.comparison_frame()), width="stretch")
     breakdown = pd.DataFrame({name: s["cost_breakdown"] for name, s in
                               result.strategies.items()}).T.fillna(0.0)
     st.markdown("**Cost breakdown (USD)**")
-    st.dataframe(breakdown.style.format("{:.6f}"), width="stretch")
+    st.dataframe(breakdown, width="stretch", column_config={
+        c: st.column_config.NumberColumn(c.replace("_", " "), format="%.6f")
+        for c in breakdown.columns})
+    st.caption(f"Objective: {result.objective['rule']}, margin {result.objective['margin']:.0%}, "
+               f"latency field {result.objective['latency_field']}, costs "
+               f"{result.objective['costs']}, {result.objective['view']} view.")
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers to 4 significant digits and an undefined improvement as a dash, as text (one
+    type per column: Arrow-safe)."""
+    return table.map(lambda v: "—" if pd.isna(v) else f"{v:,.4g}")
