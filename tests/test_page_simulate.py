@@ -29,6 +29,17 @@ def test_runs_default_scenario_without_a_dataset(app_test):
     assert "Improvement vs ECS-only (%)" in table.columns
     result = at.session_state["simulation"]
     assert result.strategies["hybrid"]["requests"] == 1500
+    # every table the page draws converts to Arrow (a column mixing the router's name with
+    # numbers once logged ArrowInvalid on each draw)
+    import pyarrow as pa
+
+    from ui.simulate_view import metrics_table
+
+    for shown in at.dataframe:
+        pa.Table.from_pandas(shown.value)
+    metrics = metrics_table(result)
+    pa.Table.from_pandas(metrics)
+    assert metrics.loc["router", "hybrid"] == "rule" and metrics.loc["requests", "ecs"] == "1,500"
     # the builder's untouched widgets are exactly the documented defaults
     from core.simulate.scenario import load_scenario
 
