@@ -36,10 +36,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default) or as its own billed Lambda call")
     parser.add_argument("--seed", type=seed, default=1,
                         help="with --data: seed of the draws (default: %(default)s)")
+    parser.add_argument("--seeds", type=int_range(2, 10_000), metavar="N",
+                        help="Monte-Carlo: also run N seeds (from the scenario's or --seed) "
+                             "on Dask and add a 95 %% interval to every figure (ci95)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --seeds: an existing Dask scheduler (tcp://host:8786); "
+                             "default: a local cluster, one worker per core; 'local' runs "
+                             "the seeds one by one in this process")
     add_costs(parser)
 
 
-def _replay(args: argparse.Namespace) -> dict[str, Any]:
+def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from core.cost_profile import get_profile
     from core.errors import UserError
     from core.io import read_paths
@@ -72,16 +79,44 @@ def _replay(args: argparse.Namespace) -> dict[str, Any]:
         placement=args.placement, seed=args.seed)
     out = replay(frame, settings, pipeline=pipeline).to_json()
     out["router_model"] = model
-    return out
+    return out, {"frame": frame, "settings": settings, "pipeline": pipeline,
+                 "base_seed": args.seed}
+
+
+def _preset(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    from core.simulate import routers
+    from core.simulate.runner import simulate
+    from core.simulate.scenario import load_scenario
+
+    scenario = load_scenario(args.config, requests=args.requests)
+    router = scenario.section("router")
+    model = (routers.prepare_model(router, root=args.registry) if router["kind"] == "model"
+             else None)
+    out = simulate(scenario, pipeline=model).to_json()
+    spec = scenario.to_json()
+    return out, {"spec": spec, "pipeline": model, "base_seed": scenario.seed}
+
+
+def _monte_carlo(args: argparse.Namespace, **kwargs: Any) -> dict[str, Any]:
+    import sys
+
+    from core.simulate.montecarlo import monte_carlo
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.json:
+            print(f"\rseeds: {message} ({fraction:.0%})", end="", file=sys.stderr, flush=True)
+
+    result = monte_carlo(args.seeds, scheduler=args.scheduler, on_progress=progress, **kwargs)
+    if not args.json:
+        print(file=sys.stderr)
+    return {"ci95": result["ci95"], "mean": result["mean"], "seeds": result["seeds"],
+            "scheduler": result["scheduler"]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    if args.data is not None:
-        out = _replay(args)
-    else:
-        from core.simulate.runner import simulate
-
-        out = simulate(args.config, requests=args.requests).to_json()
+    out, mc = _replay(args) if args.data is not None else _preset(args)
+    if args.seeds:
+        out.update(_monte_carlo(args, **mc))
     # DESIGN.md reads "per strategy (lambda, ecs, hybrid): ...": expose each strategy at the
     # top level too, so `.lambda.cost_usd` and `.strategies.lambda.cost_usd` both work.
     for name, figures in out["strategies"].items():
@@ -121,5 +156,14 @@ def render(result: dict[str, Any]) -> str:
         from core.simulate.routers import describe_check
 
         lines.append(describe_check(hybrid["portable_check"]))
+    if result.get("ci95"):
+        ran = result["scheduler"]
+        lines.append(f"95 % intervals over {len(result['seeds'])} seeds ({ran['workers']} "
+                     f"worker(s) at {ran['address']}):")
+        for key in ("lambda.cost_usd", "ecs.cost_usd", "hybrid.cost_usd",
+                    "hybrid.latency_p95_ms", "hybrid.routing_accuracy"):
+            low_high = result["ci95"].get(key)
+            if low_high:
+                lines.append(f"  {key:<26} {low_high[0]:.6g} .. {low_high[1]:.6g}")
     lines.append(f"simulated in {result['elapsed_s']:.2f} s")
     return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""Monte-Carlo seeds on Dask: a two-worker cluster on 127.0.0.1 (started here, as CI does)
+gives the same numbers as running the seeds one by one; intervals; CLI contract."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from core.errors import UserError
+from core.simulate.montecarlo import check_seeds, interval, monte_carlo
+from core.simulate.replay import ReplaySettings
+
+SPEC = {"requests": 3000, "router": {"kind": "random"}}
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def logs() -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    n = 400
+    platform = rng.choice(["lambda", "ecs"], n)
+    execution = 100.0 * np.where(platform == "ecs", 1.1, 1.0) * rng.lognormal(0, 0.3, n)
+    return pd.DataFrame({
+        "timestamp": pd.Timestamp("2025-11-22") + pd.to_timedelta(np.sort(rng.uniform(
+            0, 600, n)), unit="s"),
+        "platform": platform, "workload_type": "lightweight_api",
+        "payload_size_kb": rng.choice([1.0, 10.0], n), "time_window": "midday",
+        "load_pattern": "low_load", "execution_time_ms": execution, "http_status": 200})
+
+
+@pytest.mark.slow
+def test_cluster_and_local_runs_agree_seed_for_seed(scheduler, logs):
+    on_dask = monte_carlo(3, spec=SPEC, scheduler=scheduler)
+    here = monte_carlo(3, spec=SPEC, scheduler="local")
+    assert on_dask["runs"] == here["runs"] and on_dask["ci95"] == here["ci95"]
+    assert on_dask["scheduler"] == {"address": scheduler, "workers": 2}
+    settings = ReplaySettings(router="random")
+    replayed = monte_carlo(3, frame=logs, settings=settings, scheduler=scheduler)
+    assert replayed["runs"] == monte_carlo(3, frame=logs, settings=settings,
+                                           scheduler="local")["runs"]
+    # different seeds are different draws
+    costs = [r["hybrid"]["cost_usd"] for r in replayed["runs"]]
+    assert len(set(costs)) == 3
+
+
+def test_interval_is_students_t_on_the_mean():
+    values = [1.0, 2.0, 4.0, 5.0]
+    low, high = interval(values)
+    expected = stats.t.interval(0.95, 3, loc=3.0, scale=stats.sem(values))
+    assert (low, high) == pytest.approx(expected)
+    assert interval([2.0, 2.0]) == [2.0, 2.0]
+    assert interval([1.0, None]) is None
+    with pytest.raises(UserError, match="seeds"):
+        check_seeds(1)
+
+
+@pytest.mark.slow
+def test_simulate_cli_adds_intervals_and_names_the_scheduler(scheduler):
+    proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "2000",
+                           "--seeds", "3", "--scheduler", scheduler, "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    low, high = doc["ci95"]["hybrid.cost_usd"]
+    assert low <= doc["mean"]["hybrid.cost_usd"] <= high
+    assert doc["scheduler"]["address"] == scheduler and doc["seeds"] == [1, 2, 3]
+
+
+def test_an_unreachable_scheduler_is_exit_2_in_one_line():
+    proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "500",
+                           "--seeds", "2", "--scheduler", "tcp://127.0.0.1:1", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Dask scheduler" in proc.stderr
