@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -22,18 +23,22 @@ def history(run: TrainRun) -> None:
                    f"{info.get('folds')} fold(s). Trial 0 is the default setting; pruned trials "
                    "stopped after the folds where they already trailed the median.")
         fig = go.Figure()
-        for model, part in frame.groupby("model", sort=False):
+        palette = px.colors.qualitative.Plotly
+        for i, (model, part) in enumerate(frame.groupby("model", sort=False)):
+            colour = palette[i % len(palette)]  # one colour per model: line and its trials
             done = part[part["state"] == "complete"]
             pruned = part[part["state"] == "pruned"]
             fig.add_scatter(x=part["trial"], y=part["best_so_far"], mode="lines",
-                            name=f"{model}: best so far", legendgroup=model)
+                            name=f"{model}: best so far", legendgroup=model,
+                            line={"color": colour})
             fig.add_scatter(x=done["trial"], y=done["roc_auc"], mode="markers",
                             name=f"{model}: trial", legendgroup=model,
-                            hovertext=done["params"])
+                            marker={"color": colour}, hovertext=done["params"])
             if len(pruned):
                 fig.add_scatter(x=pruned["trial"], y=pruned["roc_auc"], mode="markers",
-                                marker={"symbol": "circle-open"}, legendgroup=model,
-                                name=f"{model}: pruned", hovertext=pruned["params"])
+                                marker={"symbol": "circle-open", "color": colour},
+                                legendgroup=model, name=f"{model}: pruned (partial folds)",
+                                hovertext=pruned["params"])
         fig.update_layout(title="Search history", xaxis_title="trial",
                           yaxis_title="CV ROC-AUC", height=360,
                           margin={"l": 10, "r": 10, "t": 40, "b": 10})
