@@ -20,8 +20,8 @@ if st.button("Train models", type="primary", key="train_go", icon=":material/pla
         state.put(state.TRAIN_RUN, run)
 
 run = state.get(state.TRAIN_RUN)
+train_view.partial_results(run)
 if run is None:
-    train_view.partial_results()
     st.info("Choose features and models, then press **Train models**.",
             icon=":material/model_training:")
     st.stop()

@@ -8,6 +8,7 @@ import pytest
 from core import synth
 from core.registry import Registry
 from ui import state
+from ui.train_view import PARTIAL
 
 PAGE = "pages/train.py"
 
@@ -58,6 +59,21 @@ def test_variance_run_compares_and_promotes(app_test):
     assert not at.exception
     run = at.session_state[state.TRAIN_RUN]
     assert Registry().resolve("champion") == run.results[run.best].model_id
+    # a Stop during the next training (the page reruns with the finished list left behind)
+    # says so, rather than bringing this run back silently
+    at.session_state[PARTIAL] = [run.results["baseline"]]
+    at.run()
+    stopped = [w.value for w in at.warning if "Training was stopped" in w.value]
+    assert stopped and "1 model(s) had finished" in stopped[0]
+    assert "earlier run (3 models)" in stopped[0]
+
+
+def test_stop_before_any_model_finished_says_so(app_test):
+    at = app_test(PAGE, **{state.DATASET: synth.generate("variance", 200, seed=0),
+                           PARTIAL: []})
+    at.run()
+    assert not at.exception
+    assert any("Training was stopped; no model had finished" in w.value for w in at.warning)
 
 
 def test_outcome_features_from_the_variance_page_are_flagged(app_test):

@@ -148,6 +148,7 @@ def train(frame: pd.DataFrame, options: dict[str, Any]) -> TrainRun | None:
                   registry=registry() if save else None, **opts)
     if run is None:
         status.update(label="Training did not start", state="error", expanded=False)
+        st.session_state.pop(PARTIAL, None)
         return None
     failed = [r.name for r in run.results.values() if not r.ok]
     status.update(label=f"Trained {len(run.ok_results())} of {len(run.results)} models in "
@@ -158,12 +159,19 @@ def train(frame: pd.DataFrame, options: dict[str, Any]) -> TrainRun | None:
     return run
 
 
-def partial_results() -> None:
-    """After a stop: what finished before it."""
+def partial_results(earlier: TrainRun | None = None) -> None:
+    """After a stop: say so (never bring the earlier results back silently) and show what
+    finished before it. The notice stays until the next training starts."""
     finished = st.session_state.get(PARTIAL)
+    if finished is None:
+        return
+    done = (f"{len(finished)} model(s) had finished (below)" if finished
+            else "no model had finished")
+    shown = (f"; the results further down are from the earlier run "
+             f"({len(earlier.results)} models)" if earlier is not None else "")
+    st.warning(f"Training was stopped; {done}{shown}. Press **Train models** to start again.",
+               icon=":material/stop_circle:")
     if finished:
-        st.warning(f"Training was stopped; {len(finished)} model(s) had finished.",
-                   icon=":material/stop_circle:")
         st.dataframe(pd.DataFrame([_row(r) for r in finished]), hide_index=True)
 
 
