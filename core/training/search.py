@@ -181,6 +181,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _show(value: Any) -> str:
+    """A setting for display: floats to 4 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
 def to_json(info: dict[str, Any] | None) -> dict[str, Any] | None:
     """The search as plain JSON (history rounded) for `train --json`, the page and report."""
     if not info:
@@ -211,7 +220,7 @@ def history_frame(searches: dict[str, dict[str, Any]]) -> pd.DataFrame:
             rows.append({"model": model, "trial": h["number"], "state": h["state"],
                          "roc_auc": h["roc_auc"], "best_so_far": best if best > -math.inf
                          else math.nan, "folds": h["folds"], "s": h["s"],
-                         "params": ", ".join(f"{k}={_plain(v)}" for k, v in
+                         "params": ", ".join(f"{k}={_show(v)}" for k, v in
                                              h["params"].items())})
     return pd.DataFrame(rows, columns=["model", "trial", "state", "roc_auc", "best_so_far",
                                        "folds", "s", "params"])
@@ -226,7 +235,7 @@ def summary_frame(searches: dict[str, dict[str, Any]]) -> pd.DataFrame:
         rows.append({"model": model, "trials": info.get("trials"), "pruned": info.get("pruned"),
                      "best_roc_auc": info.get("best_value"), "best_trial": info.get("best_trial"),
                      "seconds": round(float(info.get("wall_s", math.nan)), 2),
-                     "params": ", ".join(f"{k}={_plain(v)}" for k, v in
+                     "params": ", ".join(f"{k}={_show(v)}" for k, v in
                                          info.get("params", {}).items())})
     return pd.DataFrame(rows, columns=["model", "trials", "pruned", "best_roc_auc",
                                        "best_trial", "seconds", "params"])
