@@ -76,6 +76,9 @@ def test_broken_jsonl_line_loads_good_lines_and_reports_rejection(app_test, smal
     assert len(at.session_state["dataset"]) == 10
     assert {m.label: m.value for m in at.metric}["Rejected rows"] == "1"
     assert any(t.label.startswith("Rejected rows (1)") for t in at.tabs)
+    banner = [w.value for w in at.warning if "rejected" in w.value]
+    assert banner and banner[0].startswith("**1 row(s) were rejected**")
+    assert "Rejected rows** tab" in banner[0]
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

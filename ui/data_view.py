@@ -158,6 +158,8 @@ def summary(frame: pd.DataFrame) -> None:
     row.metric("Lambda-optimal share", "–" if share is None else f"{share:.0%}",
                help=f"Share of the {over['labelled_rows']:,} labelled rows on which Lambda "
                     "is the better platform; error rows have no label.")
+    if report is not None and not report.rejected.empty:
+        st.warning(rejected_banner(report.rejected), icon=":material/playlist_remove:")
     for warning in [*facts.get("warnings", []), *frame.attrs.get("label_warnings", [])]:
         st.warning(warning, icon=":material/warning:")
     if st.session_state.get(_LABEL_NOTE):
@@ -211,6 +213,16 @@ def readable_profile(table: pd.DataFrame) -> pd.DataFrame:
         if col in out.columns:
             out[col] = out[col].astype(str).map(short_value)
     return out
+
+
+def rejected_banner(rejected: pd.DataFrame) -> str:
+    """One sentence: how many rows were left out, the commonest reasons, where to see them."""
+    reasons = rejected["reason"].astype(str).value_counts() if "reason" in rejected else None
+    top = ("" if reasons is None or reasons.empty else
+           " (" + "; ".join(f"{n:,} × {r}" for r, n in reasons.head(2).items())
+           + ("; …" if len(reasons) > 2 else "") + ")")
+    return (f"**{len(rejected):,} row(s) were rejected** and are not in the dataset{top}. "
+            "Open the **Rejected rows** tab below to see them or download them as CSV.")
 
 
 def rejected_report(rejected: pd.DataFrame) -> None:
