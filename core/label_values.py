@@ -57,7 +57,8 @@ def to_label(values: pd.Series, column: str = LABEL) -> pd.Series:
         raise UserError(
             f"Label column '{column}' holds {shown}; a given label must be {ACCEPTED}. "
             "Map the values to these, pick another label column (--label COL or the Data "
-            "page), or remove the column so labels are computed (`python -m core label`).")
+            "page), or remove the column so labels are computed (Labelling on the Data page, "
+            "or `python -m core label`).")
     mapped = _words(values).map(LABEL_VALUES, na_action="ignore")
     return pd.Series(pd.array(mapped.to_numpy(dtype=object, na_value=pd.NA), dtype="Int64"),
                      index=values.index, name=values.name)

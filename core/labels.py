@@ -215,7 +215,8 @@ def label_shares(frame: pd.DataFrame, label: str = LABEL) -> pd.DataFrame:
     for col in (label, "workload_type"):
         if col not in frame.columns:
             raise UserError(f"Column {col!r} not found; got columns {list(frame.columns)}. "
-                            "Label the data first (python -m core label) or pick the column.")
+                            "Label the data first (Labelling on the Data page, or "
+                            "`python -m core label`) or pick the column.")
     values = pd.to_numeric(frame[label], errors="coerce")
     grouped = pd.DataFrame({"workload_type": frame["workload_type"].astype("string"),
                             "y": values}).groupby("workload_type", dropna=False)["y"]

@@ -350,7 +350,8 @@ class Registry:
                                 "on the Train page or pass a model id.")
             known = self.list()["model_id"].tolist()[:5]
             raise UserError(f"Model {ref!r} is not in the registry at {self.root}; known ids "
-                            f"include {known}. Train one with `python -m core train FILE`.")
+                            f"include {known}. Train one on the Train page (or with "
+                            "`python -m core train FILE`).")
         return row["model_id"]
 
     def metadata(self, ref: str) -> dict[str, Any]:

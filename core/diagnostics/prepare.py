@@ -100,7 +100,8 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
     if label not in frame.columns:
         raise UserError(f"Label column '{label}' not found; got columns {list(frame.columns)}. "
                         "Pick the label column (--label COL, or the roles on the Data page), "
-                        "or label the data first (`python -m core label`).")
+                        "or label the data first (Labelling on the Data page, or "
+                        "`python -m core label`).")
     if features is not None:
         missing = [c for c in features if c not in frame.columns]
         if missing:
@@ -112,7 +113,8 @@ def prepare(frame: pd.DataFrame, *, label: str, features: Sequence[str] | None,
     if n < MIN_ROWS:
         raise UserError(
             f"Only {n} labelled rows (of {len(frame)}); a diagnosis needs at least {MIN_ROWS}. "
-            "Load more requests, or label them first (`python -m core label`); error rows "
+            "Load more requests, or label them first (Labelling on the Data page, or "
+            "`python -m core label`); error rows "
             "have no label.")
     rows = frame.loc[labelled].reset_index(drop=True)
     y = np.asarray(y_all[labelled], dtype=np.int8)

@@ -35,7 +35,9 @@ def prepare(frame: pd.DataFrame, *, features: list[str] | None, label: str = "la
         raise UserError("The training data is empty; load a dataset with labelled requests.")
     if label not in frame.columns:
         raise UserError(f"Label column {label!r} not found; got columns {list(frame.columns)}. "
-                        "Label the data first (python -m core label) or pass --label COL.")
+                        "Label the data first (Labelling on the Data page, or `python -m core "
+                        "label`), or pick the label column (Column roles on the Data page, or "
+                        "--label COL).")
     notes: list[str] = []
     requested = (list(features) if features is not None
                  else model_features(frame, label=label))
@@ -58,7 +60,8 @@ def prepare(frame: pd.DataFrame, *, features: list[str] | None, label: str = "la
     dropped = int((~has_label).sum())
     if dropped == len(frame):
         raise UserError(f"Every row's {label!r} is missing ({dropped} rows). Label the data "
-                        "first (python -m core label FILE) or choose another label column.")
+                        "first (Labelling on the Data page, or `python -m core label FILE`) "
+                        "or choose another label column (Column roles on the Data page).")
     if dropped:
         notes.append(f"Dropped {dropped} rows without a label (errors or unlabelled).")
     y = raw[has_label].to_numpy(dtype=float)
