@@ -19,6 +19,7 @@ COMMANDS = {
     "label": "label",
     "diagnose": "diagnose",
     "train": "train",
+    "train-router": "train_router",
     "predict": "predict",
     "explain": "explain",
     "simulate": "simulate",

@@ -6,7 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core.cli.args import existing_dir, float_range, input_file, input_path, int_range, seed
+from core.cli.args import (
+    existing_dir,
+    float_range,
+    input_file,
+    input_path,
+    int_range,
+    json_or_file,
+    seed,
+)
 from core.cli.cost_args import add_costs
 from core.wording import versus_sentences
 
@@ -25,6 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--router", metavar="MODEL_ID",
                         help="with --data: the hybrid routes by this registry model (id or "
                              "alias); without it, by the label-rule oracle")
+    parser.add_argument("--objective", metavar="JSON_OR_FILE", type=json_or_file,
+                        help="with --data and a router version (train-router): the objective "
+                             "it routes by, e.g. '{\"kind\": \"min_cost\", \"p95_ms\": 1500}' "
+                             "(default: the router's stored one)")
+    parser.add_argument("--explain", type=int_range(1, 10_000), metavar="N",
+                        help="with an objective router: why N sampled requests went where "
+                             "(SHAP of the decision, top three reasons, per-workload summary)")
     parser.add_argument("--registry", metavar="DIR", type=existing_dir,
                         help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
     parser.add_argument("--margin", type=float_range(0, 0.5), default=None,
@@ -56,16 +71,32 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         raise UserError("--data replays the file's own requests: drop --config and "
                         "--requests (they belong to the preset model).")
     pipeline, threshold, model, rule = None, 0.5, None, {}
+    objective = None
+    if args.router is None and (args.objective is not None or args.explain is not None):
+        raise UserError("--objective and --explain need a router version: train one with "
+                        "`python -m core train-router FILE` and pass --router MODEL_ID.")
     if args.router is not None:
         from core.decision import decision_threshold
+        from core.objective.router import is_router, objective_for
         from core.registry import Registry
 
         loaded = Registry(args.registry).load(args.router)
         pipeline = loaded.pipeline
         threshold = decision_threshold(loaded.metadata)
         rule = (loaded.metadata.get("extra") or {}).get("label_rule") or {}
+        if is_router(loaded):
+            extra = loaded.metadata.get("extra") or {}
+            objective = objective_for(args.objective, pipeline, loaded.metadata)
+            rule = {"cost_profile": extra.get("cost_profile"), "view": extra.get("view"),
+                    "latency_field": extra.get("latency_field")}
+        elif args.objective is not None or args.explain is not None:
+            raise UserError(f"--objective and --explain need a router version; "
+                            f"{loaded.model_id} is a {loaded.metadata.get('model_type')} "
+                            "classifier (train one with `python -m core train-router FILE`).")
         model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
                  "decision_threshold": threshold, "label_rule": rule or None}
+        if objective is not None:
+            model["objective"] = objective.to_dict()
     # One world: unless told otherwise, score the router against the objective it learned.
     costs = args.costs if args.costs is not None else rule.get("cost_profile")
     profile = get_profile(costs) if costs is not None else None
@@ -75,10 +106,29 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         costs=profile, view=args.cost_view or rule.get("view", "marginal"),
         margin=args.margin if args.margin is not None else rule.get("margin", 0.10),
         latency_col=latency if latency in ("execution_time_ms", "latency_ms") else None,
-        router="model" if pipeline is not None else "oracle", threshold=threshold,
-        placement=args.placement, seed=args.seed)
+        router="oracle" if pipeline is None else "model" if objective is None else "objective",
+        threshold=threshold, placement=args.placement, seed=args.seed, objective=objective)
     out = replay(frame, settings, pipeline=pipeline).to_json()
     out["router_model"] = model
+    if model is not None:
+        from core.fingerprint import dataset_fingerprint
+        from core.wording import accuracy_note
+
+        trained = loaded.metadata.get("extra", {}).get("dataset_fingerprint")
+        model["test_accuracy"] = (loaded.metadata.get("metrics") or {}).get("accuracy")
+        model["trained_on_this_data"] = (None if trained is None
+                                         else trained == dataset_fingerprint(frame))
+        same_objective = (out["objective"]["costs"] == rule.get("costs", "as given")
+                          and out["objective"]["margin"] == rule.get("margin", 0.10)
+                          and out["objective"]["view"] == rule.get("view", "marginal"))
+        out["hybrid_note"] = accuracy_note(
+            model["test_accuracy"], out["strategies"]["hybrid"]["routing_accuracy"],
+            same_data=model["trained_on_this_data"], same_objective=same_objective)
+    if args.explain is not None:
+        from core.objective.explain import explain_decisions
+
+        out["explain"] = explain_decisions(pipeline, frame, objective, n=args.explain,
+                                           seed=args.seed).to_json()
     return out, {"frame": frame, "settings": settings, "pipeline": pipeline,
                  "base_seed": args.seed}
 
@@ -142,6 +192,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"{key:<20}" + "".join(cells))
     hybrid = result["strategies"].get("hybrid", {})
     lines += versus_sentences(hybrid)
+    if result.get("hybrid_note"):
+        lines.append(f"note: {result['hybrid_note']}")
     calibration = result.get("calibration")
     if calibration:
         lines.append(f"calibration ({calibration['latency_field']}): measured vs simulated")

@@ -36,10 +36,11 @@ from core.simulate import lambda_platform as lp
 from core.simulate.results import SimulationResult, summarise, versus
 from core.simulate.runner import Outcome
 
-ROUTER_KINDS = ("model", "oracle", "lambda", "ecs", "random")
+ROUTER_KINDS = ("model", "objective", "oracle", "lambda", "ecs", "random")
 PLACEMENTS = ("in_process", "lambda_call")
 #: Latency (ms) a router adds in process (the handler's measured evaluation time).
-IN_PROCESS_MS = {"model": 2.0, "oracle": 0.0, "lambda": 0.0, "ecs": 0.0, "random": 0.01}
+IN_PROCESS_MS = {"model": 2.0, "objective": 2.0, "oracle": 0.0, "lambda": 0.0, "ecs": 0.0,
+                 "random": 0.01}
 ROUTER_MEMORY_MB = 512
 #: Payload levels: quarter-octave bins, so 5,120 and 5,133 KB share a level, 2,048 does not.
 LEVELS_PER_OCTAVE = 4
@@ -60,6 +61,9 @@ class ReplaySettings:
     keep_alive_s: float = 600.0
     seed: int = 1
     p_lambda: float = 0.5
+    #: router "objective": the objective (core.objective.objectives, JSON or object) the
+    #: router's per-platform predictions are decided by
+    objective: Any = None
 
 
 class _Scenario:
@@ -362,9 +366,14 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
     started = time.perf_counter()
     settings = settings or ReplaySettings()
     _check(settings)
-    if settings.router == "model" and pipeline is None:
+    if settings.router in ("model", "objective") and pipeline is None:
         raise UserError("A model router needs a model: pass --router MODEL_ID (or pick a "
                         "trained model on the page), or choose router oracle/lambda/ecs.")
+    objective = None
+    if settings.router == "objective":
+        from core.objective.router import objective_for
+
+        objective = objective_for(settings.objective, pipeline)
     profile = get_profile(settings.costs)
     rows, field = _usable(frame, settings, _input_features(pipeline) if pipeline is not None
                           else [])
@@ -407,6 +416,10 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
     t0 = time.perf_counter()
     if settings.router == "model":
         choice = _model_choice(pipeline, rows, settings.threshold)
+    elif settings.router == "objective":
+        from core.objective.router import route
+
+        choice = route(pipeline, rows, objective)[0]
     elif settings.router == "oracle":
         choice = oracle
     elif settings.router == "random":
@@ -420,7 +433,8 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
     scenario = _Scenario({
         "mode": "calibrated replay", "requests": n, "seed": settings.seed,
         "router": {"kind": settings.router, "placement": settings.placement,
-                   "probability_threshold": settings.threshold},
+                   "probability_threshold": settings.threshold,
+                   **({"objective": objective.to_dict()} if objective is not None else {})},
         "objective": _objective(settings, profile, field), "cost_profile": profile.to_dict()})
     result = summarise(scenario, _Requests(arrival),
                        {"lambda": lam, "ecs": ecs, "hybrid": hybrid, "oracle": best,
@@ -439,6 +453,16 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
         # runs (cold starts there), so no routing can beat it on this figure
         result.strategies[name]["baseline_priced_cost_usd"] = float(
             np.where(out.to_lambda, lam_cost, ecs_cost).sum())
+        result.strategies[name]["workload_p95_ms"] = {
+            w: float(np.percentile(out.latency_s[rows["_w"].to_numpy() == code], 95) * 1000.0)
+            for code, w in enumerate(rows.attrs["workloads"])}
+    if objective is not None:
+        from core.objective.objectives import objective_met
+
+        check = objective_met(objective, result.strategies)
+        result.strategies["hybrid"]["objective_met"] = check["met"]
+        result.strategies["hybrid"]["objective"] = {**objective.to_dict(),
+                                                    "checks": check["checks"]}
     result.strategies["oracle"]["router"] = "hindsight: the label rule"
     result.strategies["cost_oracle"]["router"] = "hindsight: the cheaper platform per request"
     result.calibration = _calibration(rows, lam, ecs, oracle, field)
