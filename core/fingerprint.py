@@ -13,9 +13,15 @@ import json
 import pandas as pd
 
 
+#: Columns the label rule derives: a relabelled table is still the same requests (whether its
+#: label is the model's is the objective's question, stored with the model beside this).
+DERIVED = ("label", "optimal_platform")
+
+
 def dataset_fingerprint(frame: pd.DataFrame) -> str:
-    """SHA-256 over column names and row values (order matters); 16 hex digits suffice to
-    tell datasets apart in one registry."""
+    """SHA-256 over column names and row values of the requests (order matters; derived
+    label columns left out); 16 hex digits suffice to tell datasets apart in one registry."""
+    frame = frame.drop(columns=[c for c in DERIVED if c in frame.columns])
     digest = hashlib.sha256()
     digest.update(json.dumps([str(c) for c in frame.columns]).encode())
     digest.update(str(len(frame)).encode())

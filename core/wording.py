@@ -60,3 +60,30 @@ def metric_delta(savings_pct: float | None) -> tuple[str, str]:
     if savings_pct is None:
         return "–", "off"
     return f"{savings_pct:+.1f} %", "normal"
+
+
+#: Routing accuracy and test accuracy further apart than this (points) get an explanation.
+ACCURACY_GAP = 0.03
+
+
+def accuracy_note(test_accuracy: float | None, routing_accuracy: float | None, *,
+                  same_data: bool | None, same_objective: bool) -> str | None:
+    """Why a router's routing accuracy in a replay differs from its test accuracy (None when
+    they agree within ACCURACY_GAP, or when either is unknown)."""
+    if test_accuracy is None or routing_accuracy is None:
+        return None
+    gap = routing_accuracy - test_accuracy
+    if abs(gap) <= ACCURACY_GAP:
+        return None
+    reasons = []
+    if not same_objective:
+        reasons.append("the replay scores it against another label rule or cost profile than "
+                       "the one it was trained on")
+    if same_data is False:
+        reasons.append("it was trained on other data than the replayed file")
+    if not reasons:
+        reasons.append("the replayed requests differ from its test rows (it also replays its "
+                       "training rows, and the file's cells are resampled)")
+    direction = "above" if gap > 0 else "below"
+    return (f"Routing accuracy {routing_accuracy:.1%} is {abs(gap) * 100:.1f} points {direction} "
+            f"the model's test accuracy {test_accuracy:.1%}: " + "; ".join(reasons) + ".")

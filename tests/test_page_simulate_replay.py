@@ -54,7 +54,8 @@ def test_oracle_replay_shows_calibration_then_results(app_test, logs):
     calibration = at.dataframe[0].value
     assert {"measured_p50_ms", "simulated_p50_ms", "p50_error_pct"} <= set(calibration.columns)
     assert (calibration["p50_error_pct"].abs() < 10).all()
-    _, result = at.session_state["replay"]
+    _, result, note = at.session_state["replay"]
+    assert note is None  # the oracle has no test accuracy to compare with
     assert result.strategies["hybrid"]["routing_accuracy"] == 1.0
     assert any(m.label.startswith("Routing accuracy") and m.value == "100.0%" for m in at.metric)
 
@@ -75,7 +76,12 @@ def test_model_replay_uses_the_models_threshold(app_test, logs, tmp_path):
     assert at.session_state["active_model"] == model_id
     at.button(key="replay.run").click().run()
     assert not at.exception and not at.error
-    router, result = at.session_state["replay"]
+    router, result, note = at.session_state["replay"]
     assert router == model_id
     # threshold 1.0 from the registry metadata: nothing is sent to Lambda
     assert result.strategies["hybrid"]["lambda_share"] == 0.0
+    # far from the stored test accuracy (0.5): the page says by how much and why
+    routed = result.strategies["hybrid"]["routing_accuracy"]
+    if abs(routed - 0.5) > 0.03:
+        assert "test accuracy 50.0%" in note
+        assert any("test accuracy" in i.value for i in at.info)

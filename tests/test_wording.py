@@ -24,3 +24,14 @@ def test_versus_sentences_follow_the_table():
     assert lam.startswith("Hybrid vs Lambda-only: costs 51.6 % more")
     assert "latency 2.0 % higher" in lam
     assert ecs.startswith("Hybrid vs ECS-only: saves 20.6 %") and "3.0 % lower" in ecs
+
+
+def test_accuracy_note_explains_a_gap_and_stays_quiet_otherwise():
+    from core.wording import accuracy_note
+
+    assert accuracy_note(0.81, 0.82, same_data=True, same_objective=True) is None
+    assert accuracy_note(None, 0.82, same_data=True, same_objective=True) is None
+    note = accuracy_note(0.81, 0.885, same_data=True, same_objective=False)
+    assert note.startswith("Routing accuracy 88.5% is 7.5 points above")
+    assert "another label rule" in note
+    assert "other data" in accuracy_note(0.9, 0.6, same_data=False, same_objective=True)

@@ -15,7 +15,7 @@ import streamlit as st
 from core.cost_profile import get_profile
 from core.decision import decision_threshold
 from core.simulate.replay import PLACEMENTS, ReplaySettings, calibration_frame, replay
-from core.wording import versus_sentences
+from core.wording import accuracy_note, versus_sentences
 from ui import model_picker, state
 from ui.common import guarded
 
@@ -32,11 +32,11 @@ def _label_definition() -> tuple[float, str | None]:
 
 @st.cache_resource(show_spinner="Loading the router model…", max_entries=4)
 def _load(model_id: str, root: str | None) -> tuple[Any, float, dict]:
+    """The router's pipeline, decision threshold and registry metadata (loaded once)."""
     from core.registry import Registry
 
     loaded = Registry(root).load(model_id)
-    return (loaded.pipeline, decision_threshold(loaded.metadata),
-            loaded.metadata.get("training_data", {}))
+    return loaded.pipeline, decision_threshold(loaded.metadata), loaded.metadata
 
 
 def panel(frame: pd.DataFrame | None, models: pd.DataFrame) -> None:
@@ -68,25 +68,40 @@ def panel(frame: pd.DataFrame | None, models: pd.DataFrame) -> None:
                                 "is billed per request.")
     seed = c[2].number_input("Seed", 0, 2**32 - 1, 1, key="replay.seed")
     if c[3].button("Replay the data", type="primary", key="replay.run"):
-        pipeline, threshold = None, 0.5
+        pipeline, threshold, meta = None, 0.5, {}
         if router != ORACLE:
             loaded = guarded(_load, router, state.get(state.REGISTRY_DIR))
             if loaded is None:
                 return
-            pipeline, threshold, _ = loaded
+            pipeline, threshold, meta = loaded
         settings = ReplaySettings(costs=costs, view=view, margin=margin, latency_col=field,
                                   router="model" if pipeline is not None else "oracle",
                                   threshold=threshold, placement=placement, seed=int(seed))
         with st.spinner("Replaying the loaded requests…"):
             result = guarded(replay, frame, settings, pipeline=pipeline)
         if result is not None:
-            state.put(state.REPLAY, (router, result))
+            state.put(state.REPLAY, (router, result, _note(router, meta, result)))
     done = state.get(state.REPLAY)
     if done is not None:
         _show(*done)
 
 
-def _show(router: str, result) -> None:
+def _note(router: str, meta: dict, result) -> str | None:
+    """Why the routing accuracy differs from the model's test accuracy, when it does."""
+    if router == ORACLE:
+        return None
+    rule = (meta.get("extra") or {}).get("label_rule") or {}
+    used = result.objective
+    same_objective = (used["costs"] == rule.get("costs", "as given")
+                      and used["margin"] == rule.get("margin", 0.10)
+                      and used["view"] == rule.get("view", "marginal"))
+    return accuracy_note((meta.get("metrics") or {}).get("accuracy"),
+                         result.strategies["hybrid"]["routing_accuracy"],
+                         same_data=model_picker.training_data(router).get("same_data"),
+                         same_objective=same_objective)
+
+
+def _show(router: str, result, note: str | None = None) -> None:
     cal = result.calibration
     st.subheader("Calibration: measured vs simulated")
     st.dataframe(calibration_frame(cal), hide_index=True, width="stretch", column_config={
@@ -101,8 +116,8 @@ def _show(router: str, result) -> None:
     st.dataframe(shares, hide_index=True, column_config={
         c: st.column_config.NumberColumn(c, format="%.1f") for c in ("measured %",
                                                                      "simulated %")})
-    for note in cal["notes"]:
-        st.caption(note)
+    for caveat in cal["notes"]:
+        st.caption(caveat)
     hybrid = result.strategies["hybrid"]
     st.subheader(f"Results: hybrid routed by {router}")
     cols = st.columns(3)
@@ -112,6 +127,8 @@ def _show(router: str, result) -> None:
                    help="Share of requests where the cheaper platform is also the label "
                         "rule's choice: how far the label is from a pure cost objective.")
     cols[2].metric("Requests replayed", f"{hybrid['requests']:,}")
+    if note:
+        st.info(note, icon=":material/info:")
     for sentence in versus_sentences(hybrid):
         st.markdown(f"- {sentence}")
     st.dataframe(_shown(result.comparison_frame()), width="stretch")
