@@ -12,7 +12,6 @@ import json
 
 import pandas as pd
 
-
 #: Columns the label rule derives: a relabelled table is still the same requests (whether its
 #: label is the model's is the objective's question, stored with the model beside this).
 DERIVED = ("label", "optimal_platform")
