@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.simulate import lambda_platform as lp
 from core.pricing import get_prices
+from core.simulate import lambda_platform as lp
 from core.simulate.runner import simulate
 
 EXACT = 1e-12  # well below the cent-millionth (1e-8 USD)
