@@ -215,10 +215,14 @@ def _handle(event: object, context: object) -> dict:
     context_fields = {k: clean.get(k) for k in CONTEXT_FIELDS if k in clean} | {
         k: v for k, v in clean.items() if k not in CONTEXT_FIELDS}
     t0 = time.perf_counter()
-    p = None
+    p, details = None, None
     if error is None:
         try:
-            p = MODEL.predict_proba(clean)
+            if MODEL.is_router:  # an objective router: it decides and says why
+                routed = MODEL.route(clean)
+                p, details = routed["lambda_probability"], routed["details"]
+            else:
+                p = MODEL.predict_proba(clean)
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"probability {p!r} out of range")
         except Exception as exc:
@@ -232,6 +236,8 @@ def _handle(event: object, context: object) -> dict:
         platform = "lambda" if p >= THRESHOLD else "ecs"
         prediction = {"platform": platform, "confidence": max(p, 1.0 - p),
                       "lambda_probability": p, "ecs_probability": 1.0 - p}
+        if details is not None:
+            prediction["details"] = details
     body = {
         "prediction": prediction,
         "metrics": {"inference_time_ms": round(inference_ms, 4),

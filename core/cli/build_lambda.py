@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli.args import add_model_ref, add_registry, output_dir
+from core.cli.args import add_model_ref, add_registry, json_or_file, output_dir
 from core.deploy.lambda_pkg import build_lambda
 
 HELP = ("Package a registry model as a dependency-free Lambda function: function.zip (handler, "
@@ -20,11 +20,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="region whose Lambda prices the response's cost uses")
     parser.add_argument("--architecture", choices=("arm", "x86"), default="arm",
                         help="Lambda architecture priced in the response (default: arm)")
+    parser.add_argument("--objective", metavar="JSON_OR_FILE", type=json_or_file,
+                        help="a router version (train-router) only: the objective the function "
+                             "routes by (default: the router's stored one)")
 
 
 def run(args: argparse.Namespace) -> dict:
     return build_lambda(args.model_id, args.out, registry_root=args.registry,
-                        region=args.region, architecture=args.architecture).to_dict()
+                        region=args.region, architecture=args.architecture,
+                        objective=args.objective).to_dict()
 
 
 def render(result: dict) -> str:

@@ -33,7 +33,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 #: Display names written to model_info.model_type (the thesis showed "XGBoost").
 DISPLAY_NAMES = {"baseline": "Majority baseline", "logreg": "Logistic regression",
                  "rf": "Random forest", "xgb": "XGBoost", "lgbm": "LightGBM",
-                 "mlp": "Neural network (MLP)"}
+                 "mlp": "Neural network (MLP)", "router": "Objective router"}
 
 
 @dataclass
@@ -167,13 +167,48 @@ def build_from_pipeline(pipeline: Any, out_dir: str | Path, *, model_id: str = "
     return result
 
 
-def build_lambda(ref: str, out_dir: str | Path, *, registry_root: str | Path | None = None,
+def build_router(predictors: Any, out_dir: str | Path, *, objective: Any = None,
+                 model_id: str = "unsaved", registry_metadata: dict[str, Any] | None = None,
                  region: str = "eu-west-1", architecture: str = "arm",
                  with_template: bool = True) -> BuildResult:
-    """Build the zip for a registry version (id or alias champion/challenger)."""
+    """Export an objective router (its predictors + ``objective``, else the version's stored
+    default) and write out_dir/function.zip (+ template.yaml)."""
+    from core.objective.portable import export_router
+    from core.objective.router import objective_for
+
+    chosen = objective_for(objective, predictors, registry_metadata)
+    doc = export_router(predictors, chosen, metadata={"model_id": model_id})
+    meta = package_metadata(doc, model_id=model_id, registry_metadata=registry_metadata,
+                            region=region, architecture=architecture)
+    meta["objective"] = chosen.to_dict()
+    result = write_zip(doc, meta, Path(out_dir) / ZIP_NAME)
+    if with_template:
+        from core.deploy.sam import write_template
+
+        result.template = str(write_template(out_dir))
+    return result
+
+
+def build_lambda(ref: str, out_dir: str | Path, *, registry_root: str | Path | None = None,
+                 region: str = "eu-west-1", architecture: str = "arm",
+                 with_template: bool = True, objective: Any = None) -> BuildResult:
+    """Build the zip for a registry version (id or alias champion/challenger); a router
+    version (train-router) ships with ``objective`` (else its stored default)."""
+    from core.objective.router import is_router
     from core.registry import Registry
 
     loaded = Registry(registry_root).load(ref)
+    if is_router(loaded):
+        return build_router(loaded.pipeline, out_dir, objective=objective,
+                            model_id=loaded.model_id, registry_metadata=loaded.metadata,
+                            region=region, architecture=architecture,
+                            with_template=with_template)
+    if objective is not None:
+        from core.errors import UserError
+
+        raise UserError(f"--objective needs a router version; {loaded.model_id} is a "
+                        f"{loaded.metadata.get('model_type')} classifier (train one with "
+                        "`python -m core train-router FILE`).")
     return build_from_pipeline(loaded.pipeline, out_dir, model_id=loaded.model_id,
                                registry_metadata=loaded.metadata, region=region,
                                architecture=architecture, with_template=with_template)

@@ -261,6 +261,10 @@ class _Trees:
             self.base = _f32_all([self.base])[0]
         self.any_zero_missing = _MISSING_ZERO_OR_NAN in self.missing
         self.n = len(self.roots)
+        #: "raw": a regressor's sum of leaves (objective routers), no sigmoid
+        self.raw = spec.get("output") == "raw"
+        if self.raw and self.flavor != "lightgbm":
+            raise ModelFormatError("raw tree output is only defined for lightgbm trees")
 
     def _leaves(self, x: list[float]) -> list[float]:
         """Leaf value of each tree (slow path: NaN inputs and missing-value rules)."""
@@ -317,10 +321,87 @@ class _Trees:
                 s += value
         if flavor == "sklearn":
             return s / self.n
+        if self.raw:
+            return s + self.base
         return _sigmoid(s + self.base)
 
 
-_ESTIMATORS = {"constant": _Constant, "linear": _Linear, "mlp": _MLP, "trees": _Trees}
+PLATFORMS = ("lambda", "ecs")
+TARGETS = ("latency_p50_ms", "latency_p95_ms", "cost_usd")
+OBJECTIVE_KINDS = ("min_cost", "min_latency", "weighted", "label_rule")
+
+
+def decide(objective: dict, pred: dict, workload: object) -> bool:
+    """True when an objective router sends the request to Lambda: the stdlib twin of
+    core.objective.objectives (same comparisons in the same order; a test keeps them equal).
+    ``pred`` maps "{platform}_{target}" to latency (ms) and cost (USD)."""
+    kind = objective.get("kind")
+    lam_cost, ecs_cost = pred["lambda_cost_usd"], pred["ecs_cost_usd"]
+    if kind == "min_cost":
+        slo = (objective.get("per_workload") or {}).get(workload, objective.get("p95_ms"))
+        slo = math.inf if slo is None else slo
+        lam_p95, ecs_p95 = pred["lambda_latency_p95_ms"], pred["ecs_latency_p95_ms"]
+        ok_l, ok_e = lam_p95 <= slo, ecs_p95 <= slo
+        if ok_l and ok_e:
+            return lam_cost < ecs_cost
+        if ok_l != ok_e:
+            return ok_l
+        return lam_p95 < ecs_p95
+    if kind == "min_latency":
+        budget = objective["budget_per_million_usd"] / 1e6
+        key = "latency_" + objective.get("latency", "p50") + "_ms"
+        ok_l, ok_e = lam_cost <= budget, ecs_cost <= budget
+        if ok_l and ok_e:
+            return pred["lambda_" + key] < pred["ecs_" + key]
+        if ok_l != ok_e:
+            return ok_l
+        return lam_cost < ecs_cost
+    if kind == "weighted":
+        v = objective["value_of_time_usd_per_s"]
+        key = "latency_" + objective.get("latency", "p50") + "_ms"
+        return (lam_cost + v * pred["lambda_" + key] / 1000.0
+                < ecs_cost + v * pred["ecs_" + key] / 1000.0)
+    if kind == "label_rule":
+        keep = 1.0 - objective.get("margin", 0.10)
+        return (pred["lambda_latency_p50_ms"] < keep * pred["ecs_latency_p50_ms"]
+                and lam_cost < keep * ecs_cost)
+    raise ModelFormatError(f"unknown objective kind {kind!r}")
+
+
+class _Router:
+    """An objective router: latency p50/p95 and cost regressors per platform + an objective.
+    It decides rather than estimates a probability (see Model.route)."""
+
+    def __init__(self, spec: dict[str, object]):
+        self.cost_unit = float(spec.get("cost_unit", 1.0))
+        regressors = spec["regressors"]
+        self.models = {}
+        for platform in PLATFORMS:
+            for target in TARGETS:
+                key = platform + "_" + target
+                if key not in regressors:
+                    raise ModelFormatError(f"router lacks the {key} regressor")
+                model = _Trees(regressors[key])
+                if not model.raw:
+                    raise ModelFormatError(f"router regressor {key} must have raw output")
+                self.models[key] = model
+        self.objective = dict(spec["objective"])
+        if self.objective.get("kind") not in OBJECTIVE_KINDS:
+            raise ModelFormatError(f"unknown objective kind {self.objective.get('kind')!r}")
+
+    def predict(self, x: list[float]) -> dict[str, float]:
+        out = {}
+        for key, model in self.models.items():
+            value = model(x)
+            out[key] = value * self.cost_unit if key.endswith("cost_usd") else value
+        return out
+
+    def __call__(self, x: list[float]) -> float:
+        raise ModelFormatError("an objective router decides per request: call Model.route")
+
+
+_ESTIMATORS = {"constant": _Constant, "linear": _Linear, "mlp": _MLP, "trees": _Trees,
+               "router": _Router}
 
 
 class Model:
@@ -356,8 +437,28 @@ class Model:
             x = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale)]  # noqa: B905
         return x
 
+    @property
+    def is_router(self) -> bool:
+        """An objective router (per-platform predictors + an objective), not a classifier."""
+        return isinstance(self.estimator, _Router)
+
+    def route(self, record: dict[str, object]) -> dict[str, object]:
+        """An objective router's decision for one request: platform, lambda_probability (1.0
+        or 0.0: it decides, it does not estimate a probability) and details (the objective
+        and the predicted latency and cost per platform)."""
+        pred = self.estimator.predict(self.row(record))
+        lam = decide(self.estimator.objective, pred, _as_text(record.get("workload_type")))
+        details = {"objective": self.estimator.objective}
+        for platform in PLATFORMS:
+            details[platform] = {t: pred[platform + "_" + t] for t in TARGETS}
+        return {"platform": "lambda" if lam else "ecs",
+                "lambda_probability": 1.0 if lam else 0.0, "details": details}
+
     def predict_proba(self, record: dict[str, object]) -> float:
-        """P(label = 1, i.e. Lambda is optimal) for one request dict."""
+        """P(label = 1, i.e. Lambda is optimal) for one request dict (an objective router:
+        1.0 when it routes to Lambda, else 0.0)."""
+        if self.is_router:
+            return self.route(record)["lambda_probability"]
         return self.estimator(self.row(record))
 
 

@@ -254,6 +254,24 @@ def _lightgbm(est: Any) -> dict[str, Any]:
     return _pack_trees(trees, flavor="lightgbm", le=True)
 
 
+def lightgbm_regressor(est: Any) -> dict[str, Any]:
+    """A fitted LightGBM regressor (regression or quantile objective) as packed trees whose
+    output is the raw sum of leaves (``"output": "raw"``: no sigmoid), for objective routers."""
+    booster = est.booster_
+    best = booster.best_iteration
+    dump = booster.dump_model(num_iteration=best if best and best > 0 else None)
+    objective = str(dump["objective"]).split()[0]
+    if dump.get("num_tree_per_iteration", 1) != 1 or objective not in ("regression",
+                                                                       "quantile"):
+        raise UserError(f"LightGBM objective {dump['objective']!r} is not supported for a "
+                        "regressor; use 'regression' or 'quantile'.")
+    if dump.get("average_output"):
+        raise UserError("LightGBM boosting='rf' (averaged output) cannot be exported; use "
+                        "the default 'gbdt'.")
+    trees = [_lgbm_tree(info["tree_structure"]) for info in dump["tree_info"]]
+    return {**_pack_trees(trees, flavor="lightgbm", le=True), "output": "raw"}
+
+
 _EXPORTERS = {"baseline": _dummy, "logreg": _logreg, "rf": _sklearn_forest,
               "xgb": _xgboost, "lgbm": _lightgbm, "mlp": _mlp}
 
