@@ -136,3 +136,24 @@ def with_labels(frame: pd.DataFrame, label: str = LABEL, *, source: str = "The d
     detail = ", ".join(f"{k} {v}" for k, v in rule.items() if k not in ("rule", "cost_profile"))
     return labelled, (f"label: computed with {rule.get('rule', 'balanced_optimal')}"
                       + (f" ({detail})" if detail else "") + " (the data has no label column)")
+
+
+def read_labelled(read, *args, label: str = LABEL, **kw):
+    """Ingest as load-test logs (`read` is core.io.read_paths or read_uploads); a table that
+    fails only for lack of latency loads too when it carries its own label (used as given).
+
+    Why a retry: rows without latency are rejected in logs (they can not be labelled), but a
+    published table with a given label has no latency at all and must still load."""
+    try:
+        return read(*args, need_latency=True, **kw)
+    except UserError as first:
+        try:
+            result = read(*args, need_latency=False, **kw)
+        except UserError as second:  # past the latency check: the deeper problem wins
+            raise (second if "latency" in str(first) else first) from None
+        if has_labels(result.frame, label):
+            return result
+        if "latency" in str(first):
+            raise UserError(f"{first} Or give the table a label column (`{label}`: "
+                            f"{ACCEPTED}) to use it as given.") from None
+        raise

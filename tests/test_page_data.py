@@ -226,7 +226,7 @@ def test_download_export_round_trips_the_canonical_table(small, suffix):
 def test_reader_bug_is_reported_without_traceback(app_test, small, monkeypatch):
     from core import io as core_io
 
-    def broken(files, *, max_bytes):
+    def broken(files, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(core_io, "read_uploads", broken)

@@ -19,7 +19,7 @@ import streamlit as st
 from core import io as core_io
 from core import labels, profile
 from core.errors import UserError
-from core.label_values import ACCEPTED, has_labels, label_columns
+from core.label_values import ACCEPTED, has_labels, label_columns, read_labelled
 from core.schema import LABEL, OPTIMAL_PLATFORM, Roles, default_roles, feature_title
 from ui import cost_profile_view, state
 from ui import data_figures as figs
@@ -71,8 +71,8 @@ def _store(frame: pd.DataFrame, name: str, report: core_io.IngestResult) -> None
 def _ingest(files: list, limit_mb: int) -> None:
     """Read uploads through core.io; on a UserError keep the previous dataset and say why."""
     try:
-        result = core_io.read_uploads([(f.name, f.getvalue()) for f in files],
-                                      max_bytes=limit_mb * MIB)
+        result = read_labelled(core_io.read_uploads, [(f.name, f.getvalue()) for f in files],
+                               max_bytes=limit_mb * MIB)
     except UserError as exc:
         st.session_state[_ERROR] = str(exc)
         return
@@ -327,7 +327,7 @@ def _label_choice(frame: pd.DataFrame, current: str, token: int) -> str:
         st.caption(f"The data has no label column: `label` is computed with "
                    f"{rule_text(frame)}; change it under Labelling.")
     else:
-        st.caption(f"`{label}` is used as given ({ACCEPTED}).")
+        st.caption(f"`{label}` is used as given: {ACCEPTED}.")
     return label
 
 

@@ -11,7 +11,7 @@ import warnings
 from core.cli.args import seed
 from core.cli.cost_args import add_costs, cost_kwargs
 from core.io import read_paths
-from core.label_values import with_labels
+from core.label_values import read_labelled, with_labels
 from core.schema import LABEL
 
 HELP = ("Check a request table before training: is the label a function of one column, do "
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> dict:
     """Read FILE, label it when it has no labels, diagnose; the `diagnose --json` document.
 
     A given label is used as given, and then no latency or cost column is needed."""
-    frame = read_paths([args.file], need_latency=False).frame
+    frame = read_labelled(read_paths, [args.file], label=args.label or LABEL).frame
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         frame, source = with_labels(frame, args.label or LABEL, source=args.file,

@@ -20,7 +20,7 @@ from core.cli.args import (
 )
 from core.cli.cost_args import add_costs, cost_kwargs
 from core.io import read_paths
-from core.label_values import with_labels
+from core.label_values import read_labelled, with_labels
 from core.registry import Registry
 from core.schema import LABEL, feature_title
 
@@ -79,7 +79,7 @@ def _progress(event: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    frame = read_paths([args.file], need_latency=False).frame  # a given label needs no latency
+    frame = read_labelled(read_paths, [args.file], label=args.label).frame
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         frame, label_source = with_labels(frame, args.label, source=args.file,

@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     open_page,
     screenshot,
     wait_for_app_run,
+    wait_for_layout,
 )
 
 CHARTS = "[data-testid='stPlotlyChart']"
@@ -87,7 +88,7 @@ def test_phone_width_fits_and_headline_wraps(page):
     click_button(page, "Load demo: variance")
     _wait_for_charts(page)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(1000)  # the layout and charts reflow to the phone width
+    wait_for_layout(page)  # the layout and charts reflow to the phone width
     expect_no_exception(page)
     widths = page.evaluate(
         "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
@@ -96,3 +97,24 @@ def test_phone_width_fits_and_headline_wraps(page):
     boxes = [m.bounding_box() for m in page.locator("[data-testid='stMetric']").all()[:2]]
     assert boxes[0]["y"] == boxes[1]["y"]  # headline figures share a line, not one each
     screenshot(page, "data_phone")
+
+
+@pytest.mark.slow
+def test_a_published_table_with_a_yes_no_label_is_used_as_given(page, tmp_path):
+    """Issue 13: no latency or cost columns, label written yes/no: loaded as given, the label
+    box offers only label-like columns, every feature is listed in full."""
+    from tests.diagnostics_data import published
+
+    frame = published()
+    frame["label"] = frame["label"].map({1: "yes", 0: "no"})
+    path = tmp_path / "published.csv"
+    frame.to_csv(path, index=False)
+    open_page(page, "Data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("Labels are given in the data").first.wait_for(timeout=60_000)
+    wait_for_app_run(page)
+    expect_no_exception(page)
+    assert page.get_by_text("The model will see 4 features: workload_type, payload_size_kb, "
+                            "time_window, load_pattern.").count() == 1
+    assert page.locator("[data-testid='stSlider']").count() == 0  # nothing computed
+    screenshot(page, "data_given_label")
