@@ -17,6 +17,7 @@ PAGES = [  # (file, title, icon); a page appears once its file exists
     ("pages/train.py", "Train & compare", ":material/model_training:"),
     ("pages/explain.py", "Explain (SHAP)", ":material/insights:"),
     ("pages/simulate.py", "Simulate", ":material/query_stats:"),
+    ("pages/objective.py", "Route by objective", ":material/alt_route:"),
     ("pages/deploy.py", "Deploy", ":material/rocket_launch:"),
     ("pages/monitor.py", "Monitor", ":material/monitoring:"),
     ("pages/report.py", "Report", ":material/description:"),

@@ -1,0 +1,311 @@
+"""Route by objective page: a router version, the objective's controls, the calibrated replay
+side by side with a classifier and the oracles, a Pareto chart and the decisions table.
+
+Everything is computed by core.objective and core.simulate.replay; this module holds widgets,
+session keys (prefixed ``objective.``) and the plotly figure.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.errors import UserError
+from core.objective.objectives import KINDS, parse_objective
+from core.objective.predictors import MODEL_TYPE, metrics_frame
+from core.registry import Registry
+from ui import state
+from ui.common import guarded
+
+TITLES = {"min_cost": "Least cost within a p95 SLO", "min_latency": "Least latency within a budget",
+          "weighted": "Cost + value of time x latency", "label_rule": "The label rule"}
+RESULT = "objective.result"      # (dataset id, router id, objective dict, result dict)
+PARETO = "objective.pareto"      # (dataset id, router id, kind, table)
+DECISIONS = "objective.decisions"
+NONE = "(none)"
+
+
+def registry() -> Registry:
+    return Registry(state.get(state.REGISTRY_DIR))
+
+
+@st.cache_resource(show_spinner="Loading the router…", max_entries=4)
+def _load_router(model_id: str, root: str | None) -> tuple[Any, dict]:
+    from core.objective.router import load_router
+
+    return load_router(Registry(root), model_id)
+
+
+@st.cache_resource(show_spinner="Loading the classifier…", max_entries=4)
+def _load_classifier(model_id: str, root: str | None) -> tuple[Any, float]:
+    from core.decision import decision_threshold
+
+    loaded = Registry(root).load(model_id)
+    return loaded.pipeline, decision_threshold(loaded.metadata)
+
+
+def _train(frame: pd.DataFrame) -> str | None:
+    """Train a router on the loaded data with the Data page's cost profile; its id."""
+    from core.cost_profile import DEFAULT_PROFILE, get_profile
+    from core.objective.predictors import train_predictors
+    from core.objective.router import save_router
+
+    costs = state.get(state.COST_PROFILE)
+    profile = get_profile(costs if costs is not None else DEFAULT_PROFILE)
+    view = state.get(state.COST_VIEW, "marginal")
+    trained = train_predictors(frame, costs=profile, view=view, seed=0)
+    return save_router(registry(), trained, train_frame=frame, seed=0,
+                       extra={"cost_profile": profile.to_dict(), "view": view})
+
+
+def _settings(meta: dict, seed: int) -> Any:
+    """The replay in the router's world: its cost profile, view and latency field; the label
+    rule's margin from the Data page."""
+    from core.simulate.replay import ReplaySettings
+
+    extra = meta.get("extra") or {}
+    applied = st.session_state.get("data_labelling")
+    margin = float(applied[1]) if applied and len(applied) >= 3 else 0.10
+    field = extra.get("latency_field")
+    return ReplaySettings(costs=extra.get("cost_profile"), view=extra.get("view", "marginal"),
+                          margin=margin,
+                          latency_col=field if field in ("execution_time_ms", "latency_ms")
+                          else None, seed=seed)
+
+
+def controls(predictors: Any, meta: dict, container: Any = st) -> dict[str, Any]:
+    """The objective's kind and parameters as widgets; returns its JSON form."""
+    default = ((meta.get("extra") or {}).get("default_objective") or {})
+    kind = container.radio("Objective", list(KINDS), key="objective.kind", horizontal=True,
+                           format_func=TITLES.get,
+                           help="What the router minimises; the decision is a pure function "
+                                "of the predicted latency and cost on each platform.")
+    cols = container.columns(3)
+    if kind == "min_cost":
+        p95 = cols[0].number_input("p95 SLO (ms)", min_value=1.0, max_value=600_000.0,
+                                   value=float(default.get("p95_ms") or 1000.0), step=100.0,
+                                   key="objective.p95",
+                                   help="Default: the p95 of the faster single platform.")
+        table = pd.DataFrame({"workload_type": predictors.workloads,
+                              "p95_ms": [None] * len(predictors.workloads)})
+        edited = cols[1].data_editor(table, key="objective.per_workload", hide_index=True,
+                                     disabled=["workload_type"], column_config={
+                                         "p95_ms": st.column_config.NumberColumn(
+                                             "own SLO (ms)", min_value=0.0)})
+        per = {str(r.workload_type): float(r.p95_ms) for r in edited.itertuples()
+               if r.p95_ms is not None and not (isinstance(r.p95_ms, float)
+                                                and math.isnan(r.p95_ms))}
+        spec: dict[str, Any] = {"kind": kind, "p95_ms": float(p95)}
+        if per:
+            spec["per_workload"] = per
+        return spec
+    if kind == "min_latency":
+        budget = cols[0].number_input("Budget (USD per million requests)", min_value=0.01,
+                                      value=10.0, step=1.0, key="objective.budget")
+        latency = cols[1].radio("Latency", ["p50", "p95"], key="objective.latency_l",
+                                horizontal=True)
+        return {"kind": kind, "budget_per_million_usd": float(budget), "latency": latency}
+    if kind == "weighted":
+        vot = cols[0].number_input("Value of time (USD per second per request)",
+                                   min_value=0.0, value=1e-5, step=1e-5, format="%.2e",
+                                   key="objective.vot")
+        latency = cols[1].radio("Latency", ["p50", "p95"], key="objective.latency_w",
+                                horizontal=True)
+        return {"kind": kind, "value_of_time_usd_per_s": float(vot), "latency": latency}
+    margin = cols[0].slider("Margin", 0.0, 0.5, 0.10, 0.01, key="objective.margin",
+                            help="Lambda must be this much better on predicted median latency "
+                                 "and cost (the classifier's label, on predictions).")
+    return {"kind": kind, "margin": float(margin)}
+
+
+def _run(frame: pd.DataFrame, predictors: Any, meta: dict, objective: Any, classifier: Any,
+         seed: int) -> dict[str, Any]:
+    """Objective router and (optionally) the classifier replayed on the same draws."""
+    from dataclasses import replace
+
+    from core.simulate.replay import replay
+
+    settings = _settings(meta, seed)
+    result = replay(frame, replace(settings, router="objective", objective=objective),
+                    pipeline=predictors)
+    rows = {name: result.strategies[name] for name in ("lambda", "ecs")}
+    rows["objective router"] = result.strategies["hybrid"]
+    if classifier is not None:
+        pipeline, threshold = classifier
+        other = replay(frame, replace(settings, router="model", threshold=threshold),
+                       pipeline=pipeline)
+        rows["classifier"] = other.strategies["hybrid"]
+    rows["label-rule oracle"] = result.strategies["oracle"]
+    rows["cost oracle"] = result.strategies["cost_oracle"]
+    table = pd.DataFrame([{"router": name, "cost_usd": s["cost_usd"],
+                           "cost_per_million": s["cost_per_million"],
+                           "latency_p50_ms": s["latency_p50_ms"],
+                           "latency_p95_ms": s["latency_p95_ms"],
+                           "lambda_share": s["lambda_share"],
+                           "routing_accuracy": s["routing_accuracy"]}
+                          for name, s in rows.items()])
+    hybrid = result.strategies["hybrid"]
+    return {"table": table, "objective_met": hybrid.get("objective_met"),
+            "checks": hybrid["objective"]["checks"], "calibration": result.calibration}
+
+
+def pareto_figure(table: pd.DataFrame) -> go.Figure:
+    """Cost vs p95 latency: the objective router across its parameter (a line), the other
+    routers and the hindsight oracles (hollow) as labelled points."""
+    fig = go.Figure()
+    sweep = table[table["router"] == "objective"].sort_values("value")
+    if not sweep.empty:
+        param = str(sweep["parameter"].iloc[0])
+        fig.add_trace(go.Scatter(
+            x=sweep["latency_p95_ms"], y=sweep["cost_usd"], mode="lines+markers",
+            name=f"objective router ({param})", marker={"size": 9, "color": "#2ca02c"},
+            text=[f"{param} = {v:.4g}" for v in sweep["value"]],
+            hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>cost $%{y:.4f}<extra></extra>"))
+    others = table[table["router"] != "objective"]
+    colors = {"lambda-only": "#ff9900", "ecs-only": "#1f77b4", "classifier": "#9467bd",
+              "label-rule oracle": "#7f7f7f", "cost oracle": "#17becf"}
+    for row in others.itertuples():
+        fig.add_trace(go.Scatter(
+            x=[row.latency_p95_ms], y=[row.cost_usd], mode="markers+text", name=row.router,
+            text=[row.router], textposition="top center",
+            marker={"size": 12, "color": colors.get(row.router, "#333333"),
+                    "symbol": "circle-open" if row.hindsight else "diamond"},
+            hovertemplate=f"{row.router}<br>p95 %{{x:,.0f}} ms<br>cost $%{{y:.4f}}"
+                          "<extra></extra>"))
+    fig.update_layout(title="Pareto: cost vs p95 latency across objective parameters",
+                      xaxis_title="p95 latency (ms)", yaxis_title="Fleet cost (USD)",
+                      legend_title=None)
+    return fig
+
+
+def panel(frame: pd.DataFrame | None) -> None:
+    """The whole page below its title."""
+    if frame is None:
+        st.info("Load data on the **Data** page (or a demo there): a router learns each "
+                "platform's latency and cost from it.", icon=":material/upload_file:")
+        return
+    reg = registry()
+    models = reg.list()
+    routers = models[models["model_type"] == MODEL_TYPE]
+    classifiers = models[models["model_type"] != MODEL_TYPE]
+    st.subheader("1. Per-platform predictors")
+    c = st.columns([3, 1])
+    if c[1].button("Train a router on the loaded data", key="objective.train",
+                   type="primary" if routers.empty else "secondary",
+                   icon=":material/model_training:"):
+        with st.spinner("Training latency and cost predictors per platform…"):
+            model_id = guarded(_train, frame)
+        if model_id is not None:
+            st.session_state["objective.router"] = model_id
+            st.rerun()
+    if routers.empty:
+        c[0].info("No router version yet: train one here (or `python -m core train-router "
+                  "FILE`).", icon=":material/info:")
+        return
+    ids = routers["model_id"].tolist()
+    if st.session_state.get("objective.router") not in ids:
+        st.session_state["objective.router"] = ids[0]
+    router_id = c[0].selectbox("Router version", ids, key="objective.router")
+    loaded = guarded(_load_router, router_id, state.get(state.REGISTRY_DIR))
+    if loaded is None:
+        return
+    predictors, meta = loaded
+    with st.expander("Predictor metrics per workload (held-out rows)"):
+        st.dataframe(metrics_frame(meta["metrics"]), hide_index=True, width="stretch")
+        st.caption("p95 coverage: share of held-out requests at or under their predicted p95 "
+                   "(0.95 when calibrated). Costs from the router's cost profile "
+                   f"{((meta.get('extra') or {}).get('cost_profile') or {}).get('name')}.")
+    st.subheader("2. Objective")
+    spec = controls(predictors, meta)
+    try:
+        objective = parse_objective(spec, predictors.workloads)
+    except UserError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    st.caption(f"Routing by: {objective.describe()}.")
+    st.subheader("3. Replay, Pareto chart and decisions")
+    c = st.columns([3, 1, 1])
+    options = [NONE, *classifiers["model_id"].tolist()]
+    chosen = c[0].selectbox("Side by side with the classifier", options,
+                            key="objective.classifier",
+                            help="A trained classifier replayed on the same draws.")
+    seed = int(c[1].number_input("Seed", 0, 2**32 - 1, 1, key="objective.seed"))
+    n_explain = int(c[2].number_input("Decisions to explain", 1, 500, 20,
+                                      key="objective.n_explain"))
+    b = st.columns(3)
+    token = (id(frame), router_id)
+    if b[0].button("Route and replay", type="primary", key="objective.run"):
+        classifier = None
+        if chosen != NONE:
+            classifier = guarded(_load_classifier, chosen, state.get(state.REGISTRY_DIR))
+        with st.spinner("Replaying the loaded requests…"):
+            done = guarded(_run, frame, predictors, meta, objective, classifier, seed)
+        if done is not None:
+            st.session_state[RESULT] = (token, objective.to_dict(), done)
+    if b[1].button("Sweep the parameter (Pareto)", key="objective.sweep"):
+        from core.objective.pareto import pareto
+
+        classifier = None
+        if chosen != NONE:
+            classifier = guarded(_load_classifier, chosen, state.get(state.REGISTRY_DIR))
+        base = {k: v for k, v in spec.items() if k == "per_workload"}
+        with st.spinner("Replaying once per parameter value…"):
+            table = guarded(pareto, frame, predictors, kind=objective.kind,
+                            settings=_settings(meta, seed), base=base,
+                            classifier=None if classifier is None else classifier[0],
+                            classifier_threshold=0.5 if classifier is None else classifier[1])
+        if table is not None:
+            st.session_state[PARETO] = (token, objective.kind, table)
+    if b[2].button("Explain decisions", key="objective.explain"):
+        from core.objective.explain import explain_decisions
+
+        expl = guarded(explain_decisions, predictors, frame, objective, n=n_explain, seed=seed)
+        if expl is not None:
+            st.session_state[DECISIONS] = (token, objective.to_dict(), expl)
+    _show(token)
+
+
+def _show(token: tuple) -> None:
+    done = st.session_state.get(RESULT)
+    if done is not None and done[0] == token:
+        _, spec, result = done
+        met = result["objective_met"]
+        st.markdown(f"**Objective router vs single platforms, classifier and oracles** "
+                    f"({parse_objective(spec).describe()})")
+        if met is not None:
+            checks = "; ".join(f"{c['what']} {c['value']:,.6g} vs target {c['target']:,.6g}"
+                               for c in result["checks"])
+            (st.success if met else st.warning)(
+                f"Objective {'met' if met else 'not met'} in the replay: {checks}.",
+                icon=":material/check_circle:" if met else ":material/warning:")
+        st.dataframe(result["table"], hide_index=True, width="stretch", column_config={
+            "cost_usd": st.column_config.NumberColumn("cost (USD)", format="%.5f"),
+            "cost_per_million": st.column_config.NumberColumn("USD / 1M", format="%.3f"),
+            "latency_p50_ms": st.column_config.NumberColumn("p50 (ms)", format="%.1f"),
+            "latency_p95_ms": st.column_config.NumberColumn("p95 (ms)", format="%.1f"),
+            "lambda_share": st.column_config.NumberColumn("Lambda share", format="percent"),
+            "routing_accuracy": st.column_config.NumberColumn("agrees with label rule",
+                                                              format="percent")})
+    sweep = st.session_state.get(PARETO)
+    if sweep is not None and sweep[0] == token:
+        st.plotly_chart(pareto_figure(sweep[2]), key="objective.pareto_chart")
+        st.caption("Each objective point is a full calibrated replay at one parameter value "
+                   "(same seed, same draws). Hollow markers are hindsight oracles, not "
+                   "reachable by any router.")
+    decisions = st.session_state.get(DECISIONS)
+    if decisions is not None and decisions[0] == token:
+        expl = decisions[2]
+        st.markdown("**Why each request went where** (SHAP of the predicted difference the "
+                    "objective compared; negative favours Lambda)")
+        shown = expl.decisions[["request", "workload_type", "route", "decided_by",
+                                "difference", "unit", "reason_1", "reason_2", "reason_3"]]
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"difference": st.column_config.NumberColumn(
+                         "difference (Lambda - ECS)", format="%.4g")})
+        st.markdown("**Per workload**")
+        st.dataframe(expl.summary, hide_index=True, width="stretch", column_config={
+            "lambda_share": st.column_config.NumberColumn("Lambda share", format="percent")})
