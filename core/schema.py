@@ -128,7 +128,11 @@ def id_kind(values: pd.Series) -> str | None:
     present = values.dropna()
     if len(present) < ID_MIN_ROWS or pd.api.types.is_bool_dtype(values):
         return None
-    if present.nunique() < ID_UNIQUE_SHARE * len(present):
+    try:
+        distinct = present.nunique()
+    except TypeError:  # unhashable cells (lists): compare their text
+        distinct = present.astype(str).nunique()
+    if distinct < ID_UNIQUE_SHARE * len(present):
         return None
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"

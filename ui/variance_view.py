@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.diagnostics import BAND, CODES, Diagnosis, diagnose
+from core.diagnostics.catalog import BY_CODE
 from ui import state
 from ui import variance_charts as charts
 from ui.data_view import features_caption
@@ -251,5 +252,6 @@ def checks_table(d: Diagnosis) -> None:
     """Every check once, with its status (skore-style), folded away."""
     with st.expander("Every check and its status"):
         rows = [{"code": c.code, "check": CODES[c.code], "status": STATUS_TEXT[c.status],
-                 "detail": c.detail} for c in d.checks]
+                 "detail": c.detail, "how severity is decided": BY_CODE[c.code].severity}
+                for c in d.checks]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
