@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["home", "data", "variance", "train", "explain", "simulate", "deploy", "monitor",
-         "report"]
+PAGES = ["home", "data", "variance", "train", "explain", "simulate", "objective", "deploy",
+         "monitor", "report"]
 #: Pages that work without data (Simulate has a preset request mix) need no demo button.
 WORKS_WITHOUT_DATA = {"simulate"}
 EXISTING = [p for p in PAGES if (ROOT / "pages" / f"{p}.py").exists()]

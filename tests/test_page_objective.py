@@ -30,7 +30,8 @@ def test_without_data_it_says_where_to_load_it(app_test):
     at = app_test(PAGE)
     at.run()
     assert not at.exception
-    assert any("Data" in i.value for i in at.info)
+    assert any("Data page" in i.value for i in at.info)
+    assert any("demo" in b.label.lower() for b in at.button)
 
 
 def test_train_route_sweep_and_explain(app_test, logs):
