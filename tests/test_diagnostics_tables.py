@@ -318,3 +318,24 @@ def test_conflicting_records_in_a_file_name_their_lines(tmp_path):
     assert found.severity == "fail" and found.evidence["telling_columns"] == ["timestamp"]
     first = found.evidence["rows"][0]
     assert found.evidence["file_lines"][0] == f"{path}:{first + 2}"  # header is line 1
+
+
+# -- the presets and the real logs keep their verdicts -----------------------------------
+
+
+@pytest.mark.slow
+def test_presets_and_real_logs_keep_their_verdicts(tmp_path, capsys, artillery_dir):
+    """As before issue 13 (variance warn, trap fail, real logs warn); the new column checks
+    add only information there (ids kept out of the features, label noise)."""
+    from core import synth
+
+    paths = synth.write_demo_data(tmp_path)
+    expected = {str(paths["variance"]): "warn", str(paths["trap"]): "fail",
+                str(artillery_dir): "warn"}
+    for path, verdict in expected.items():
+        assert main(["diagnose", path, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["verdict"] == verdict, path
+        ids = [f for f in doc["findings"] if f["code"] == "ID_COLUMN"]
+        assert [f["severity"] for f in ids] == ["info"]
+        assert "CONFLICTING_DUPLICATES" not in {f["code"] for f in doc["findings"]}
