@@ -130,3 +130,15 @@ def test_the_variance_and_train_pages_list_the_data_pages_features(app_test, dem
     assert not train.exception
     assert train.multiselect(key="train_features").value == chosen
     assert any(c.value == f"The model will see {listed}" for c in train.caption)
+
+
+def test_ignored_checks_leave_the_verdict_and_are_listed(app_test, demo):
+    at = app_test(PAGE, dataset=demo["trap"])
+    at.run()
+    at.multiselect(key="variance_ignore").set_value(
+        ["DETERMINISTIC_LABEL", "OUTCOME_LEAKAGE"]).run()
+    assert not at.exception
+    d = at.session_state["diagnosis"]
+    assert {c.code: c.status for c in d.checks}["OUTCOME_LEAKAGE"] == "ignored"
+    assert not d.findings_for("DETERMINISTIC_LABEL")
+    assert d.verdict == "warn"

@@ -17,16 +17,18 @@ from ui.data_view import features_caption
 ICONS = {"fail": ":material/dangerous:", "warn": ":material/warning:",
          "info": ":material/info:"}
 DROPPED_NOTE = "variance_dropped_note"
+IGNORE_KEY = "variance_ignore"
 STATUS_TEXT = {"issue": "issue", "tip": "note", "passed": "passed",
                "not_applicable": "not applicable", "ignored": "ignored"}
 
 
 @st.cache_data(show_spinner="Checking label variance and leakage…", max_entries=8)
 def cached_diagnosis(frame: pd.DataFrame, features: tuple[str, ...] | None, label: str,
-                     outcomes: tuple[str, ...], ids: tuple[str, ...]) -> Diagnosis:
-    """One diagnosis per (dataset, feature set, roles); reruns of the page reuse it."""
+                     outcomes: tuple[str, ...], ids: tuple[str, ...],
+                     ignore: tuple[str, ...] = ()) -> Diagnosis:
+    """One diagnosis per (dataset, feature set, roles, ignored checks); reruns reuse it."""
     return diagnose(frame, label=label, features=list(features) if features else None,
-                    outcomes=list(outcomes), ids=list(ids))
+                    outcomes=list(outcomes), ids=list(ids), ignore=list(ignore))
 
 
 def run_diagnosis(frame: pd.DataFrame) -> Diagnosis:
@@ -36,7 +38,8 @@ def run_diagnosis(frame: pd.DataFrame) -> Diagnosis:
     return cached_diagnosis(frame, tuple(features) if features else None,
                             roles.label if roles else "label",
                             tuple(roles.outcomes) if roles else (),
-                            tuple(roles.ids) if roles else ())
+                            tuple(roles.ids) if roles else (),
+                            tuple(st.session_state.get(IGNORE_KEY) or ()))
 
 
 def banner(d: Diagnosis) -> None:
@@ -251,6 +254,9 @@ def sensitivity(d: Diagnosis) -> None:
 def checks_table(d: Diagnosis) -> None:
     """Every check once, with its status (skore-style), folded away."""
     with st.expander("Every check and its status"):
+        st.multiselect("Ignore checks (they are reported as ignored, and leave the verdict)",
+                       list(CODES), key=IGNORE_KEY,
+                       help="For a check you have reviewed and accept, e.g. LABEL_NOISE.")
         rows = [{"code": c.code, "check": CODES[c.code], "status": STATUS_TEXT[c.status],
                  "detail": c.detail, "how severity is decided": BY_CODE[c.code].severity}
                 for c in d.checks]
