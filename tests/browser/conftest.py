@@ -2,8 +2,9 @@
 Debian's Chromium driven by Playwright. Every browser test is marked `browser` and grouped
 so that xdist runs them on one worker against one server.
 
-Helpers (import from tests.browser.conftest): wait_for_app_run, open_page, click_button,
-expect_no_exception, screenshot.
+Helpers (import from tests.browser.conftest): wait_for_app_run, wait_for_layout, open_page,
+click_button, expect_no_exception, screenshot. No fixed sleeps: waits are on the app's script
+state (a run counter) or on the layout.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def page(browser, app_url):
     """A fresh browser context (own session) at 1280x800, opened on the app."""
     context = browser.new_context(viewport={"width": 1280, "height": 800},
                                   accept_downloads=True)
+    track_runs(context)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     pg.goto(app_url)
@@ -105,15 +107,59 @@ def page(browser, app_url):
     context.close()
 
 
-def wait_for_app_run(pg, timeout: float = 60_000) -> None:
-    """Wait until the script finished running (Streamlit's own readiness attributes)."""
+#: Counts the script runs a page has started (stApp's data-test-script-state turning to
+#: "running"), so a wait can tell "the rerun my click asked for has finished" from "the
+#: rerun has not started yet". Installed into every context before any page script runs.
+RUN_TRACKER = """(() => {
+  window.__stRuns = 0; window.__stSeen = 0;
+  let last = null;
+  const check = () => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const now = app ? app.getAttribute("data-test-script-state") : null;
+    if (now !== last) { if (now === "running") window.__stRuns += 1; last = now; }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true,
+    attributes: true, attributeFilter: ["data-test-script-state"]});
+})();"""
+
+_RUN_DONE = """(started) => {
+  const app = document.querySelector(
+    "[data-testid='stApp'][data-test-connection-state='CONNECTED']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (window.__stRuns === undefined) return true;  // a context without the tracker
+  if (window.__stRuns > window.__stSeen) return true;  // a run started since the last wait
+  // no run seen: one so quick that "running" never reached the DOM, or none was asked for
+  return performance.now() - started > %d;
+}"""
+
+
+def track_runs(context) -> None:
+    """Install RUN_TRACKER in a browser context (wait_for_app_run relies on it)."""
+    context.add_init_script(RUN_TRACKER)
+
+
+def wait_for_app_run(pg, timeout: float = 60_000, quiet_ms: int = 2000) -> None:
+    """Wait until a script run that started after the previous wait has finished.
+
+    Event-driven: returns as soon as the app is connected, its script state is "notRunning"
+    and the run counter moved. If no run was seen at all, it returns once the app has been
+    idle for `quiet_ms` from the call (a rerun too quick for the DOM to show "running").
+    """
     pg.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout)
-    pg.wait_for_timeout(250)
-    pg.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-        "[data-test-script-state='notRunning']",
-        timeout=timeout,
-    )
+    started = pg.evaluate("performance.now()")
+    pg.wait_for_function(_RUN_DONE % quiet_ms, arg=started, timeout=timeout, polling=50)
+    pg.evaluate("window.__stSeen = window.__stRuns")
+
+
+def wait_for_layout(pg, timeout: float = 10_000) -> None:
+    """After a viewport change: wait until the main column and every drawn chart fit the new
+    width (Streamlit does not rerun on resize; plotly redraws charts itself)."""
+    pg.wait_for_function("""() => {
+      const main = document.querySelector("[data-testid='stMain']");
+      if (!main || main.clientWidth > window.innerWidth) return false;
+      return [...document.querySelectorAll("[data-testid='stPlotlyChart'] .main-svg")]
+        .every(svg => svg.getBoundingClientRect().width <= main.clientWidth + 1);
+    }""", timeout=timeout, polling=50)
 
 
 def open_page(pg, title: str) -> None:
@@ -148,7 +194,7 @@ def screenshot(pg, name: str, max_height: int = 6000) -> Path:
     pg.mouse.move(0, 0)
     pg.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]),
                                                                 max_height)})
-    pg.wait_for_timeout(500)  # charts re-layout to the new size
+    wait_for_layout(pg)
     try:
         pg.screenshot(path=str(path), full_page=True)
     finally:

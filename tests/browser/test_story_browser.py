@@ -2,7 +2,8 @@
 then the real Artillery logs through every page to a Lambda package and a downloaded report.
 
 Each page: no exception, no error box where none is expected, its first render time printed
-(and written to tests/artifacts/render_times.json), and screenshots at 1280x800 and 390x844.
+(and written to tests/artifacts/render_times.json; no timed assertion: benchmarks/bench_pages.py
+prints them against their budgets), and screenshots at 1280x800 and 390x844.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.browser.conftest import (
     open_page,
     screenshot,
     wait_for_app_run,
+    wait_for_layout,
 )
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -27,10 +29,6 @@ CHARTS = "[data-testid='stPlotlyChart'] .svg-container"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 TOUR_STEPS = 8
-#: Pages whose first render must finish within this budget (seconds) on the shared 2-core box;
-#: pages that compute on first open (diagnosis, SHAP, build) get the larger one.
-BUDGET_S = {"Home": 10, "Data": 10, "Variance & leakage": 30, "Train & compare": 10,
-            "Explain (SHAP)": 30, "Simulate": 20, "Deploy": 30, "Monitor": 20, "Report": 20}
 
 
 def _ok(pg, errors_expected: bool = False) -> None:
@@ -51,7 +49,7 @@ def _shoot(pg, name: str) -> None:
     screenshot(pg, f"{name}_1280")
     pg.set_viewport_size(PHONE)
     try:
-        pg.wait_for_timeout(400)
+        wait_for_layout(pg)
         screenshot(pg, f"{name}_390")
     finally:
         pg.set_viewport_size(DESKTOP)
@@ -211,6 +209,5 @@ def _story(page, app_url, artillery_dir) -> None:
         {"first_render_s": times, "phases_s": phases}, indent=2))
     print("first render (s):", json.dumps(times))
     print("phases (s):", json.dumps(phases))
-    print(f"whole story in the browser: {time.perf_counter() - started:.1f} s")
-    slow = {p: t for p, t in times.items() if t > BUDGET_S[p]}
-    assert not slow, f"first render over budget {BUDGET_S}: {slow}"
+    print(f"whole story in the browser: {time.perf_counter() - started:.1f} s "
+          "(benchmarks/bench_pages.py compares first renders with their budgets)")
