@@ -133,9 +133,24 @@ def with_labels(frame: pd.DataFrame, label: str = LABEL, *, source: str = "The d
 
     labelled = labels.ensure_labels(frame, **kw)
     rule = labelled.attrs.get("label_rule") or {}
-    detail = ", ".join(f"{k} {v}" for k, v in rule.items() if k not in ("rule", "cost_profile"))
-    return labelled, (f"label: computed with {rule.get('rule', 'balanced_optimal')}"
-                      + (f" ({detail})" if detail else "") + " (the data has no label column)")
+    return labelled, (f"label: computed with {rule_words(rule)} (the data has no label "
+                      "column)")
+
+
+def rule_words(rule: dict) -> str:
+    """A labelling rule as people read it: "balanced_optimal (margin 10 %, latency field
+    execution_time_ms, costs as given, marginal view)"."""
+    parts = []
+    if "margin" in rule:
+        parts.append(f"margin {float(rule['margin']) * 100:g} %")
+    if "latency_field" in rule:
+        parts.append(f"latency field {rule['latency_field']}")
+    if "costs" in rule:
+        parts.append(f"costs {rule['costs']}")
+    if "view" in rule:
+        parts.append(f"{rule['view']} view")
+    name = rule.get("rule", "balanced_optimal")
+    return f"{name} ({', '.join(parts)})" if parts else name
 
 
 def read_labelled(read, *args, label: str = LABEL, **kw):

@@ -19,7 +19,13 @@ import streamlit as st
 from core import io as core_io
 from core import labels, profile
 from core.errors import UserError
-from core.label_values import ACCEPTED, has_labels, label_columns, read_labelled
+from core.label_values import (
+    ACCEPTED,
+    has_labels,
+    label_columns,
+    read_labelled,
+    rule_words,
+)
 from core.schema import LABEL, OPTIMAL_PLATFORM, Roles, default_roles, feature_title
 from ui import cost_profile_view, state
 from ui import data_figures as figs
@@ -298,12 +304,12 @@ def labels_given() -> bool:
 
 
 def rule_text(frame: pd.DataFrame) -> str:
-    """The labelling rule behind computed labels, with its margin, latency field and costs."""
-    rule = frame.attrs.get("label_rule") or {}
-    parts = [f"margin {rule['margin']:.0%}" if "margin" in rule else "",
-             f"latency field `{rule['latency_field']}`" if "latency_field" in rule else "",
-             f"costs {rule.get('costs', cost_profile_view.AS_GIVEN)}"]
-    return f"{rule.get('rule', 'balanced_optimal')} ({', '.join(p for p in parts if p)})"
+    """The labelling rule behind computed labels, with its margin, latency field and costs
+    (the defaults where the frame does not say)."""
+    defaults = {"rule": "balanced_optimal", "margin": 0.10,
+                "costs": cost_profile_view.AS_GIVEN, "view": state.get(state.COST_VIEW,
+                                                                       "marginal")}
+    return rule_words({**defaults, **(frame.attrs.get("label_rule") or {})})
 
 
 def _label_choice(frame: pd.DataFrame, current: str, token: int) -> str:
