@@ -9,12 +9,20 @@ from hypothesis import strategies as st
 
 from core.diagnostics import CODES, diagnose
 from core.schema import ID_COLUMNS, TIME_COLUMN, is_outcome
-from tests.diagnostics_data import clean, conflicting_records, published, trigger
+from tests.diagnostics_data import (
+    clean,
+    conflicting_records,
+    published,
+    sorted_by_label,
+    trigger,
+)
 
-#: The issue-13 tables beside one variant per code. `sorted_by_label` is left out on
-#: purpose: it exists because of row order (its row-number column keeps its finding under
-#: shuffling, but the file order it comes from does not).
-TABLES = {"clean": clean, "published": published, "conflicting_records": conflicting_records}
+#: The issue-13 tables beside one variant per code. In `sorted_by_label` the row numbers
+#: travel with their rows, so its ID_COLUMN fail survives shuffling; the one exception is a
+#: file sorted by label without such a column, where only the ingested line numbers carry
+#: the order (tests/test_diagnostics_tables.py checks that shuffling the file clears it).
+TABLES = {"clean": clean, "published": published, "conflicting_records": conflicting_records,
+          "sorted_by_label": sorted_by_label}
 VARIANTS = [*TABLES, *CODES]
 #: No shrinking: one diagnosis per example is slow, and the failing example is printed.
 SETTINGS = settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse,
@@ -61,3 +69,18 @@ def test_findings_do_not_change_when_columns_are_renamed(variant, n, seed, shuff
              "ids": [names[c] for c in frame.columns if c in ID_COLUMNS and c != TIME_COLUMN],
              "time": names.get(TIME_COLUMN)}
     assert signature(diagnose(renamed, **roles), names) == signature(diagnose(frame))
+
+
+@pytest.mark.parametrize("variant", list(TABLES))
+def test_issue_tables_keep_their_findings_shuffled_and_renamed(variant):
+    """Every issue-13 table, each time (the hypothesis tests above sample the variants)."""
+    frame = make(variant, 200, 3)
+    expected = signature(diagnose(frame))
+    shuffled = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    assert signature(diagnose(shuffled)) == expected
+    names = {c: f"c{i}" for i, c in enumerate(frame.columns)}
+    roles = {"label": names["label"], "group": names["workload_type"],
+             "payload": names["payload_size_kb"],
+             "ids": [names[c] for c in frame.columns if c in ID_COLUMNS and c != TIME_COLUMN],
+             "time": names.get(TIME_COLUMN)}
+    assert signature(diagnose(frame.rename(columns=names), **roles), names) == expected
