@@ -1,7 +1,5 @@
 """Entry point: page config and navigation only (pages/ hold the UI, core/ the work)."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui import model_picker
@@ -9,8 +7,7 @@ from ui import model_picker
 st.set_page_config(page_title="Serverless routing lab", page_icon=":material/alt_route:",
                    layout="wide")
 
-HERE = Path(__file__).parent
-PAGES = [  # (file, title, icon); a page appears once its file exists
+PAGES = [  # (file, title, icon)
     ("pages/home.py", "Home", ":material/home:"),
     ("pages/data.py", "Data", ":material/table:"),
     ("pages/variance.py", "Variance & leakage", ":material/troubleshoot:"),
@@ -23,7 +20,6 @@ PAGES = [  # (file, title, icon); a page appears once its file exists
     ("pages/report.py", "Report", ":material/description:"),
 ]
 
-pages = [st.Page(f, title=t, icon=i) for f, t, i in PAGES if (HERE / f).exists()]
-navigation = st.navigation(pages)
+navigation = st.navigation([st.Page(f, title=t, icon=i) for f, t, i in PAGES])
 model_picker.sidebar()  # the session's active model, on every page (before a page may stop)
 navigation.run()

@@ -1,15 +1,11 @@
 """Explain: why a model routes a request to Lambda or ECS (SHAP, all charts in plotly)."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from core.explain import DEFAULT_SAMPLE
 from ui import explain_view as view
 from ui import model_picker
 from ui.common import guarded, require_dataset
-
-ROOT = Path(__file__).resolve().parents[1]
 
 st.title("Explain: why Lambda or ECS?")
 st.caption("SHAP values show how much each feature pushes a trained model towards Lambda or "
@@ -21,8 +17,7 @@ models = reg.list()
 if models.empty:
     st.info("No trained model yet. Train models on the Train & compare page first, or train "
             "a quick XGBoost and logistic regression here on the loaded data.")
-    if (ROOT / "pages" / "train.py").exists():
-        st.page_link("pages/train.py", label="Train & compare", icon=":material/model_training:")
+    st.page_link("pages/train.py", label="Train & compare", icon=":material/model_training:")
     if st.button("Train a quick model", type="primary", icon=":material/bolt:"):
         guarded(view.quick_train, frame, reg)
     st.stop()

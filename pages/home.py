@@ -1,13 +1,10 @@
 """Home: what the lab is for, the workflow as steps with links, and one-click demo data."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui import state, tour
 from ui.common import DEMO_DATASETS, guarded, load_demo
 
-ROOT = Path(__file__).resolve().parents[1]
 STEPS = [  # (page file, title, what the step answers)
     ("pages/data.py", "Data", "Load logs or a demo; see what was read, rejected and labelled."),
     ("pages/variance.py", "Variance & leakage",
@@ -34,10 +31,7 @@ steps_col, demo_col = st.columns([3, 2], gap="large")
 with steps_col:
     st.subheader("Workflow")
     for number, (path, title, text) in enumerate(STEPS, start=1):
-        if (ROOT / path).exists():
-            st.page_link(path, label=f"{number}. {title}", icon=":material/arrow_forward:")
-        else:
-            st.markdown(f":gray[{number}\\. {title} (coming soon)]")
+        st.page_link(path, label=f"{number}. {title}", icon=":material/arrow_forward:")
         st.caption(text)
 with demo_col:
     st.subheader("Start from a demo")

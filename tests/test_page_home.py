@@ -1,4 +1,5 @@
-"""Home page (AppTest): what the lab is, workflow links to existing pages, demo buttons."""
+"""Home page (AppTest): what the lab is, a workflow link to each of the eight step pages, demo
+buttons."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ def test_home_renders_title_workflow_and_demo_buttons(app_test):
     assert not at.exception
     assert at.title[0].value == "Serverless routing lab"
     assert {b.label for b in at.button} >= {"Load demo: variance", "Load demo: trap"}
-    existing = [p for p in STEP_PAGES if (ROOT / "pages" / f"{p}.py").exists()]
-    assert len(at.get("page_link")) == len(existing)  # a link for each page that exists
+    links = at.get("page_link")
+    assert len(links) == len(STEP_PAGES) == 8  # one link per step, none dropped
+    for name in STEP_PAGES:
+        assert (ROOT / "pages" / f"{name}.py").is_file(), f"pages/{name}.py is gone"
+    assert [link.proto.page for link in links] == list(STEP_PAGES)
 
 
 def test_home_demo_button_loads_dataset(app_test):

@@ -266,7 +266,7 @@ def render() -> None:
                        icon=":material/arrow_forward:", width="stretch"):
         _go(index + 1)
         st.rerun()
-    if (Path(__file__).resolve().parents[1] / step.page).exists() and open_col.button(
+    if open_col.button(
             f"Open {step.page_title}", key="tour_open", type="primary",
             icon=":material/open_in_new:", width="stretch"):
         st.switch_page(step.page)

@@ -28,7 +28,7 @@ from core.training import (
 from core.training.splits import SPLITS
 from ui import state
 from ui import train_figures as figs
-from ui.common import ROOT, guarded
+from ui.common import guarded
 from ui.data_view import features_caption
 
 PARTIAL = "train_partial"
@@ -186,9 +186,8 @@ def verdict(run: TrainRun) -> None:
                      and f["severity"] in ("fail", "warn")]
             for f in codes:
                 st.markdown(f"- **{f['code']}**: {f['message']}")
-            if (ROOT / "pages" / "variance.py").exists():
-                st.page_link("pages/variance.py", label="See why on the Variance & leakage page",
-                             icon=":material/troubleshoot:")
+            st.page_link("pages/variance.py", label="See why on the Variance & leakage page",
+                         icon=":material/troubleshoot:")
     for note in run.notes:
         st.caption(note)
     if run.checks:
