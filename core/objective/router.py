@@ -64,26 +64,38 @@ def distinct_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     codes = np.zeros(len(frame), dtype=np.int64)
     for col in columns:
         col_codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
-        codes = pd.factorize(codes * (len(uniques) + 1) + col_codes)[0]
-    first, inverse = np.unique(codes, return_index=True, return_inverse=True)[1:]
-    return frame.iloc[first][columns].reset_index(drop=True), inverse
+        codes = pd.factorize(codes * (len(uniques) + 1) + col_codes)[0]  # compact, in order
+    first = np.unique(codes, return_index=True)[1]  # code k first appears at first[k]
+    return frame.iloc[first][columns].reset_index(drop=True), codes
+
+
+def _check_inputs(predictors: PlatformPredictors, frame: pd.DataFrame) -> None:
+    missing = [c for c in predictors.input_features if c not in frame.columns]
+    if missing:
+        raise UserError(f"The router reads {predictors.input_features}; the data lacks "
+                        f"{missing}. Use a router trained on this data's columns.")
 
 
 def predict_rows(predictors: PlatformPredictors, frame: pd.DataFrame
                  ) -> dict[str, np.ndarray]:
     """Predictions per request, each distinct input row predicted once."""
-    missing = [c for c in predictors.input_features if c not in frame.columns]
-    if missing:
-        raise UserError(f"The router reads {predictors.input_features}; the data lacks "
-                        f"{missing}. Use a router trained on this data's columns.")
+    _check_inputs(predictors, frame)
     distinct, inverse = distinct_rows(frame, predictors.input_features)
     pred = predictors.predict(distinct)
     return {k: v[inverse] for k, v in pred.items()}
 
 
-def route(predictors: PlatformPredictors, frame: pd.DataFrame, objective: Objective
-          ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(True where the request goes to Lambda, the predictions behind it)."""
-    pred = predict_rows(predictors, frame)
-    workload = frame["workload_type"].astype(str).to_numpy(dtype=object)
-    return decide(objective, pred, workload), pred
+def route(predictors: PlatformPredictors, frame: pd.DataFrame, objective: Objective, *,
+          predictions: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """(True where the request goes to Lambda, the predictions behind it or None).
+
+    Each distinct input row is predicted and decided once (the decision is a function of the
+    row's predictions and workload, both the same for equal rows)."""
+    _check_inputs(predictors, frame)
+    distinct, inverse = distinct_rows(frame, predictors.input_features)
+    pred = predictors.predict(distinct)
+    workload = distinct["workload_type"].astype(str).to_numpy(dtype=object)
+    choice = decide(objective, pred, workload)[inverse]
+    if not predictions:
+        return choice, None
+    return choice, {k: v[inverse] for k, v in pred.items()}

@@ -419,7 +419,7 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
     elif settings.router == "objective":
         from core.objective.router import route
 
-        choice = route(pipeline, rows, objective)[0]
+        choice = route(pipeline, rows, objective, predictions=False)[0]
     elif settings.router == "oracle":
         choice = oracle
     elif settings.router == "random":
