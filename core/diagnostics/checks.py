@@ -352,21 +352,32 @@ def id_column(prep: Prepared) -> Finding | None:
         rows[col] = info
     cols = sorted(rows, key=lambda c: (-SEVERITY_RANK.index(rows[c]["severity"]), str(c)))
     worst = rows[cols[0]]["severity"]
-    sentences = []
+    groups: dict[tuple, list[str]] = {}  # columns that tell the same story share a sentence
     for col in cols:
         r = rows[col]
-        what = f"{col} is unique per row ({r['distinct_share']:.0%} distinct, {r['kind']})"
+        key = (r["severity"], r["kind"], r["distinct_share"], r["in_features"],
+               abs(r["file_order_spearman"]) >= MONOTONE and np.sign(r["file_order_spearman"]),
+               r["neighbour_label_agreement"], r["label_runs"], r["alone_accuracy"])
+        groups.setdefault(key, []).append(col)
+    sentences = []
+    for members in groups.values():
+        r, names = rows[members[0]], " and ".join(members)
+        one = len(members) == 1
+        what = (f"{names} {'is' if one else 'are'} unique per row ({r['distinct_share']:.0%} "
+                f"distinct, {r['kind']})")
         if abs(r["file_order_spearman"]) >= MONOTONE:
             what += (", increasing" if r["file_order_spearman"] > 0 else ", decreasing") + \
-                " with file order (a row number)"
+                f" with file order ({'a row number' if one else 'row numbers'})"
         if r["severity"] == "fail":
-            what += (f"; its order predicts the label: sorted by {col}, neighbouring rows "
-                     f"share their label {r['neighbour_label_agreement']:.1%} of the time "
-                     f"(chance {r['chance_agreement']:.1%}; {r['label_runs']} runs of one "
-                     f"label) and {col} alone predicts {r['alone_accuracy']:.1%} (majority "
-                     f"baseline {r['baseline']:.1%}). The rows are probably sorted by label")
+            what += (f"; {'its' if one else 'their'} order predicts the label: sorted by "
+                     f"{members[0]}, neighbouring rows share their label "
+                     f"{r['neighbour_label_agreement']:.1%} of the time (chance "
+                     f"{r['chance_agreement']:.1%}; {r['label_runs']} runs of one label) and "
+                     f"{members[0]} alone predicts {r['alone_accuracy']:.1%} (majority baseline "
+                     f"{r['baseline']:.1%}). The rows are probably sorted by label")
         elif r["in_features"]:
-            what += "; it is among the chosen features, so a model can memorise rows"
+            what += (f"; {'it is' if one else 'they are'} among the chosen features, so a model "
+                     "can memorise rows")
         sentences.append(what)
     tail = "" if any(rows[c]["in_features"] for c in cols) else \
         " Identifiers are kept out of the features."

@@ -31,3 +31,24 @@ def test_variance_demo_shows_no_fail_banner(page):
         f"document.querySelectorAll(\"{CHARTS} .main-svg\").length >= 4", timeout=120_000)
     expect_no_exception(page)
     screenshot(page, "variance_variance")
+
+
+def test_a_file_sorted_by_label_fails_on_its_row_numbers(page, tmp_path):
+    """Issue 13: a row-number column outside the features, in a file sorted by label."""
+    from tests.diagnostics_data import sorted_by_label
+
+    path = tmp_path / "sorted.csv"
+    sorted_by_label().to_csv(path, index=False)
+    open_page(page, "Data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text("Dataset: sorted.csv").wait_for(timeout=60_000)
+    open_page(page, "Variance & leakage")
+    banner = page.locator("[data-testid='stAlert']", has_text="Verdict: FAIL").first
+    banner.wait_for(timeout=120_000)
+    assert "ID_COLUMN" in banner.inner_text()
+    finding = page.get_by_text("FAIL · ID_COLUMN").first
+    finding.wait_for(timeout=60_000)
+    assert "row" in finding.inner_text()
+    assert page.get_by_text("order predicts the label").count() >= 1
+    expect_no_exception(page)
+    screenshot(page, "variance_sorted_by_label")
