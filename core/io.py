@@ -20,8 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.artillery import LINE, Rejects, parse_json_document, parse_jsonl
+from core.artillery import (
+    LINE,
+    Rejects,
+    arrow_jsonl_bytes,
+    flatten,
+    parse_json_document,
+    parse_jsonl,
+)
 from core.canonical import canonicalise, row_problems
+from core.cost_profile import fill_missing_cost
 from core.errors import UserError
 
 MAX_UPLOAD_BYTES: int = 200 * 1024**2
@@ -368,8 +376,6 @@ def _arrow_fast_path(name: str, data: bytes | bytearray
                      ) -> tuple[pd.DataFrame, ByteLines] | None:
     """Clean JSON Lines (first line one object, no blank lines, UTF-8) read by Arrow straight
     from the bytes; None hands the file to the text readers (which also find what is wrong)."""
-    from core.artillery import arrow_jsonl_bytes
-
     if data[:1] != b"{" or data[:3] == b"\xef\xbb\xbf":
         return None
     newline = data.find(b"\n")
@@ -389,8 +395,6 @@ def _arrow_fast_path(name: str, data: bytes | bytearray
 
 
 def _read_parquet(name: str, data: bytes) -> pd.DataFrame:
-    from core.artillery import flatten
-
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many types for corrupt files
@@ -526,8 +530,6 @@ def _read_csv(name: str, text: str, lines: list[str], rejects: Rejects) -> pd.Da
 
 def _fill_cost(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Fill missing cost_usd by the default cost profile (core.cost_profile)."""
-    from core.cost_profile import fill_missing_cost
-
     # Pricing never reads the ids or file names: leave those (the largest text columns) out
     # of the copy it makes, then put the cost column back.
     bystanders = [c for c in ("request_id", "source_file") if c in frame.columns]

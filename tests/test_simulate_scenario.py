@@ -85,3 +85,16 @@ def test_mix_from_frame_keeps_payload_shares():
     assert payloads["lightweight_api"] == pytest.approx({"1": 2 / 3, "5": 1 / 3})
     sc = load_scenario({"mix": weights, "payload_kb": payloads})
     assert set(sc.mix.workloads) == {"heavy_processing", "lightweight_api"}
+
+
+def test_workload_model_is_core_synths():
+    """One source of the workload numbers: the simulator reads core.synth's profiles."""
+    from core import synth
+    from core.simulate.scenario import DEFAULT_NOISE_SIGMA, workload_profiles
+
+    profiles = workload_profiles()
+    assert set(profiles) == set(synth.WORKLOAD_PROFILES)
+    for name, prof in synth.WORKLOAD_PROFILES.items():
+        assert profiles[name]["ms_per_kb"] == prof.ms_per_kb
+        assert profiles[name]["payload_kb"] == list(prof.payload_kb)
+    assert DEFAULT_NOISE_SIGMA == synth.Scenario.noise

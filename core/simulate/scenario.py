@@ -73,26 +73,7 @@ RUNTIMES = {"python3.12": 1.0, "python3.11": 1.0, "nodejs20.x": 0.8, "java21": 3
             "dotnet8": 2.4, "provided.al2023": 0.4}
 INIT_MS_PER_PACKAGE_MB = 8.0
 
-#: Workload model used when core.synth's WORKLOAD_PROFILES is missing (same numbers): per
-#: request, duration = io_ms + (base_ms + ms_per_kb * payload_kb) / vCPU share, times
-#: lognormal noise; payload sizes the thesis's Artillery runs sent; the Lambda memory the
-#: thesis configured; the workload's cold-start init on Python.
-DEFAULT_PROFILES: dict[str, dict[str, Any]] = {
-    "lightweight_api": {"base_ms": 2.0, "ms_per_kb": 150.0 / 1024, "io_ms": 95.0,
-                        "noise_sigma": 0.10, "payload_kb": [0.5, 1.0, 5.0, 10.0],
-                        "lambda_memory_mb": 128, "init_ms": 180.0},
-    "thumbnail_processing": {"base_ms": 12.0, "ms_per_kb": 60.0 / 1024, "io_ms": 50.0,
-                             "noise_sigma": 0.10,
-                             "payload_kb": [50.0, 100.0, 200.0, 500.0, 1024.0],
-                             "lambda_memory_mb": 256, "init_ms": 250.0},
-    "medium_processing": {"base_ms": 40.0, "ms_per_kb": 90.0 / 1024, "io_ms": 40.0,
-                          "noise_sigma": 0.10, "payload_kb": [1024.0, 2048.0, 3072.0, 4096.0],
-                          "lambda_memory_mb": 512, "init_ms": 300.0},
-    "heavy_processing": {"base_ms": 80.0, "ms_per_kb": 150.0 / 1024, "io_ms": 40.0,
-                         "noise_sigma": 0.10, "payload_kb": [2048.0, 3072.0, 4096.0, 5120.0],
-                         "lambda_memory_mb": 512, "init_ms": 350.0},
-}
-#: Lognormal sigma of execution time when a profile does not say (core.synth's default).
+#: Lognormal sigma of execution time when a profile does not say (core.synth.Scenario.noise).
 DEFAULT_NOISE_SIGMA = 0.10
 
 DEFAULTS: dict[str, Any] = {
@@ -178,31 +159,17 @@ class Scenario:
 
 
 def workload_profiles() -> dict[str, dict[str, Any]]:
-    """The workload model: core.synth's WORKLOAD_PROFILES when present, else the defaults."""
-    try:
-        from core.synth import WORKLOAD_PROFILES
-    except ImportError:
-        return copy.deepcopy(DEFAULT_PROFILES)
-    return {name: _adapt_profile(name, prof) for name, prof in WORKLOAD_PROFILES.items()}
+    """The workload model as plain dicts, from core.synth's WORKLOAD_PROFILES (one source of
+    the numbers): per request, duration = io_ms + (base_ms + ms_per_kb * payload_kb) / vCPU
+    share, times lognormal noise; the payload sizes the thesis's Artillery runs sent; the
+    Lambda memory the thesis configured; the workload's cold-start init on Python."""
+    from core.synth import WORKLOAD_PROFILES
 
-
-def _adapt_profile(name: str, prof: Any) -> dict[str, Any]:
-    """Map a synth profile (dict or object) onto base_ms, ms_per_kb, payload_kb, memory."""
-    get = prof.get if isinstance(prof, dict) else (lambda k, d=None: getattr(prof, k, d))
-    fallback = DEFAULT_PROFILES.get(name, DEFAULT_PROFILES["medium_processing"])
-    out = dict(fallback)
-    for key, aliases in {"base_ms": ("base_ms", "base_compute_ms", "compute_ms"),
-                         "ms_per_kb": ("ms_per_kb", "payload_ms_per_kb", "per_kb_ms"),
-                         "payload_kb": ("payload_kb", "payload_sizes_kb", "payload_set"),
-                         "lambda_memory_mb": ("lambda_memory_mb", "memory_mb"),
-                         "io_ms": ("io_ms",), "init_ms": ("init_ms",),
-                         "noise_sigma": ("noise_sigma", "sigma")}.items():
-        for alias in aliases:
-            value = get(alias, None)
-            if value is not None:
-                out[key] = list(value) if key == "payload_kb" else float(value)
-                break
-    return out
+    return {name: {"base_ms": float(p.base_ms), "ms_per_kb": float(p.ms_per_kb),
+                   "io_ms": float(p.io_ms), "noise_sigma": DEFAULT_NOISE_SIGMA,
+                   "payload_kb": list(p.payload_kb),
+                   "lambda_memory_mb": float(p.lambda_memory_mb), "init_ms": float(p.init_ms)}
+            for name, p in WORKLOAD_PROFILES.items()}
 
 
 # -- loading -----------------------------------------------------------------------------------
