@@ -13,7 +13,7 @@ st.caption("SHAP values show how much each feature pushes a trained model toward
            "workload.")
 frame = require_dataset("the Explain page")
 reg = view.registry()
-models = reg.list()
+models = model_picker.classifiers(reg.list())
 if models.empty:
     st.info("No trained model yet. Train models on the Train & compare page first, or train "
             "a quick XGBoost and logistic regression here on the loaded data.")

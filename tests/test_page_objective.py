@@ -79,3 +79,15 @@ def test_each_objective_kind_shows_its_parameters(app_test, logs):
         at.radio(key="objective.kind").set_value(kind).run()
         assert not at.exception and not at.error
         assert any(c.value.startswith("Routing by:") for c in at.caption)
+
+
+@pytest.mark.parametrize("page", ["explain", "simulate", "deploy", "report", "monitor"])
+def test_other_pages_open_when_the_registry_holds_only_a_router(app_test, logs, page):
+    """A router version has no P(Lambda): Explain and Simulate list classifiers only."""
+    from core.objective.predictors import train_predictors
+    from core.objective.router import save_router
+
+    save_router(Registry(), train_predictors(logs), train_frame=logs, seed=0)
+    at = app_test(f"pages/{page}.py", dataset=logs, dataset_name="logs")
+    at.run()
+    assert not at.exception, page

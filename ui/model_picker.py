@@ -24,6 +24,14 @@ def registry() -> Registry:
     return Registry(state.get(state.REGISTRY_DIR))
 
 
+def classifiers(models: pd.DataFrame) -> pd.DataFrame:
+    """The classifier versions of a listing: objective routers (model type "router", the
+    Route by objective page) have no P(Lambda) to explain or to route the preset by."""
+    if "model_type" not in models.columns:
+        return models
+    return models[models["model_type"] != "router"].reset_index(drop=True)
+
+
 def labels(models: pd.DataFrame) -> dict[str, str]:
     """model id -> 'id (type · aliases · acc 0.812)'."""
     out = {}

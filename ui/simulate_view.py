@@ -38,7 +38,7 @@ def _router_model(model_id: str, root: str | None):
 def listing() -> pd.DataFrame:
     """The registry's versions as a table (empty when there is none)."""
     try:
-        return model_picker.registry().list()
+        return model_picker.classifiers(model_picker.registry().list())
     except (UserError, OSError):
         return pd.DataFrame(columns=["model_id", "model_type", "accuracy", "aliases"])
 
