@@ -76,7 +76,6 @@ class Roles:
     outcomes: list[str] = field(default_factory=list)
     group: str | None = None
     ids: list[str] = field(default_factory=list)
-    allow_outcome_features: bool = False
 
     def outcome_features(self) -> list[str]:
         """Features that are outcomes: empty unless the user overrode the default."""

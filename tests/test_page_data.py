@@ -127,7 +127,7 @@ def test_outcome_as_feature_shows_warning_and_records_override(app_test, small):
     assert not at.exception
     assert any("latency_ms" in w.value and "leak" in w.value for w in at.warning)
     roles = at.session_state["roles"]
-    assert "latency_ms" in roles.features and roles.allow_outcome_features
+    assert roles.outcome_features() == ["latency_ms"]
     assert "latency_ms" in at.session_state["features"]  # what Variance and Train start from
 
 
@@ -197,7 +197,7 @@ def test_new_dataset_resets_roles_and_labelling(app_test, small):
     _upload(at, ("mine.csv", _csv(unlabelled)))
     assert not at.exception and not at.error
     roles = at.session_state["roles"]
-    assert "latency_ms" not in roles.features and not roles.allow_outcome_features
+    assert "latency_ms" not in roles.features and not roles.outcome_features()
     assert at.slider[0].value == pytest.approx(0.10)
 
 

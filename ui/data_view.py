@@ -286,7 +286,6 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
     roles = Roles(features=features, label=label, outcomes=outcomes, group=group,
                   ids=[c for c in base.ids if c in columns])
     leaked = roles.outcome_features()
-    roles.allow_outcome_features = bool(leaked)
     if leaked:
         st.warning(
             f"Outcome column(s) {', '.join(leaked)} are features. They are measured after the "
