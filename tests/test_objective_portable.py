@@ -157,3 +157,31 @@ def test_build_lambda_accepts_a_router_version(trained, tmp_path):
     with zipfile.ZipFile(default.path) as zf:
         doc = json.loads(zf.read("model.json"))
     assert doc["estimator"]["objective"] == trained.default_objective
+
+
+def test_predict_is_the_reference_the_router_function_matches(trained, tmp_path):
+    from core.cli.predict import route_frame
+
+    registry = Registry(tmp_path / "reg")
+    model_id = save_router(registry, trained, train_frame=logs(), seed=0)
+    built = build_lambda(model_id, tmp_path / "out", registry_root=tmp_path / "reg",
+                         with_template=False)
+    events = logs(40, seed=5)[["workload_type", "payload_size_kb", "time_window",
+                               "load_pattern"]]
+    reference = route_frame(registry.load(model_id), events)
+    answers = invoke_zip(built.path, events.to_dict(orient="records"))["responses"]
+    for want, got in zip(reference, answers, strict=True):
+        pred = got["body"]["prediction"]
+        assert pred["platform"] == want["platform"]
+        for platform in ("lambda", "ecs"):
+            for target, value in want["details"][platform].items():
+                assert abs(pred["details"][platform][target] - value) <= 1e-6
+
+
+def test_classifier_only_commands_refuse_a_router_with_a_clear_message(trained):
+    from core.errors import UserError
+
+    with pytest.raises(UserError, match="objective router"):
+        trained.predictors.predict_proba(logs(5))
+    with pytest.raises(UserError, match="objective router"):
+        _ = trained.predictors.steps

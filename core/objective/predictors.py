@@ -37,6 +37,13 @@ TEST_SHARE = 0.25
 MIN_ROWS = 20
 
 
+_NOT_A_CLASSIFIER = ("This model is an objective router (train-router): it predicts each "
+                     "platform's latency and cost and decides by an objective, so it has no "
+                     "P(Lambda) to explain or compare. Use it with `simulate --data ... --router "
+                     "ID --objective ...`, `predict`, `build-lambda` or the Route by objective "
+                     "page; pass a classifier here.")
+
+
 def _regressor(target: str, seed: int) -> Any:
     from lightgbm import LGBMRegressor
 
@@ -59,6 +66,15 @@ class PlatformPredictors:
     @property
     def named_steps(self) -> dict[str, Any]:
         return {"features": self.transform}
+
+    @property
+    def steps(self) -> list:
+        raise UserError(_NOT_A_CLASSIFIER)
+
+    def predict_proba(self, frame: Any) -> np.ndarray:
+        """A router decides by an objective; it has no P(Lambda) (a clear exit 2 for commands
+        that need a classifier, such as explain and drift)."""
+        raise UserError(_NOT_A_CLASSIFIER)
 
     @property
     def input_features(self) -> list[str]:
