@@ -31,3 +31,17 @@ def test_home_demo_button_loads_dataset(app_test):
     assert not at.exception and not at.error
     assert at.session_state["dataset_name"] == "demo: trap"
     assert any("demo: trap" in s.value for s in at.success)
+
+
+def test_a_new_dataset_clears_what_was_computed_from_the_old_one(app_test):
+    from ui import state
+
+    derived = (state.DIAGNOSIS, state.TRAIN_RUN, state.FEATURES, state.ROLES, state.REPLAY,
+               state.SIMULATION)
+    at = app_test(PAGE, **{key: "from the old data" for key in derived})
+    at.run()
+    at.button(key="home_demo_trap").click().run()
+    assert not at.exception
+    left = [key for key in derived
+            if key in at.session_state and at.session_state[key] == "from the old data"]
+    assert not left, f"kept across a new dataset: {left}"

@@ -10,7 +10,6 @@ Keys (all optional; read with `get`):
 - TRAIN_RUN: core.training result of the last run on the Train page
 - REGISTRY_DIR: path of the model registry (default models/)
 - SIMULATION: core.simulate result of the last run
-- BUILD: core.deploy result of the last build
 - COST_PROFILE: the cost profile as its JSON dict (None: the table's own costs, gaps priced
   by the default profile); COST_VIEW: "marginal" or "fleet". Together with the margin and
   latency field they define the label, and so the objective the simulator scores against.
@@ -32,7 +31,6 @@ DIAGNOSIS = "diagnosis"
 TRAIN_RUN = "train_run"
 REGISTRY_DIR = "registry_dir"
 SIMULATION = "simulation"
-BUILD = "build"
 COST_PROFILE = "cost_profile"
 COST_VIEW = "cost_view"
 REPLAY = "replay"
@@ -48,6 +46,9 @@ def put(key: str, value: Any) -> None:
 
 
 def clear_derived() -> None:
-    """A new dataset invalidates everything computed from the old one."""
-    for key in (DIAGNOSIS, TRAIN_RUN, FEATURES, ROLES, REPLAY):
+    """A new dataset invalidates everything computed from the old one: diagnosis, training
+    run, features and roles, and both simulations (scored against the old data's label, the
+    preset one possibly on its mix and trace). Registry models and their cached Lambda
+    builds are not session results and stay."""
+    for key in (DIAGNOSIS, TRAIN_RUN, FEATURES, ROLES, REPLAY, SIMULATION):
         st.session_state.pop(key, None)
