@@ -33,8 +33,7 @@ from core.cost_profile import CostProfile, get_profile, measured_utilisation
 from core.errors import UserError
 from core.labels import balanced_optimal, check_margin, objective_costs
 from core.simulate import lambda_platform as lp
-from core.simulate.results import SimulationResult, summarise, versus
-from core.simulate.runner import Outcome
+from core.simulate.results import Outcome, SimulationResult, summarise, versus
 
 ROUTER_KINDS = ("model", "objective", "oracle", "lambda", "ecs", "random")
 PLACEMENTS = ("in_process", "lambda_call")

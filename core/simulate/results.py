@@ -16,7 +16,8 @@ from core.pricing import fargate_cost
 from core.simulate.fargate_platform import task_billed_seconds
 
 if TYPE_CHECKING:
-    from core.simulate.runner import Outcome
+    from core.simulate.fargate_platform import FargateRun
+    from core.simulate.lambda_platform import LambdaRun
     from core.simulate.scenario import Scenario
     from core.simulate.workload import Requests
 
@@ -30,6 +31,28 @@ TABLE_ROWS = (("Avg latency (ms)", "latency_mean_ms", 1.0),
               ("Cost per million (USD)", "cost_per_million", 1.0),
               ("Error rate (%)", "error_rate", 100.0),
               ("Cold-start rate (%)", "cold_start_rate", 100.0))
+
+
+@dataclass
+class Outcome:
+    """Per-request results of one strategy (arrival order) plus its fleet-level costs."""
+
+    name: str
+    to_lambda: np.ndarray
+    latency_s: np.ndarray        # NaN where the request failed
+    cold: np.ndarray
+    error: np.ndarray
+    throttled: np.ndarray
+    request_cost: np.ndarray     # costs that belong to one request (Lambda bill, router)
+    fixed_costs: dict[str, float]
+    horizon_s: float
+    lambda_run: LambdaRun | None = None
+    fargate_run: FargateRun | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def cost_usd(self) -> float:
+        return float(self.request_cost.sum() + sum(self.fixed_costs.values()))
 
 
 @dataclass

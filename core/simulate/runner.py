@@ -9,41 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.simulate import fargate_platform as fp
 from core.simulate import lambda_platform as lp
 from core.simulate import routers
-from core.simulate.results import SimulationResult, summarise
+from core.simulate.results import Outcome, SimulationResult, summarise
 from core.simulate.scenario import Scenario, load_scenario
 from core.simulate.workload import Requests, draw
 
 STRATEGIES = ("lambda", "ecs", "hybrid")
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class Outcome:
-    """Per-request results of one strategy (arrival order) plus its fleet-level costs."""
-
-    name: str
-    to_lambda: np.ndarray
-    latency_s: np.ndarray        # NaN where the request failed
-    cold: np.ndarray
-    error: np.ndarray
-    throttled: np.ndarray
-    request_cost: np.ndarray     # costs that belong to one request (Lambda bill, router)
-    fixed_costs: dict[str, float]
-    horizon_s: float
-    lambda_run: lp.LambdaRun | None = None
-    fargate_run: fp.FargateRun | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def cost_usd(self) -> float:
-        return float(self.request_cost.sum() + sum(self.fixed_costs.values()))
 
 
 def run_strategy(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
