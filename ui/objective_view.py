@@ -193,8 +193,10 @@ def panel(frame: pd.DataFrame | None) -> None:
     routers = models[models["model_type"] == MODEL_TYPE]
     classifiers = models[models["model_type"] != MODEL_TYPE]
     st.subheader("1. Per-platform predictors")
-    c = st.columns([3, 1])
-    if c[1].button("Train a router on the loaded data", key="objective.train",
+    c = st.columns([2, 1])
+    if c[1].button("Train a router on this data", key="objective.train",
+                   help="LightGBM latency p50/p95 and cost predictors per platform, with the "
+                        "Data page's cost profile; saved to the registry as a router version.",
                    type="primary" if routers.empty else "secondary",
                    icon=":material/model_training:"):
         with st.spinner("Training latency and cost predictors per platform…"):
