@@ -339,3 +339,16 @@ def test_presets_and_real_logs_keep_their_verdicts(tmp_path, capsys, artillery_d
         ids = [f for f in doc["findings"] if f["code"] == "ID_COLUMN"]
         assert [f["severity"] for f in ids] == ["info"]
         assert "CONFLICTING_DUPLICATES" not in {f["code"] for f in doc["findings"]}
+
+
+def test_cli_label_option_reads_any_label_column_as_given(tmp_path, capsys):
+    frame = published()
+    path = _write(frame.assign(winner=np.where(frame["label"] == 1, "yes", "no"))
+                  .drop(columns=["label"]), tmp_path / "w.csv")
+    assert main(["diagnose", path, "--label", "winner", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["label"] == "winner" and doc["rows"]["labelled"] == 400
+    assert doc["label_source"] == "label: column 'winner' as given"
+    assert "winner" not in doc["features"]
+    assert main(["diagnose", path]) == 2  # no `label`, no latency: says how to give one
+    assert "give the table a label column" in capsys.readouterr().err
