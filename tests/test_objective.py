@@ -187,3 +187,21 @@ def test_train_router_and_simulate_cli(tmp_path, artillery_dir):
                              check=False)
         assert bad.returncode == 2, bad.stderr
         assert field in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_classifier_decisions_are_explained_by_their_p_lambda(real_logs):
+    from core.labels import balanced_optimal
+    from core.objective.explain import explain_classifier_decisions
+    from core.training import make_pipeline
+
+    features = ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+    labelled = balanced_optimal(real_logs, costs="thesis").dropna(subset=["label"])
+    model = make_pipeline("lgbm", features, seed=0).fit(labelled, labelled["label"].astype(int))
+    expl = explain_classifier_decisions(model, real_logs, threshold=0.5, n=12, seed=1)
+    d = expl.decisions
+    assert len(d) == 12 and (d["decided_by"] == "P(Lambda)").all()
+    assert ((d["lambda_probability"] >= 0.5) == (d["route"] == "lambda")).all()
+    # contributions + base add up to the margin (log-odds) behind P(Lambda)
+    sums = expl.contributions.groupby("request")["contribution"].sum()
+    assert np.allclose(sums.loc[d["request"]].to_numpy(), d["difference"].to_numpy(), atol=1e-6)
+    assert np.allclose(1 / (1 + np.exp(-d["difference"])), d["lambda_probability"], atol=1e-6)

@@ -38,8 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "it routes by, e.g. '{\"kind\": \"min_cost\", \"p95_ms\": 1500}' "
                              "(default: the router's stored one)")
     parser.add_argument("--explain", type=int_range(1, 10_000), metavar="N",
-                        help="with an objective router: why N sampled requests went where "
-                             "(SHAP of the decision, top three reasons, per-workload summary)")
+                        help="with --router: why N sampled requests went where (SHAP of the "
+                             "objective router's predicted difference, or of a classifier's "
+                             "P(Lambda); top three reasons, per-workload summary)")
     parser.add_argument("--registry", metavar="DIR", type=existing_dir,
                         help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
     parser.add_argument("--margin", type=float_range(0, 0.5), default=None,
@@ -73,8 +74,9 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     pipeline, threshold, model, rule = None, 0.5, None, {}
     objective = None
     if args.router is None and (args.objective is not None or args.explain is not None):
-        raise UserError("--objective and --explain need a router version: train one with "
-                        "`python -m core train-router FILE` and pass --router MODEL_ID.")
+        raise UserError("--objective and --explain need --router MODEL_ID (a router version "
+                        "from `python -m core train-router FILE`, or a classifier for "
+                        "--explain).")
     if args.router is not None:
         from core.decision import decision_threshold
         from core.objective.router import is_router, objective_for
@@ -89,8 +91,8 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
             objective = objective_for(args.objective, pipeline, loaded.metadata)
             rule = {"cost_profile": extra.get("cost_profile"), "view": extra.get("view"),
                     "latency_field": extra.get("latency_field")}
-        elif args.objective is not None or args.explain is not None:
-            raise UserError(f"--objective and --explain need a router version; "
+        elif args.objective is not None:
+            raise UserError(f"--objective needs a router version; "
                             f"{loaded.model_id} is a {loaded.metadata.get('model_type')} "
                             "classifier (train one with `python -m core train-router FILE`).")
         model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
@@ -125,10 +127,16 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
             model["test_accuracy"], out["strategies"]["hybrid"]["routing_accuracy"],
             same_data=model["trained_on_this_data"], same_objective=same_objective)
     if args.explain is not None:
-        from core.objective.explain import explain_decisions
+        from core.objective.explain import explain_classifier_decisions, explain_decisions
 
-        out["explain"] = explain_decisions(pipeline, frame, objective, n=args.explain,
-                                           seed=args.seed).to_json()
+        if objective is not None:
+            explained = explain_decisions(pipeline, frame, objective, n=args.explain,
+                                          seed=args.seed)
+        else:
+            explained = explain_classifier_decisions(pipeline, frame, threshold=threshold,
+                                                     n=args.explain, seed=args.seed,
+                                                     model_id=model["model_id"])
+        out["explain"] = explained.to_json()
     return out, {"frame": frame, "settings": settings, "pipeline": pipeline,
                  "base_seed": args.seed}
 

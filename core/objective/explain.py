@@ -148,3 +148,50 @@ def _summary(decisions: pd.DataFrame, contributions: pd.DataFrame) -> pd.DataFra
                      "decided_by": group["decided_by"].value_counts().idxmax(),
                      "top_feature": strength.idxmax() if len(strength) else None})
     return pd.DataFrame(rows)
+
+
+def explain_classifier_decisions(pipeline: Any, frame: pd.DataFrame, *, threshold: float = 0.5,
+                                 n: int = 20, seed: int = 0,
+                                 model_id: str | None = None) -> DecisionExplanation:
+    """The same table for a classifier router: SHAP contributions to its P(Lambda) (in its
+    output space, log-odds for boosted trees), route = P(Lambda) >= threshold; a positive
+    contribution favours Lambda."""
+    from core.explain import explain
+
+    usable = frame[frame["workload_type"].notna()] if "workload_type" in frame.columns \
+        else frame
+    if usable.empty:
+        raise UserError("No request to explain.")
+    rng = np.random.default_rng(seed)
+    take = np.sort(rng.choice(len(usable), size=min(n, len(usable)), replace=False))
+    sample = usable.iloc[take]
+    expl = explain(pipeline, sample.reset_index(drop=True), sample=None, seed=seed,
+                   model_id=model_id)
+    proba = np.asarray(pipeline.predict_proba(sample))[:, 1]
+    features = expl.features
+    records, long = [], []
+    for i in range(len(sample)):
+        values = expl.shap.iloc[i].to_numpy(dtype=float)
+        order = np.argsort(-np.abs(values), kind="stable")[:TOP]
+        reasons = [f"{features[j]}={_show(sample.iloc[i][features[j]])}: "
+                   f"{'+' if values[j] >= 0 else '-'}{abs(values[j]):.3g} {expl.output} of "
+                   f"P(Lambda) (favours {'Lambda' if values[j] > 0 else 'ECS'})"
+                   for j in order]
+        request = sample.index[i]
+        workload = str(sample.iloc[i].get("workload_type", ""))
+        route = "lambda" if proba[i] >= threshold else "ecs"
+        records.append({"request": int(request) if isinstance(request, int | np.integer)
+                        else str(request), "workload_type": workload, "route": route,
+                        "decided_by": "P(Lambda)", "lambda_probability": float(proba[i]),
+                        "difference": float(expl.margin[i]), "unit": expl.output,
+                        **{f"reason_{k + 1}": (reasons[k] if k < len(reasons) else None)
+                           for k in range(TOP)}})
+        for j, col in enumerate([*features, "base"]):
+            long.append({"request": records[-1]["request"], "workload_type": workload,
+                         "route": route, "feature": col,
+                         "contribution": float(values[j]) if col != "base"
+                         else float(expl.base_value), "unit": expl.output})
+    decisions, contributions = pd.DataFrame(records), pd.DataFrame(long)
+    return DecisionExplanation(objective={"kind": "classifier", "threshold": threshold},
+                               decisions=decisions, contributions=contributions,
+                               summary=_summary(decisions, contributions))
