@@ -66,7 +66,15 @@ def to_label(values: pd.Series, column: str = LABEL) -> pd.Series:
 
 def is_label_like(values: pd.Series) -> bool:
     """Has labelled rows, at most two distinct values, and each is a label value."""
-    words = _words(values).dropna()
+    try:  # cheap tests first: most columns show a third value in their first rows
+        if values.head(1000).nunique(dropna=True) > 2:
+            return False
+        distinct = values.nunique(dropna=True)
+    except TypeError:  # unhashable cells: not a label
+        return False
+    if not 0 < distinct <= 2:
+        return False
+    words = _words(values.drop_duplicates()).dropna()
     return (not words.empty and words.nunique() <= 2
             and bool(words.isin(list(LABEL_VALUES)).all()))
 
