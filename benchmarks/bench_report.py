@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import synth  # noqa: E402
+from core.pipeline import from_frame, run_story  # noqa: E402
 from core.registry import Registry  # noqa: E402
 from core.report.builder import build_sections  # noqa: E402
 from core.report.document import render_html  # noqa: E402
 from core.report.exports import write_figures  # noqa: E402
-from core.report.story import from_frame, run_story  # noqa: E402
 
 
 def main() -> None:

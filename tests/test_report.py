@@ -16,11 +16,11 @@ import pytest
 from core import synth
 from core.cli.dispatch import main
 from core.cli.report import ProgressBar
+from core.pipeline import Story, from_frame, run_story
 from core.registry import Registry
 from core.report import exports
 from core.report.builder import SECTIONS, build_sections
 from core.report.document import Section, render_html
-from core.report.story import Story, from_frame, run_story
 
 QUICK = ("baseline", "logreg")
 
@@ -208,7 +208,7 @@ def test_cli_report_bad_settings_exit_2_at_once(tmp_path, capsys, args, expected
 
 def test_an_unexpected_step_failure_becomes_a_named_reason(demo_frame, tmp_path, monkeypatch,
                                                             capsys):
-    from core.report import story as story_mod
+    from core import pipeline as story_mod
 
     def broken(_story):
         raise RuntimeError("disk on fire")

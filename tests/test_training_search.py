@@ -95,7 +95,7 @@ def test_train_run_reports_the_search_history():
     # the report's model section names the search and tabulates it
     from core.report.builder import _models
     from core.report.document import Section
-    from core.report.story import Story
+    from core.report.records import Story
 
     section = Section("Model comparison")
     assert _models(Story(source="test", frame=frame, train_run=run), section)

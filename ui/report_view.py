@@ -10,9 +10,9 @@ from typing import Any
 import streamlit as st
 
 from core.errors import UserError
+from core.pipeline import SIM_REQUESTS, Champion, Story, from_frame, run_story
 from core.report import exports
 from core.report.builder import build_sections
-from core.report.story import SIM_REQUESTS, Champion, Story, from_frame, run_story
 from ui import model_picker, state
 
 BUILT = "report_built"  # {"token", "story", "files", "out"} of the last build

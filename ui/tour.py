@@ -4,7 +4,7 @@ deployable Lambda function and a report.
 Each step sets the session state it needs (demo data, diagnosis, a quick champion model,
 a simulation) before it is shown, so any step can be opened directly (Home?tour=N) and the
 page it links to opens ready. Heavy results are computed once per process (cached) through
-core.report.story, the same steps the report command runs.
+core.pipeline, the same steps the report command runs.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from core import pipeline as steps
 from core.registry import Registry
-from core.report import story as steps
 from core.wording import versus_sentences
 from ui import state
 from ui.common import guarded, load_demo

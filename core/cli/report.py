@@ -22,7 +22,7 @@ from core.cli.args import (
 )
 from core.cli.cost_args import add_costs, cost_kwargs
 from core.errors import UserError
-from core.report.story import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
+from core.pipeline import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
 
 HELP = ("Run the whole story on logs or a table (demo data when neither is given) and write "
         "report.html (offline), tables (CSV, LaTeX), figures (PNG, SVG) and deploy/function.zip.")
@@ -88,8 +88,8 @@ class ProgressBar:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from core.pipeline import load, run_story
     from core.registry import Registry
-    from core.report.story import load, run_story
 
     path = args.logs or args.data or str(DEMO)
     if not Path(path).exists():

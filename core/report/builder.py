@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.report import figures
 from core.report.document import Section
-from core.report.story import Story
+from core.report.records import Story
 from core.simulate.replay import calibration_frame
 from core.wording import versus_sentences
 

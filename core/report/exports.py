@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.report.builder import build_sections, missing_sections
 from core.report.document import Section, render_html
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,6 @@ def write_report(story: Any, out_dir: str | Path, *, static: bool = True,
     Returns paths, the missing sections with reasons, and `static_error` when PNG/SVG could
     not be written (the HTML still holds every figure, interactive).
     """
-    from core.report.builder import build_sections, missing_sections
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

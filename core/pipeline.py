@@ -2,7 +2,8 @@
 simulated hybrid fleet -> Lambda package -> report.
 
 Why one module of small steps: the CLI (`python -m core report`), the Report page and the
-guided tour run the same steps, and each step fills one part of a `Story`. A step that can
+guided tour run the same steps, and each step fills one part of a `Story`
+(core.report.records). A step that can
 not run records why in `Story.missing`; the report then names the missing section and the
 reason instead of failing as a whole.
 """
@@ -12,13 +13,32 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from core.errors import UserError
+from core.report.records import Champion, Story
+
+__all__ = [
+    "ALL_STEPS",
+    "QUICK_CV",
+    "QUICK_MODELS",
+    "SIM_REQUESTS",
+    "Champion",
+    "Story",
+    "deploy",
+    "diagnose",
+    "explain",
+    "from_frame",
+    "load",
+    "run_step",
+    "run_story",
+    "simulate",
+    "train",
+    "use_model",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,35 +51,6 @@ EXPLAIN_SAMPLE = 1_000
 WEIGHTS = {"ingest": 0.10, "diagnose": 0.05, "train": 0.45, "explain": 0.05,
            "simulate": 0.15, "deploy": 0.05, "report": 0.15}
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class Champion:
-    """The model the rest of the story uses: the run's best, or a registry version."""
-
-    model_id: str
-    kind: str
-    pipeline: Any
-    origin: str  # "trained in this run" | "registry"
-
-
-@dataclass
-class Story:
-    """Everything a report can show. Any part may be None; `missing[step]` says why."""
-
-    source: str = ""
-    frame: pd.DataFrame | None = None
-    ingest: dict[str, Any] | None = None
-    diagnosis: Any = None
-    train_run: Any = None
-    champion: Champion | None = None
-    explanation: Any = None
-    simulation: Any = None
-    deployment: dict[str, Any] | None = None
-    missing: dict[str, str] = field(default_factory=dict)
-    timings_s: dict[str, float] = field(default_factory=dict)
-    seed: int = 0
-    label_rule: dict[str, Any] | None = None  # how labels were computed (None: given)
 
 
 # -- steps -------------------------------------------------------------------------------------
@@ -237,7 +228,7 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
     Returns the story and what was written (see `core.report.exports.write_report`). Only
     loading can fail the whole run (UserError); later steps record why they could not run.
     """
-    from core.report.exports import write_report
+    from core.report.exports import write_report  # plotly and the builder: not at CLI start
 
     progress = _Tracker(on_progress)
     out = Path(out_dir)
