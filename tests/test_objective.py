@@ -205,3 +205,23 @@ def test_classifier_decisions_are_explained_by_their_p_lambda(real_logs):
     sums = expl.contributions.groupby("request")["contribution"].sum()
     assert np.allclose(sums.loc[d["request"]].to_numpy(), d["difference"].to_numpy(), atol=1e-6)
     assert np.allclose(1 / (1 + np.exp(-d["difference"])), d["lambda_probability"], atol=1e-6)
+
+
+def test_paired_rows_train_both_platforms_from_each_request():
+    rng = np.random.default_rng(4)
+    n = 300
+    workload = rng.choice(["lightweight_api", "heavy_processing"], n)
+    base = np.where(workload == "heavy_processing", 3000.0, 100.0)
+    frame = pd.DataFrame({
+        "workload_type": workload, "payload_size_kb": rng.choice([1.0, 4096.0], n),
+        "time_window": "midday", "load_pattern": "low_load",
+        "lambda_latency_ms": base * rng.lognormal(0, 0.1, n),
+        "ecs_latency_ms": 1.5 * base * rng.lognormal(0, 0.1, n),
+        "lambda_cost_usd": base * 1e-8, "ecs_cost_usd": base * 3e-8})
+    trained = train_predictors(frame, seed=0)
+    assert trained.metrics["latency_field"] == "latency_ms"
+    for platform in ("lambda", "ecs"):
+        m = trained.metrics["platforms"][platform]
+        assert m["train_rows"] + m["test_rows"] == n
+    pred = trained.predictors.predict(frame.iloc[:5])
+    assert (pred["ecs_latency_p50_ms"] > pred["lambda_latency_p50_ms"]).all()

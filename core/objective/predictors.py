@@ -124,9 +124,18 @@ class TrainedRouter:
 def training_rows(frame: pd.DataFrame, *, costs: Any = None, view: str = "marginal",
                   latency_col: str | None = None) -> tuple[pd.DataFrame, str]:
     """Usable rows (no errors, a platform, a latency and a cost) with ``_latency`` and
-    ``_cost`` columns; the latency field is the label rule's (execution_time_ms by default)."""
-    from core.labels import _error_rows, _latency_column, objective_costs, platform_codes
+    ``_cost`` columns; the latency field is the label rule's (execution_time_ms by default).
+    Paired rows give one row per platform (their given costs)."""
+    from core.labels import (
+        PAIRED,
+        _error_rows,
+        _latency_column,
+        objective_costs,
+        platform_codes,
+    )
 
+    if all(c in frame.columns for c in PAIRED) and "workload_type" in frame.columns:
+        return _paired_rows(frame, latency_col, _error_rows(frame))
     for col in ("platform", "workload_type"):
         if col not in frame.columns:
             raise UserError(f"Training a router needs a {col!r} column; got "
@@ -142,6 +151,26 @@ def training_rows(frame: pd.DataFrame, *, costs: Any = None, view: str = "margin
     rows["platform"] = np.array(PLATFORMS)[side[ok]]
     rows["_latency"], rows["_cost"] = latency[ok], cost[ok]
     return rows, field
+
+
+def _paired_rows(frame: pd.DataFrame, latency_col: str | None, errors: np.ndarray
+                 ) -> tuple[pd.DataFrame, str]:
+    """Paired rows (``lambda_*`` / ``ecs_*`` columns, as the label rule reads them): each
+    request gives one row per platform, with that platform's latency and given cost."""
+    from core.labels import _latency_column
+
+    field = _latency_column(frame, latency_col, "lambda_").removeprefix("lambda_")
+    keep = [c for c in ROUTER_FEATURES if c in frame.columns]
+    parts = []
+    for platform in PLATFORMS:
+        part = frame[keep].copy()
+        part["platform"] = platform
+        part["_latency"] = pd.to_numeric(frame[f"{platform}_{field}"], errors="coerce")
+        part["_cost"] = pd.to_numeric(frame[f"{platform}_cost_usd"], errors="coerce")
+        parts.append(part[~errors])
+    rows = pd.concat(parts, ignore_index=True)
+    ok = rows["_latency"].notna() & rows["_cost"].notna() & rows["workload_type"].notna()
+    return rows[ok].reset_index(drop=True), field
 
 
 def train_predictors(frame: pd.DataFrame, *, costs: Any = None, view: str = "marginal",
