@@ -16,7 +16,7 @@ import pandas as pd
 from core.artillery import LINE, path_hints
 from core.errors import UserError
 from core.label_values import to_label
-from core.schema import CANONICAL_COLUMNS, LABEL, OPTIMAL_PLATFORM
+from core.schema import CANONICAL_COLUMNS, LABEL, OPTIMAL_PLATFORM, latency_columns
 
 #: canonical column -> accepted source names (normalised: lower case, `_` for spaces), in order.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -55,14 +55,6 @@ EXTRA_COLUMNS = ("is_error", OPTIMAL_PLATFORM, "source_file", "source_line")
 
 def _norm(name: object) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def latency_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns that measure a request's time: canonical ones and paired `lambda_*`/`ecs_*`."""
-    cols = [c for c in ("latency_ms", "execution_time_ms") if c in frame.columns]
-    return cols + [c for c in frame.columns
-                   if isinstance(c, str) and c.startswith(("lambda_", "ecs_"))
-                   and c.endswith(("_latency_ms", "_execution_time_ms"))]
 
 
 def _rename(frame: pd.DataFrame) -> pd.DataFrame:

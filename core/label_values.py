@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
-from core.schema import LABEL, OPTIMAL_PLATFORM, is_outcome
+from core.schema import LABEL, OPTIMAL_PLATFORM, is_outcome, latency_columns
 
 #: Written values -> 1 (Lambda optimal) / 0 (ECS optimal).
 LABEL_VALUES: dict[str, int] = {
@@ -108,8 +108,6 @@ def label_array(values: pd.Series, column: str = LABEL) -> np.ndarray:
 def require_computable(frame: pd.DataFrame, source: str = "The data") -> None:
     """UserError when the frame has no given label and labels can not be computed either
     (no latency column): the message offers both ways out."""
-    from core.canonical import latency_columns  # canonical imports this module
-
     if has_labels(frame) or any(frame[c].notna().any() for c in latency_columns(frame)):
         return
     shown = ", ".join(str(c) for c in frame.columns if frame[c].notna().any()) or "none"

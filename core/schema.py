@@ -160,3 +160,11 @@ def model_features(frame: pd.DataFrame, *, label: str = LABEL,
             continue
         out.append(col)
     return out
+
+
+def latency_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that measure a request's time: canonical ones and paired `lambda_*`/`ecs_*`."""
+    cols = [c for c in ("latency_ms", "execution_time_ms") if c in frame.columns]
+    return cols + [c for c in frame.columns
+                   if isinstance(c, str) and c.startswith(("lambda_", "ecs_"))
+                   and c.endswith(("_latency_ms", "_execution_time_ms"))]
