@@ -173,12 +173,15 @@ def test_train_router_and_simulate_cli(tmp_path, artillery_dir):
     base = [sys.executable, "-m", "core", "simulate", "--data", str(artillery_dir), "--router",
             doc["model_id"], "--registry", str(reg), "--json"]
     proc = subprocess.run([*base, "--objective", '{"kind": "min_cost", "p95_ms": 1500}',
-                           "--explain", "5"], capture_output=True, text=True, check=False)
+                           "--explain", "5", "--pareto", "3"], capture_output=True, text=True,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert isinstance(out["hybrid"]["objective_met"], bool)
     assert out["hybrid"]["objective"]["p95_ms"] == 1500
     assert len(out["explain"]["decisions"]) == 5
+    sweep = [row for row in out["pareto"] if row["router"] == "objective"]
+    assert len(sweep) == 3 and {row["parameter"] for row in sweep} == {"p95_ms"}
     for spec, field in (('{"kind": "min_cost", "p95_ms": -5}', "p95_ms"),
                         ('{"kind": "fastest"}', "kind"),
                         ('{"kind": "min_cost", "per_workload": {"video": 9}}',

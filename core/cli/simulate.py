@@ -41,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --router: why N sampled requests went where (SHAP of the "
                              "objective router's predicted difference, or of a classifier's "
                              "P(Lambda); top three reasons, per-workload summary)")
+    parser.add_argument("--pareto", type=int_range(2, 50), metavar="N",
+                        help="with an objective router: also replay N values of the "
+                             "objective's parameter (cost vs p95 points beside the single "
+                             "platforms and both oracles)")
     parser.add_argument("--registry", metavar="DIR", type=existing_dir,
                         help="registry folder (default: $ROUTING_LAB_MODELS or models/)")
     parser.add_argument("--margin", type=float_range(0, 0.5), default=None,
@@ -73,6 +77,8 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
                         "--requests (they belong to the preset model).")
     pipeline, threshold, model, rule = None, 0.5, None, {}
     objective = None
+    if args.pareto is not None and args.router is None:
+        raise UserError("--pareto needs --router MODEL_ID of a router version (train-router).")
     if args.router is None and (args.objective is not None or args.explain is not None):
         raise UserError("--objective and --explain need --router MODEL_ID (a router version "
                         "from `python -m core train-router FILE`, or a classifier for "
@@ -91,8 +97,8 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
             objective = objective_for(args.objective, pipeline, loaded.metadata)
             rule = {"cost_profile": extra.get("cost_profile"), "view": extra.get("view"),
                     "latency_field": extra.get("latency_field")}
-        elif args.objective is not None:
-            raise UserError(f"--objective needs a router version; "
+        elif args.objective is not None or args.pareto is not None:
+            raise UserError(f"--objective and --pareto need a router version; "
                             f"{loaded.model_id} is a {loaded.metadata.get('model_type')} "
                             "classifier (train one with `python -m core train-router FILE`).")
         model = {"model_id": loaded.model_id, "model_type": loaded.metadata.get("model_type"),
@@ -137,6 +143,16 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
                                                      n=args.explain, seed=args.seed,
                                                      model_id=model["model_id"])
         out["explain"] = explained.to_json()
+    if args.pareto is not None:
+        from core.objective.pareto import default_values, pareto
+
+        singles = {p: out["strategies"][p] for p in ("lambda", "ecs")}
+        spec = objective.to_dict()
+        table = pareto(frame, pipeline, kind=objective.kind, settings=settings,
+                       values=default_values(objective.kind, singles, args.pareto),
+                       base={k: v for k, v in spec.items() if k == "per_workload"})
+        out["pareto"] = [{k: (None if isinstance(v, float) and v != v else v)
+                          for k, v in row.items()} for row in table.to_dict(orient="records")]
     return out, {"frame": frame, "settings": settings, "pipeline": pipeline,
                  "base_seed": args.seed}
 
@@ -212,6 +228,19 @@ def render(result: dict[str, Any]) -> str:
         for name, share in calibration["label_share"].items():
             lines.append(f"  Lambda-optimal share {name:<22} {share['measured']:5.1f} % / "
                          f"{share['simulated']:5.1f} %")
+    if hybrid.get("objective"):
+        spec = hybrid["objective"]
+        met = {True: "met", False: "NOT met", None: "no target figure"}[
+            hybrid.get("objective_met")]
+        lines.append(f"objective {spec['kind']}: {met}" + "".join(
+            f"; {c['what']} {c['value']:,.6g} vs {c['target']:,.6g}" for c in spec["checks"]))
+    for row in (result.get("explain") or {}).get("decisions", [])[:20]:
+        lines.append(f"  request {row['request']:<8} {row['workload_type']:<22} -> "
+                     f"{row['route']:<7} {row['reason_1']}")
+    for row in result.get("pareto") or []:
+        if row["router"] == "objective":
+            lines.append(f"  pareto {row['parameter']}={row['value']:<12.4g} cost "
+                         f"{row['cost_usd']:.5f} USD  p95 {row['latency_p95_ms']:,.0f} ms")
     if "portable_check" in hybrid:
         from core.simulate.routers import describe_check
 
