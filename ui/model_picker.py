@@ -17,6 +17,7 @@ from core.registry import Registry
 from ui import state
 
 ACTIVE = "active_model"
+TREE_MODELS = ("xgb", "lgbm", "rf")
 
 
 def registry() -> Registry:
@@ -79,10 +80,12 @@ def default_index(models: pd.DataFrame) -> int:
     if active in ids:
         return ids.index(active)
     champion = models["aliases"].fillna("").str.contains("champion").to_numpy()
-    accuracy = models["accuracy"].where(models["model_type"] != "baseline")
+    accuracy = models["accuracy"].where(models["model_type"] != "baseline").fillna(-1.0)
+    tree = models["model_type"].isin(TREE_MODELS).to_numpy()
+    # champion first, then the most accurate; on a tie a tree model (exact SHAP, small zip)
     order = sorted(range(len(ids)), key=lambda i: (not champion[i],
-                                                   -(accuracy.iloc[i] if pd.notna(
-                                                       accuracy.iloc[i]) else -1)))
+                                                   -round(float(accuracy.iloc[i]), 4),
+                                                   not tree[i]))
     if _loaded_fingerprint() is not None:
         for i in order:
             if training_data(ids[i]).get("same_data"):
