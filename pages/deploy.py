@@ -13,7 +13,7 @@ st.caption("The model ships as JSON plus a standard-library evaluator: a zip of 
            "function answers exactly as the trained model does (within 1e-6).")
 
 reg = view.registry()
-models = reg.list()
+models = model_picker.classifiers(reg.list())  # routers deploy from Route by objective
 if models.empty:
     view.empty_state(reg)
     st.stop()

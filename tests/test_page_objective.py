@@ -69,6 +69,12 @@ def test_train_route_sweep_and_explain(app_test, logs):
     decisions = _frame_with(at, "reason_1")
     assert {"route", "reason_1", "reason_2", "reason_3"} <= set(decisions.columns)
     assert len(decisions) == 20
+    at.button(key="objective.build").click().run()
+    assert not at.exception and not at.error
+    _, _, built = at.session_state["objective.built"]
+    assert built["zip_bytes"] <= 1_000_000
+    prediction = built["response"]["body"]["prediction"]
+    assert prediction["platform"] in ("lambda", "ecs") and "details" in prediction
 
 
 def test_each_objective_kind_shows_its_parameters(app_test, logs):

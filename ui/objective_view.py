@@ -26,6 +26,7 @@ TITLES = {"min_cost": "Least cost within a p95 SLO", "min_latency": "Least laten
 RESULT = "objective.result"      # (dataset id, router id, objective dict, result dict)
 PARETO = "objective.pareto"      # (dataset id, router id, kind, table)
 DECISIONS = "objective.decisions"
+BUILT = "objective.built"
 NONE = "(none)"
 
 
@@ -269,6 +270,45 @@ def panel(frame: pd.DataFrame | None) -> None:
         if expl is not None:
             st.session_state[DECISIONS] = (token, objective.to_dict(), expl)
     _show(token)
+    st.subheader("4. Ship it as a Lambda function")
+    st.caption("The same stdlib function as for a classifier: the regressors and this "
+               "objective as JSON; the response keeps prediction.platform, confidence and "
+               "probabilities and adds prediction.details (predicted latency and cost per "
+               "platform).")
+    if st.button("Build and invoke function.zip", key="objective.build"):
+        built = guarded(_build, predictors, meta, objective, router_id, frame)
+        if built is not None:
+            st.session_state[BUILT] = (token, objective.to_dict(), built)
+    built = st.session_state.get(BUILT)
+    if built is not None and built[0] == token:
+        info = built[2]
+        cols = st.columns(3)
+        cols[0].metric("function.zip", f"{info['zip_bytes'] / 1024:.0f} KiB")
+        cols[1].metric("Cold init (import + model load)", f"{info['init_ms']:.1f} ms")
+        cols[2].download_button("Download function.zip", info["zip"], "function.zip",
+                                mime="application/zip", key="objective.download")
+        st.json(info["response"], expanded=2)
+
+
+def _build(predictors: Any, meta: dict, objective: Any, router_id: str,
+           frame: pd.DataFrame) -> dict[str, Any]:
+    """Build the router's function.zip with this objective and invoke it on the first
+    request of the data in a clean interpreter."""
+    import tempfile
+    from pathlib import Path
+
+    from core.deploy.invoke import invoke_zip
+    from core.deploy.lambda_pkg import build_router
+
+    event = {k: (v.item() if hasattr(v, "item") else v)
+             for k, v in frame[predictors.input_features].iloc[0].to_dict().items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        result = build_router(predictors, tmp, objective=objective, model_id=router_id,
+                              registry_metadata=meta, with_template=False)
+        answer = invoke_zip(result.path, [event])
+        data = Path(result.path).read_bytes()
+    return {"zip_bytes": result.zip_bytes, "init_ms": answer["init_ms"], "zip": data,
+            "response": answer["responses"][0]}
 
 
 def _show(token: tuple) -> None:
