@@ -164,6 +164,8 @@ def test_label_cli_reports_shares_on_the_real_logs(artillery_dir, tmp_path):
                            "heavy_processing"}
     assert 0 < doc["lambda_optimal_share"] < 1
     assert doc["costs"] == "thesis" and doc["cost_profile"]["base"] == "thesis"
+    stored = json.loads((tmp_path / "l.csv.label_rule.json").read_text())
+    assert stored["cost_profile"] == doc["cost_profile"] and stored["margin"] == 0.1
 
 
 def test_label_cli_refuses_a_bad_profile_in_one_line(tmp_path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
+from pathlib import Path
 
 from core.cli.args import float_range, input_path, table_out
 from core.cli.cost_args import add_costs, profile_from
@@ -41,6 +43,9 @@ def run(args: argparse.Namespace) -> dict:
                                 latency_col=args.latency_field, costs=profile,
                                 view=args.cost_view or "marginal")
     out = write_table(labelled, args.out)
+    rule_file = Path(f"{out}.label_rule.json")  # the label's definition, beside the table
+    rule_file.write_text(json.dumps(labelled.attrs.get("label_rule", {}), indent=2) + "\n",
+                         encoding="utf-8")
     shares = label_shares(labelled)
     labels = labelled["label"].dropna()
     workloads = [{**row, "lambda_optimal_share": _share(row["lambda_optimal_share"])}
@@ -48,6 +53,7 @@ def run(args: argparse.Namespace) -> dict:
     return {
         "input": args.file,
         "out": str(out),
+        "label_rule_file": str(rule_file),
         **labelled.attrs.get("label_rule", {"rule": args.rule, "margin": args.margin}),
         "rows": len(labelled),
         "rows_rejected": len(ingest.rejected),
@@ -74,5 +80,6 @@ def render(result: dict) -> str:
         lines.append(f"  {w['workload_type']:<22} {w['labelled']:>7,} labelled  "
                      f"Lambda optimal {pct(w['lambda_optimal_share']):>6}  {band}")
     lines += [f"warning: {w}" for w in result["warnings"]]
-    lines.append(f"wrote {result['out']}")
+    lines.append(f"wrote {result['out']} (label rule and cost profile: "
+                 f"{result['label_rule_file']})")
     return "\n".join(lines)
