@@ -410,6 +410,9 @@ def _given_labels(frame: pd.DataFrame, chosen: str, fields: list[str]) -> None:
     values = frame[chosen] if chosen in frame.columns else pd.Series(dtype=float)
     st.info(f"Labels are given in the data (column `{chosen}`, {int(values.notna().sum()):,} "
             f"labelled rows) and are used as given: {ACCEPTED}.", icon=":material/label:")
+    cost_profile_view.editor()  # still prices the simulator's objective; labels stay given
+    st.caption("The cost profile prices the simulator's objective here; it does not change "
+               "given labels.")
     if chosen == LABEL:
         shares = _label_shares(frame)
         if shares is not None:
