@@ -228,3 +228,14 @@ def test_paired_rows_train_both_platforms_from_each_request():
         assert m["train_rows"] + m["test_rows"] == n
     pred = trained.predictors.predict(frame.iloc[:5])
     assert (pred["ecs_latency_p50_ms"] > pred["lambda_latency_p50_ms"]).all()
+
+
+def test_a_workload_missing_on_one_platform_is_said_and_one_platform_is_refused():
+    from tests.test_objective_portable import logs
+
+    frame = logs(800, seed=3)
+    drop = (frame["workload_type"] == "heavy_processing") & (frame["platform"] == "ecs")
+    trained = train_predictors(frame[~drop], seed=0)
+    assert any("heavy_processing" in n and "ecs" in n for n in trained.metrics["notes"])
+    with pytest.raises(UserError, match="ecs rows"):
+        train_predictors(frame[frame["platform"] == "lambda"], seed=0)

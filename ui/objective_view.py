@@ -219,6 +219,8 @@ def panel(frame: pd.DataFrame | None) -> None:
     predictors, meta = loaded
     with st.expander("Predictor metrics per workload (held-out rows)"):
         st.dataframe(metrics_frame(meta["metrics"]), hide_index=True, width="stretch")
+        for note in meta["metrics"].get("notes", []):
+            st.warning(note, icon=":material/warning:")
         st.caption("p95 coverage: share of held-out requests at or under their predicted p95 "
                    "(0.95 when calibrated). Costs from the router's cost profile "
                    f"{((meta.get('extra') or {}).get('cost_profile') or {}).get('name')}.")

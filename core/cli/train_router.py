@@ -64,4 +64,5 @@ def render(result: dict[str, Any]) -> str:
                 continue
             lines.append(f"{platform:<10}{name:<24}{s['rows']:>6}{s['latency_p50_mae_ms']:>12.1f}"
                          f"{s['latency_p95_coverage']:>11.3f}{s['cost_mae_usd']:>14.3g}")
+    lines += [f"note: {note}" for note in m.get("notes", [])]
     return "\n".join(lines)

@@ -216,10 +216,26 @@ def train_predictors(frame: pd.DataFrame, *, costs: Any = None, view: str = "mar
             preds[target] = model.predict(x_all[held])
         metrics["platforms"][platform] = _metrics(rows[held], preds, int(train.sum()))
     workloads = sorted(rows["workload_type"].astype(str).unique())
+    metrics["notes"] = _coverage_notes(rows, workloads)
     predictors = PlatformPredictors(transform, models, latency_field=field, workloads=workloads)
     return TrainedRouter(predictors=predictors, metrics=metrics, rows=len(rows),
                          fit_s=time.perf_counter() - started,
                          default_objective=_default_objective(rows))
+
+
+def _coverage_notes(rows: pd.DataFrame, workloads: list[str]) -> list[str]:
+    """Workloads with few or no rows on a platform: that platform's predictions for them
+    are extrapolated from other workloads (said, not hidden)."""
+    notes = []
+    counts = rows.groupby(["workload_type", "platform"]).size()
+    for name in workloads:
+        for platform in PLATFORMS:
+            n = int(counts.get((name, platform), 0))
+            if n < MIN_ROWS:
+                notes.append(f"Workload {name!r} has {n} usable {platform} rows: {platform} "
+                             "predictions for it are extrapolated from other workloads. Load "
+                             f"{platform} logs of {name!r} for real predictions.")
+    return notes
 
 
 def _scores(actual: np.ndarray, p50: np.ndarray, p95: np.ndarray, cost: np.ndarray,
