@@ -239,3 +239,15 @@ def test_a_workload_missing_on_one_platform_is_said_and_one_platform_is_refused(
     assert any("heavy_processing" in n and "ecs" in n for n in trained.metrics["notes"])
     with pytest.raises(UserError, match="ecs rows"):
         train_predictors(frame[frame["platform"] == "lambda"], seed=0)
+
+
+@pytest.mark.parametrize("objective", [MinCost(2000.0), MinCost(1000.0, {"heavy_processing":
+                                                                         6000.0}),
+                                       MinLatency(8.0), Weighted(1e-6, "p95")])
+def test_the_explained_difference_has_the_sign_of_the_route(real_logs, trained, objective):
+    expl = explain_decisions(trained.predictors, real_logs, objective, n=40, seed=5)
+    d = expl.decisions
+    assert ((d["difference"] < 0) == (d["route"] == "lambda")).all()
+    sums = expl.contributions.groupby("request")["contribution"].sum()
+    assert np.allclose(sums.loc[d["request"]].to_numpy(), d["difference"].to_numpy(),
+                       rtol=1e-6, atol=1e-12)
