@@ -42,11 +42,29 @@ class Requests:
     def __len__(self) -> int:
         return len(self.arrival)
 
-    def subset(self, mask: np.ndarray) -> Requests:
-        """The requests where mask is True (self when it is all True: no copies)."""
+    def subset(self, mask: np.ndarray) -> Requests | _Subset:
+        """The requests where mask is True (self when it is all True: no copies). Fields are
+        taken on first use: a platform reads five of the fourteen."""
         if mask.all():
             return self
-        return Requests(**{k: v[mask] for k, v in self.__dict__.items()})
+        return _Subset(self, np.flatnonzero(mask))
+
+
+class _Subset:
+    """Lazy rows of a Requests: each field is indexed once, when first read."""
+
+    def __init__(self, parent: Requests, index: np.ndarray):
+        self._parent, self._index = parent, index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        values = getattr(self._parent, name)[self._index]
+        setattr(self, name, values)
+        return values
 
 
 def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
