@@ -36,6 +36,7 @@ import joblib
 import pandas as pd
 
 from core.errors import UserError
+from core.formats import json_default
 
 ROOT_ENV = "ROUTING_LAB_MODELS"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -185,16 +186,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)
-
-
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, indent=2, sort_keys=True, default=_jsonable).encode()
+    return json.dumps(obj, indent=2, sort_keys=True, default=json_default).encode()
 
 
 class Registry:
@@ -555,7 +548,7 @@ class Registry:
             "library_versions": meta["library_versions"],
             "note": "The .pkl holds the whole pipeline: it takes the raw request table.",
         }
-        paths["metadata"].write_text(json.dumps(thesis_meta, indent=2, default=_jsonable))
+        paths["metadata"].write_text(json.dumps(thesis_meta, indent=2, default=json_default))
         return paths
 
 

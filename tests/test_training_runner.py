@@ -57,7 +57,7 @@ def test_variance_models_beat_the_baseline_significantly(variance):
     doc = run.to_json()
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "train_test_gap", "fit_s",
             "predict_ms", "importances"} <= set(doc["models"]["lgbm"])
-    assert "\\toprule" in run.latex() and run.metrics_csv().startswith("model,")
+    assert "\\toprule" in run.to_latex() and run.metrics_csv().startswith("model,")
 
 
 def test_same_seed_same_numbers(variance):

@@ -289,7 +289,7 @@ def downloads(run: TrainRun) -> None:
     row = st.container(horizontal=True)
     row.download_button("Metrics (CSV)", run.metrics_csv(), "metrics.csv", "text/csv",
                         icon=":material/download:", on_click="ignore")
-    row.download_button("LaTeX table", run.latex(), "model_comparison.tex", "text/x-tex",
+    row.download_button("LaTeX table", run.to_latex(), "model_comparison.tex", "text/x-tex",
                         icon=":material/download:", on_click="ignore")
     saved = _saved(run)
     if saved:

@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 from core.errors import UserError
+from core.formats import json_default
 
 #: command name -> module in core.cli.
 COMMANDS = {
@@ -61,19 +62,6 @@ def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.Argume
     """The parser of one command (its error messages point at that command's --help)."""
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return action.choices[command]
-
-
-def _jsonable(value: Any) -> Any:
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
 
 
 def _one_line(exc: BaseException, limit: int = 2000) -> str:
@@ -127,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _print_warnings(caught)
     if args.json:
-        print(json.dumps(result, default=_jsonable, indent=2))
+        print(json.dumps(result, default=json_default, indent=2))
     else:
         print(module.render(result))
     return 0

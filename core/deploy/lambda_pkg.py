@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import math
 import py_compile
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.formats import plain
 from core.portable import evaluator
 from core.portable.export import dumps, export_pipeline
 
@@ -52,19 +52,6 @@ class BuildResult:
         return asdict(self)
 
 
-def _finite(value: Any) -> Any:
-    """JSON-safe copy: NaN/inf become None (the model JSON is written with allow_nan=False)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if hasattr(value, "item"):
-        return _finite(value.item())
-    return value
-
-
 def package_metadata(doc: dict[str, Any], *, model_id: str,
                      registry_metadata: dict[str, Any] | None = None,
                      region: str = "eu-west-1", architecture: str = "arm",
@@ -76,7 +63,7 @@ def package_metadata(doc: dict[str, Any], *, model_id: str,
     meta = registry_metadata or {}
     prices = get_prices("aws-2026", region=region, architecture=architecture)
     metrics = meta.get("metrics") or {}
-    return _finite({
+    return plain({
         "model_id": model_id,
         "model_type": DISPLAY_NAMES.get(doc["model_type"], doc["model_type"]),
         "model_kind": doc["model_type"],

@@ -21,6 +21,7 @@ import pandas as pd
 from core.drift import stats as st
 from core.errors import UserError
 from core.features import TIME_FEATURE, hour_of_day
+from core.formats import plain
 from core.schema import CATEGORICAL_FEATURES, DEFAULT_FEATURES, LABEL
 
 SEGMENT = "workload_type"
@@ -73,7 +74,7 @@ class DriftReport:
     model_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        return plain(asdict(self), digits=6)
 
     def feature_table(self) -> pd.DataFrame:
         """One row per (feature, statistic) for display."""
@@ -86,18 +87,6 @@ class DriftReport:
         rows = [{"window": w["window"], "measure": k, "value": v}
                 for w in self.windows for k, v in w["values"].items()]
         return pd.DataFrame(rows, columns=["window", "measure", "value"])
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 6) if math.isfinite(value) else None
-    return value
 
 
 # -- inputs ----------------------------------------------------------------------------------

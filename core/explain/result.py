@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
+from core.formats import latex_table, plain
 
 #: Importance share above which one feature (or workload_type with its proxies) dominates;
 #: the same 40 % as the FEATURE_DOMINANCE finding.
@@ -173,6 +174,14 @@ class Explanation:
         return {"dominant": False, "features": [top], "share": top_share,
                 "message": f"No single feature dominates: the largest, {top}, carries "
                            f"{top_share:.1%} of the mean |SHAP|."}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the CLI's document with NaN and numpy values made plain."""
+        return plain(self.to_json())
+
+    def to_latex(self) -> str:
+        """Global importance as a booktabs table (feature, mean |SHAP|, share)."""
+        return latex_table(self.importance(), number_format="{:.4g}")
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's document: provenance, sampling, additivity and global importance."""

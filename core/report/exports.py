@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import logging
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from core.formats import latex_table
 from core.report.builder import build_sections, missing_sections
 from core.report.document import Section, render_html
 
@@ -19,19 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def to_latex(frame: pd.DataFrame, caption: str = "") -> str:
-    """A booktabs LaTeX table (pandas' Styler needs jinja2, which streamlit already brings)."""
-    styler = (frame.style.hide(axis="index").format(precision=4, escape="latex", na_rep="--")
-              .format_index(escape="latex", axis=1))
-    return styler.to_latex(caption=_latex_escape(caption) or None, hrules=True,
-                           position="htbp")
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
-                  "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}"}
-
-
-def _latex_escape(text: str) -> str:
-    return re.sub(r"[\\&%$#_{}]", lambda m: _LATEX_SPECIAL[m.group()], text)
+    """A booktabs LaTeX table of a report table (core.formats: one writer, full escaping)."""
+    return latex_table(frame, caption=caption or None)
 
 
 def write_tables(sections: list[Section], out_dir: Path) -> list[Path]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from core.formats import latex_table, plain
 from core.pricing import fargate_cost
 from core.simulate.fargate_platform import task_billed_seconds
 
@@ -110,19 +111,16 @@ class SimulationResult:
 
     def to_latex(self) -> str:
         """The comparison table as a LaTeX tabular (booktabs), ready for a thesis."""
-        frame = self.comparison_frame()
-        cols = " ".join(["l"] + ["r"] * len(frame.columns))
-        lines = [rf"\begin{{tabular}}{{{cols}}}", r"\toprule",
-                 " & ".join(["Metric", *map(_latex_escape, frame.columns)]) + r" \\", r"\midrule"]
-        for label, row in frame.iterrows():
-            cells = ["--" if pd.isna(v) else f"{v:,.6g}" for v in row]
-            lines.append(" & ".join([_latex_escape(label), *cells]) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines)
+        return latex_table(self.comparison_frame().rename_axis("Metric"), index=True,
+                           number_format="{:,.6g}")
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the `simulate --json` document (NaN and numpy values made plain)."""
+        return plain(self.to_json())
 
-def _latex_escape(text: Any) -> str:
-    return str(text).replace("%", r"\%").replace("_", r"\_").replace("$", r"\$")
+    def frame(self) -> pd.DataFrame:
+        """The main table: one row of metrics per strategy."""
+        return self.summary_frame()
 
 
 def _num(value: Any) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.formats import latex_table, plain
 from core.training import metrics as m
 from core.training.zoo import MODEL_NAMES
 
@@ -84,17 +85,13 @@ class ModelResult:
                 "cv": {k: {"mean": _r(v["mean"]), "std": _r(v["std"])}
                        for k, v in self.cv.items()},
                 "importances": self.importance_shares(),
-                "params": {k: _plain(v) for k, v in self.params.items()},
+                "params": plain(self.params),
             })
             if self.search:
                 from core.training.search import to_json as search_json
 
                 out["search"] = search_json(self.search)
         return out
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def _r(value: Any, digits: int = 4) -> float | None:
@@ -229,22 +226,23 @@ class TrainRun:
     def metrics_csv(self) -> str:
         return self.table().to_csv(index=False)
 
-    def latex(self) -> str:
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the `train --json` document with NaN and numpy values made plain."""
+        return plain(self.to_json())
+
+    def to_latex(self) -> str:
         """A booktabs table for the thesis chapter (test metrics, CV mean ± std, gap)."""
-        lines = [r"\begin{tabular}{lrrrrrr}", r"\toprule",
-                 r"Model & Accuracy & Precision & Recall & F1 & ROC-AUC & Gap \\", r"\midrule"]
+        rows = []
         for r in self.ok_results():
             cv = r.cv.get("accuracy", {})
             acc = f"{r.metrics['accuracy']:.3f}"
             if cv and math.isfinite(cv.get("std", math.nan)):
                 acc += rf" ({cv['mean']:.3f} $\pm$ {cv['std']:.3f})"
-            cells = [r.name, acc] + [_tex(r.metrics[k]) for k in
-                                     ("precision", "recall", "f1", "roc_auc")]
-            cells.append(_tex(r.train_test_gap))
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        return "\n".join(lines) + "\n"
-
-
-def _tex(value: float) -> str:
-    return f"{value:.3f}" if math.isfinite(value) else "--"
+            rows.append({"Model": r.name, "Accuracy": acc,
+                         **{name: r.metrics[k] for name, k in (
+                             ("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"),
+                             ("ROC-AUC", "roc_auc"))},
+                         "Gap": r.train_test_gap})
+        columns = ["Model", "Accuracy", "Precision", "Recall", "F1", "ROC-AUC", "Gap"]
+        return latex_table(pd.DataFrame(rows, columns=columns), number_format="{:.3f}",
+                           raw=("Accuracy",))

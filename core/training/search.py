@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
+from core.formats import plain
 from core.training.metrics import classification_metrics
 from core.training.zoo import make_pipeline
 
@@ -173,14 +174,6 @@ def search(kind: str, features: list[str], x: pd.DataFrame, y: np.ndarray,
             "folds": len(folds), "wall_s": time.perf_counter() - started}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _show(value: Any) -> str:
     """A setting for display: floats to 4 significant digits."""
     if isinstance(value, float):
@@ -195,15 +188,15 @@ def to_json(info: dict[str, Any] | None) -> dict[str, Any] | None:
     if not info:
         return None
     history = [{"number": h["number"], "state": h["state"],
-                "roc_auc": _plain(round(h["roc_auc"], 5) if math.isfinite(h["roc_auc"])
+                "roc_auc": plain(round(h["roc_auc"], 5) if math.isfinite(h["roc_auc"])
                                   else math.nan),
                 "folds": h["folds"], "s": round(h["s"], 3),
-                "params": {k: _plain(v) for k, v in h["params"].items()}}
+                "params": {k: plain(v) for k, v in h["params"].items()}}
                for h in info.get("history", [])]
     keep = ("best_value", "best_trial", "trials", "pruned", "n_trials", "budget_s", "sampler",
             "seed", "folds", "wall_s")
-    out = {k: _plain(info[k]) for k in keep if k in info}
-    out["params"] = {k: _plain(v) for k, v in info["params"].items()}
+    out = {k: plain(info[k]) for k in keep if k in info}
+    out["params"] = {k: plain(v) for k, v in info["params"].items()}
     out["history"] = history
     return out
 
