@@ -2,23 +2,23 @@
 AWS Lambda Power Tuning: cost vs duration per memory size) and one-at-a-time sensitivity of
 the router's savings.
 
-Every point is an independent simulation run through joblib, so a user with a Dask cluster
-can run a sweep there: `with joblib.parallel_config(backend="dask"): ...` (or pass
-`backend="dask"`) once a `dask.distributed.Client` is connected.
+Every point is an independent simulation run through core.parallel: in this process by
+default (a sweep of a dozen small points is over before a cluster would start),
+`scheduler=None` for a local Dask cluster sized to the machine, or a scheduler address for an
+existing cluster. Same points, same results wherever they run.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, parallel_config
 
 from core.errors import UserError
+from core.parallel import LOCAL, Progress, map_ordered
 from core.simulate.routers import RouterModel, prepare_model
 from core.simulate.scenario import load_scenario
 
@@ -44,7 +44,7 @@ def _set(spec: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def _point(spec: dict[str, Any], strategies: tuple[str, ...],
+def _point(spec: dict[str, Any], *, strategies: tuple[str, ...],
            model: RouterModel | None = None) -> dict[str, Any]:
     """One simulation, reduced to its per-strategy summaries (small to ship between workers)."""
     from core.simulate.runner import simulate
@@ -52,12 +52,12 @@ def _point(spec: dict[str, Any], strategies: tuple[str, ...],
     return simulate(spec, strategies=strategies, bins=1, pipeline=model).strategies
 
 
-def _run(specs: list[dict], strategies: tuple[str, ...], n_jobs: int,
-         backend: str | None, model: RouterModel | None = None) -> list[dict[str, Any]]:
-    # parallel_config (not Parallel(backend=...)) is what registers joblib's "dask" backend
-    context = parallel_config(backend=backend) if backend else contextlib.nullcontext()
-    with context:
-        return Parallel(n_jobs=n_jobs)(delayed(_point)(s, strategies, model) for s in specs)
+def _run(specs: list[dict], strategies: tuple[str, ...], scheduler: str | None,
+         model: RouterModel | None = None,
+         on_progress: Progress | None = None) -> list[dict[str, Any]]:
+    results, _ = map_ordered(_point, specs, scheduler=scheduler, on_progress=on_progress,
+                             shared={"strategies": strategies, "model": model})
+    return results
 
 
 def _base(spec: dict | None, requests: int) -> dict[str, Any]:
@@ -67,8 +67,8 @@ def _base(spec: dict | None, requests: int) -> dict[str, Any]:
 
 def break_even(spec: dict | None = None, *, rates: Sequence[float] = DEFAULT_RATES,
                workloads: Sequence[str] | None = None,
-               duration_s: float = BREAK_EVEN_DURATION_S, n_jobs: int = 1,
-               backend: str | None = None) -> tuple[pd.DataFrame, dict]:
+               duration_s: float = BREAK_EVEN_DURATION_S, scheduler: str | None = LOCAL,
+               on_progress: Progress | None = None) -> tuple[pd.DataFrame, dict]:
     """Cost per million of Lambda-only vs ECS-only per workload over Poisson rates, each
     simulated for `duration_s` of traffic.
 
@@ -93,7 +93,7 @@ def break_even(spec: dict | None = None, *, rates: Sequence[float] = DEFAULT_RAT
             s["requests"] = int(min(max(rate * duration_s, lo), hi))
             specs.append(s)
             keys.append((name, float(rate)))
-    results = _run(specs, ("lambda", "ecs"), n_jobs, backend)
+    results = _run(specs, ("lambda", "ecs"), scheduler, on_progress=on_progress)
     rows = []
     for (name, rate), res in zip(keys, results, strict=True):
         for platform in ("lambda", "ecs"):
@@ -120,14 +120,14 @@ def _crossing(rows: pd.DataFrame) -> float | None:
 
 
 def memory_sweep(spec: dict | None = None, *, memories: Sequence[int] = POWER_TUNING_MB,
-                 requests: int = SWEEP_REQUESTS, n_jobs: int = 1,
-                 backend: str | None = None) -> pd.DataFrame:
+                 requests: int = SWEEP_REQUESTS, scheduler: str | None = LOCAL,
+                 on_progress: Progress | None = None) -> pd.DataFrame:
     """Lambda-only cost and latency per memory size (Power Tuning's trade-off curve)."""
     base = _base(spec, requests)
     specs = [_set(base, "lambda.memory_mb", int(m)) for m in memories]
     for s in specs:
         load_scenario(s)  # a bad memory size fails before any work starts
-    results = _run(specs, ("lambda",), n_jobs, backend)
+    results = _run(specs, ("lambda",), scheduler, on_progress=on_progress)
     return pd.DataFrame([{"memory_mb": int(m),
                           "cost_per_million": r["lambda"]["cost_per_million"],
                           "latency_mean_ms": r["lambda"]["latency_mean_ms"],
@@ -138,8 +138,9 @@ def memory_sweep(spec: dict | None = None, *, memories: Sequence[int] = POWER_TU
 
 def sensitivity(spec: dict | None = None, *, params: Sequence[str] = SENSITIVITY_PARAMS,
                 factors: Sequence[float] = (0.5, 2.0), requests: int = SWEEP_REQUESTS,
-                n_jobs: int = 1, backend: str | None = None, model: Any = None,
-                registry_root: str | None = None) -> pd.DataFrame:
+                scheduler: str | None = LOCAL, model: Any = None,
+                registry_root: str | None = None,
+                on_progress: Progress | None = None) -> pd.DataFrame:
     """Hybrid savings vs each baseline when one parameter is scaled by each factor.
 
     A model router is loaded (from `registry_root`, default $ROUTING_LAB_MODELS or models/)
@@ -160,7 +161,7 @@ def sensitivity(spec: dict | None = None, *, params: Sequence[str] = SENSITIVITY
                 new = int(min(max(new, 128), 10_240))
             specs.append(_set(base, param, new))
             keys.append((param, float(f), new))
-    results = _run(specs, ("lambda", "ecs", "hybrid"), n_jobs, backend, router_model)
+    results = _run(specs, ("lambda", "ecs", "hybrid"), scheduler, router_model, on_progress)
     rows = []
     for (param, f, value), res in zip(keys, results, strict=True):
         hyb = res["hybrid"]
