@@ -54,7 +54,7 @@ def test_oracle_replay_shows_calibration_then_results(app_test, logs):
     calibration = at.dataframe[0].value
     assert {"measured_p50_ms", "simulated_p50_ms", "p50_error_pct"} <= set(calibration.columns)
     assert (calibration["p50_error_pct"].abs() < 10).all()
-    _, result, note = at.session_state["replay"]
+    _, result, note, _ = at.session_state["replay"]
     assert note is None  # the oracle has no test accuracy to compare with
     assert result.strategies["hybrid"]["routing_accuracy"] == 1.0
     assert any(m.label.startswith("Routing accuracy") and m.value == "100.0%" for m in at.metric)
@@ -76,7 +76,7 @@ def test_model_replay_uses_the_models_threshold(app_test, logs, tmp_path):
     assert at.session_state["active_model"] == model_id
     at.button(key="replay.run").click().run()
     assert not at.exception and not at.error
-    router, result, note = at.session_state["replay"]
+    router, result, note, _ = at.session_state["replay"]
     assert router == model_id
     # threshold 1.0 from the registry metadata: nothing is sent to Lambda
     assert result.strategies["hybrid"]["lambda_share"] == 0.0
@@ -85,3 +85,17 @@ def test_model_replay_uses_the_models_threshold(app_test, logs, tmp_path):
     if abs(routed - 0.5) > 0.03:
         assert "test accuracy 50.0%" in note
         assert any("test accuracy" in i.value for i in at.info)
+
+
+def test_seeds_give_intervals_on_the_page(app_test, logs):
+    at = app_test(PAGE, dataset=logs, dataset_name="logs")
+    at.run()
+    at.button(key="replay.run").click().run()
+    at.number_input(key="replay.seeds").set_value(3)
+    at.text_input(key="replay.scheduler").set_value("local")  # in process: no cluster here
+    at.button(key="replay.seeds.run").click().run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    row = table[(table["strategy"] == "hybrid") & (table["figure"] == "cost_usd")].iloc[0]
+    assert row["95 % low"] <= row["mean"] <= row["95 % high"]
+    assert any("3 seeds" in c.value for c in at.caption)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.cost_profile import get_profile
 from core.decision import decision_threshold
+from core.simulate.montecarlo import monte_carlo
 from core.simulate.replay import PLACEMENTS, ReplaySettings, calibration_frame, replay
 from core.wording import accuracy_note, versus_sentences
 from ui import model_picker, state
@@ -80,10 +81,61 @@ def panel(frame: pd.DataFrame | None, models: pd.DataFrame) -> None:
         with st.spinner("Replaying the loaded requests…"):
             result = guarded(replay, frame, settings, pipeline=pipeline)
         if result is not None:
-            state.put(state.REPLAY, (router, result, _note(router, meta, result)))
+            state.put(state.REPLAY, (router, result, _note(router, meta, result), settings))
     done = state.get(state.REPLAY)
     if done is not None:
-        _show(*done)
+        _show(done[0], done[1], done[2])
+        _seeds_panel(frame, done)
+
+
+SEEDS_KEY = "replay.seeds_result"
+#: Figures the Monte-Carlo table shows, per strategy.
+SEED_FIGURES = ("cost_usd", "latency_p95_ms", "cold_start_rate", "routing_accuracy")
+
+
+def _seeds_panel(frame: pd.DataFrame, done: tuple) -> None:
+    """Monte-Carlo seeds of the last replay on Dask: every figure with a 95 % interval."""
+    router, result, settings = done[0], done[1], done[3]
+    with st.expander("Confidence intervals: run many seeds (Dask)"):
+        c = st.columns([1, 2, 1])
+        n = c[0].number_input("Seeds", 2, 1000, 8, key="replay.seeds")
+        address = c[1].text_input("Dask scheduler", key="replay.scheduler",
+                                  placeholder="blank: a local cluster, one worker per core",
+                                  help="An existing cluster's address, e.g. tcp://10.0.0.5:8786")
+        if c[2].button("Run seeds", key="replay.seeds.run"):
+            pipeline = None
+            if settings.router == "model":
+                loaded = guarded(_load, router, state.get(state.REGISTRY_DIR))
+                if loaded is None:
+                    return
+                pipeline = loaded[0]
+            bar = st.progress(0.0, text="Starting the cluster…")
+            out = guarded(monte_carlo, int(n), frame=frame, settings=settings,
+                          pipeline=pipeline, base_seed=settings.seed,
+                          scheduler=address.strip() or None,
+                          on_progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            bar.empty()
+            if out is not None:
+                st.session_state[SEEDS_KEY] = (id(result), out)
+        saved = st.session_state.get(SEEDS_KEY)
+        if saved is not None and saved[0] == id(result):
+            out = saved[1]
+            rows = []
+            for name in result.strategies:
+                for figure in SEED_FIGURES:
+                    key = f"{name}.{figure}"
+                    interval = out["ci95"].get(key)
+                    if interval is None:
+                        continue
+                    rows.append({"strategy": name, "figure": figure,
+                                 "mean": out["mean"][key], "95 % low": interval[0],
+                                 "95 % high": interval[1]})
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(c, format="%.5g")
+                                        for c in ("mean", "95 % low", "95 % high")})
+            ran = out["scheduler"]
+            st.caption(f"{len(out['seeds'])} seeds on {ran['workers']} worker(s) at "
+                       f"{ran['address']}; Student-t interval of the mean over seeds.")
 
 
 def _note(router: str, meta: dict, result) -> str | None:
