@@ -172,6 +172,20 @@ def _story(page, app_url, artillery_dir) -> None:
     _shoot(page, "simulate")
     lap("simulate")
 
+    _open(page, "Route by objective", times)
+    _ok(page)
+    click_button(page, "Train a router on this data")
+    page.get_by_text("Routing by: least cost with p95").wait_for(timeout=60_000)
+    click_button(page, "Sweep the parameter (Pareto)")
+    page.wait_for_function(f"document.querySelectorAll(\"{CHARTS}\").length >= 1",
+                           timeout=60_000)
+    assert page.get_by_text("Pareto: cost vs p95 latency").count() >= 1
+    click_button(page, "Explain decisions")
+    page.get_by_text("Why each request went where").wait_for(timeout=60_000)
+    _ok(page)
+    _shoot(page, "objective")
+    lap("objective")
+
     _open(page, "Deploy", times)
     _ok(page)
     click_button(page, "Run the six thesis scenarios")
