@@ -68,6 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-save", action="store_true", help="do not save the models")
     parser.add_argument("--promote", action="store_true",
                         help="mark the best model as champion in the registry")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="train the models as tasks on this Dask cluster "
+                             "(tcp://host:8786) instead of local processes")
     add_costs(parser)
 
 
@@ -92,6 +95,7 @@ def run(args: argparse.Namespace) -> dict:
         frame, features=args.features, label=args.label, models=models, split=args.split,
         group=args.group, cv=args.cv, seed=args.seed, time_limit_s=args.time_limit,
         search_budget_s=args.search, search_trials=args.trials, n_jobs=args.jobs,
+        scheduler=args.scheduler,
         registry=registry, on_progress=None if args.json else _progress)
     doc = run_.to_json()
     doc["champion"] = None

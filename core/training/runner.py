@@ -66,6 +66,7 @@ def train_and_compare(
     registry: Any = None, search_budget_s: float | None = None,
     model_params: dict[str, dict[str, Any]] | None = None, allow_outcomes: bool = False,
     n_jobs: int | None = None, search_trials: int | None = None,
+    scheduler: str | None = None,
 ) -> TrainRun:
     """Train `models` on one split of `frame` and compare them honestly.
 
@@ -76,6 +77,8 @@ def train_and_compare(
     cancelled | saved); a heartbeat every second lists the running models and their time.
     With a `registry`, each successful model is saved as a version. `search_budget_s` turns
     on an Optuna search per model (at most `search_trials` trials, default 50).
+    `scheduler` (a Dask scheduler's address) trains the models as tasks on that cluster
+    instead of this machine's processes.
     """
     started_at = time.perf_counter()
     kinds = check_kinds(list(models))
@@ -110,8 +113,14 @@ def train_and_compare(
                 "model": result.kind, "result": result, "error": result.error,
                 "elapsed_s": result.elapsed_s})
 
-    cancelled = _schedule(tasks, n_jobs or default_jobs(), time_limit_s, cancel, notify,
-                          finished)
+    if scheduler is None:
+        cancelled = _schedule(tasks, n_jobs or default_jobs(), time_limit_s, cancel, notify,
+                              finished)
+    else:
+        from core.training import dask_runner
+
+        cancelled, _ = dask_runner.schedule(tasks, scheduler, time_limit_s, cancel, notify,
+                                            finished, _to_result)
     run = TrainRun(
         results={k: results[k] for k in kinds}, features=prep.features, label=label,
         seed=seed, rows=len(prep.y), split=plan.describe(), y_test=prep.y[plan.test],
@@ -209,19 +218,22 @@ def _receive(kind: str, conn: Any, running: dict, finished: Callable[[ModelResul
     running.pop(kind)
     conn.close()
     proc.join(5)
-    elapsed = time.perf_counter() - start
+    finished(_to_result(kind, message, time.perf_counter() - start))
+
+
+def _to_result(kind: str, message: tuple, elapsed: float) -> ModelResult:
+    """A worker's ('result', dict) or ('error', text, traceback) as a ModelResult."""
     if message[0] == "error":
         log.debug("model %s failed:\n%s", kind, message[2])
-        finished(ModelResult(kind, "error", elapsed_s=elapsed, error=message[1]))
-        return
+        return ModelResult(kind, "error", elapsed_s=elapsed, error=message[1])
     data = message[1]
-    finished(ModelResult(
+    return ModelResult(
         kind, "ok", elapsed_s=elapsed, metrics=data["metrics"],
         train_metrics=data["train_metrics"], cv_scores=data["cv_scores"], fit_s=data["fit_s"],
         predict_ms=data["predict_ms"], predict_batch_ms=data["predict_batch_ms"],
         batch_rows=data["batch_rows"], importances=data["importances"],
         params=data["params"], search=data["search"], proba_test=data["proba_test"],
-        pipeline=data["pipeline"]))
+        pipeline=data["pipeline"])
 
 
 def _save(registry: Any, result: ModelResult, prep: Any, seed: int, split: dict,
