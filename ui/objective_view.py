@@ -11,10 +11,10 @@ import math
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from core.errors import UserError
+from core.objective.figures import pareto_figure
 from core.objective.objectives import KINDS, parse_objective
 from core.objective.predictors import MODEL_TYPE, metrics_frame
 from core.registry import Registry
@@ -128,59 +128,39 @@ def _run(frame: pd.DataFrame, predictors: Any, meta: dict, objective: Any, class
     """Objective router and (optionally) the classifier replayed on the same draws."""
     from dataclasses import replace
 
+    from core.objective.report import comparison
     from core.simulate.replay import replay
 
     settings = _settings(meta, seed)
     result = replay(frame, replace(settings, router="objective", objective=objective),
                     pipeline=predictors)
-    rows = {name: result.strategies[name] for name in ("lambda", "ecs")}
-    rows["objective router"] = result.strategies["hybrid"]
+    extra = {}
     if classifier is not None:
         pipeline, threshold = classifier
         other = replay(frame, replace(settings, router="model", threshold=threshold),
                        pipeline=pipeline)
-        rows["classifier"] = other.strategies["hybrid"]
-    rows["label-rule oracle"] = result.strategies["oracle"]
-    rows["cost oracle"] = result.strategies["cost_oracle"]
-    table = pd.DataFrame([{"router": name, "cost_usd": s["cost_usd"],
-                           "cost_per_million": s["cost_per_million"],
-                           "latency_p50_ms": s["latency_p50_ms"],
-                           "latency_p95_ms": s["latency_p95_ms"],
-                           "lambda_share": s["lambda_share"],
-                           "routing_accuracy": s["routing_accuracy"]}
-                          for name, s in rows.items()])
+        extra["classifier"] = other.strategies["hybrid"]
     hybrid = result.strategies["hybrid"]
-    return {"table": table, "objective_met": hybrid.get("objective_met"),
-            "checks": hybrid["objective"]["checks"], "calibration": result.calibration}
+    return {"table": comparison(result.strategies, extra), "describe": objective.describe(),
+            "objective": objective.to_dict(), "met": hybrid.get("objective_met"),
+            "checks": hybrid["objective"]["checks"], "metrics": metrics_frame(meta["metrics"]),
+            "notes": meta["metrics"].get("notes", [])}
 
 
-def pareto_figure(table: pd.DataFrame) -> go.Figure:
-    """Cost vs p95 latency: the objective router across its parameter (a line), the other
-    routers and the hindsight oracles (hollow) as labelled points."""
-    fig = go.Figure()
-    sweep = table[table["router"] == "objective"].sort_values("value")
-    if not sweep.empty:
-        param = str(sweep["parameter"].iloc[0])
-        fig.add_trace(go.Scatter(
-            x=sweep["latency_p95_ms"], y=sweep["cost_usd"], mode="lines+markers",
-            name=f"objective router ({param})", marker={"size": 9, "color": "#2ca02c"},
-            text=[f"{param} = {v:.4g}" for v in sweep["value"]],
-            hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>cost $%{y:.4f}<extra></extra>"))
-    others = table[table["router"] != "objective"]
-    colors = {"lambda-only": "#ff9900", "ecs-only": "#1f77b4", "classifier": "#9467bd",
-              "label-rule oracle": "#7f7f7f", "cost oracle": "#17becf"}
-    for row in others.itertuples():
-        fig.add_trace(go.Scatter(
-            x=[row.latency_p95_ms], y=[row.cost_usd], mode="markers+text", name=row.router,
-            text=[row.router], textposition="top center",
-            marker={"size": 12, "color": colors.get(row.router, "#333333"),
-                    "symbol": "circle-open" if row.hindsight else "diamond"},
-            hovertemplate=f"{row.router}<br>p95 %{{x:,.0f}} ms<br>cost $%{{y:.4f}}"
-                          "<extra></extra>"))
-    fig.update_layout(title="Pareto: cost vs p95 latency across objective parameters",
-                      xaxis_title="p95 latency (ms)", yaxis_title="Fleet cost (USD)",
-                      legend_title=None)
-    return fig
+def report_summary(frame: pd.DataFrame | None) -> dict[str, Any] | None:
+    """What this page last ran on ``frame`` (replay, sweep, decisions) for the report's
+    Routing by objective section; None when nothing was replayed here."""
+    done = st.session_state.get(RESULT)
+    if frame is None or done is None or done[0][0] != id(frame):
+        return None
+    summary = dict(done[2])
+    sweep = st.session_state.get(PARETO)
+    if sweep is not None and sweep[0] == done[0]:
+        summary["pareto"] = sweep[2]
+    decisions = st.session_state.get(DECISIONS)
+    if decisions is not None and decisions[0] == done[0]:
+        summary["decisions"] = decisions[2].decisions
+    return summary
 
 
 def panel(frame: pd.DataFrame | None) -> None:
@@ -317,7 +297,7 @@ def _show(token: tuple) -> None:
     done = st.session_state.get(RESULT)
     if done is not None and done[0] == token:
         _, spec, result = done
-        met = result["objective_met"]
+        met = result["met"]
         st.markdown(f"**Objective router vs single platforms, classifier and oracles** "
                     f"({parse_objective(spec).describe()})")
         if met is not None:
