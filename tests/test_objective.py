@@ -251,3 +251,19 @@ def test_the_explained_difference_has_the_sign_of_the_route(real_logs, trained, 
     sums = expl.contributions.groupby("request")["contribution"].sum()
     assert np.allclose(sums.loc[d["request"]].to_numpy(), d["difference"].to_numpy(),
                        rtol=1e-6, atol=1e-12)
+
+
+def test_report_summary_and_section_on_the_real_logs(real_logs):
+    from core.objective.report import section, summarise
+    from core.report.document import Section
+
+    summary = summarise(real_logs, label_rule={"cost_profile": "thesis"}, points=3)
+    assert summary["objective"]["kind"] == "min_cost" and summary["cost_profile"] == "thesis"
+    assert {"lambda", "ecs", "objective router", "label-rule oracle", "cost oracle"} == set(
+        summary["table"]["router"])
+    assert (summary["pareto"]["router"] == "objective").sum() == 3
+    sec = Section("Routing by objective")
+    assert section(summary, sec) is True
+    kinds = [b.kind for b in sec.blocks]
+    assert "figure" in kinds and kinds.count("table") >= 3
+    assert section(None, Section("x")) is False
