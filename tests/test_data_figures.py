@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core import profile
+from core import figures, profile
 from ui import data_figures as figs
 
 
@@ -36,7 +36,7 @@ def test_share_bars_show_band_and_percentages():
     shares = pd.DataFrame({"workload_type": ["lightweight_api", "heavy_processing"],
                            "rows": [10, 10], "lambda_optimal_share": [0.5, 0.95],
                            "in_band": [True, False]})
-    fig = figs.label_share_bars(shares)
+    fig = figures.label_shares(shares)
     assert fig.layout.shapes[0].y0 == 0.2 and fig.layout.shapes[0].y1 == 0.8
     assert fig.layout.yaxis.tickformat == ".0%"
     cold = pd.DataFrame({"workload_type": ["lightweight_api"], "lambda_requests": [4],

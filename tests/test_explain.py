@@ -168,7 +168,7 @@ def test_segments_and_comparison_frames(models, frame):
 def test_figures_are_plotly(models, frame):
     expl = explain(models["rf"], frame)
     req = explain_row(models["rf"], frame, 5)
-    figs = [figures.importance_bar(expl), figures.beeswarm(expl),
+    figs = [expl.plot("importance"), figures.beeswarm(expl),
             figures.dependence(expl, "payload_size_kb"), figures.dependence(expl, "time_window"),
             figures.waterfall(req), figures.segments(expl),
             figures.compare({"a": expl, "b": expl})]

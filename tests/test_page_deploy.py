@@ -86,11 +86,11 @@ def test_response_reads_as_route_and_fields_not_json():
 def test_scenario_chart_is_horizontal_and_marks_the_first_call():
     import pandas as pd
 
-    from ui.deploy_view import scenario_latency
+    from core.figures import handler_latency
 
     rows = pd.DataFrame({"scenario": ["a long scenario name", "b"], "invoke_ms": [9.0, 0.04],
                          "match": [True, False]})
-    fig = scenario_latency(rows)
+    fig = handler_latency(rows)
     assert fig.data[0].orientation == "h"
     assert list(fig.data[0].y) == ["a long scenario name (first call)", "b"]
     assert fig.layout.xaxis.title.text == "handler time (ms)"

@@ -97,4 +97,4 @@ def test_workload_model_is_core_synths():
     for name, prof in synth.WORKLOAD_PROFILES.items():
         assert profiles[name]["ms_per_kb"] == prof.ms_per_kb
         assert profiles[name]["payload_kb"] == list(prof.payload_kb)
-    assert DEFAULT_NOISE_SIGMA == synth.Scenario.noise
+    assert synth.Scenario.noise == DEFAULT_NOISE_SIGMA

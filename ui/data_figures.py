@@ -1,5 +1,6 @@
 """Plotly figures of the Data page. Pure: a frame in, a figure out; no Streamlit, no
-aggregation (core.profile and core.labels compute the numbers)."""
+aggregation (core.profile and core.labels compute the numbers). The label-share bars and the
+layout come from core.figures."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from core.figures import HEIGHT, style
+from core.figures import PLATFORM_COLOURS as PLATFORM_COLORS
 from core.schema import LOAD_PATTERNS, PLATFORMS, WORKLOADS
 
-PLATFORM_COLORS = {"lambda": "#ff9900", "ecs": "#1f77b4", "unknown": "#9e9e9e"}
-BAND = (0.2, 0.8)
-HEIGHT = 360
 #: Columns each chart needs; the page says which are missing instead of drawing nothing.
 NEEDS = {
     "latency_vs_payload": ("payload_size_kb", "platform"),
@@ -23,24 +23,6 @@ def _order(values: pd.Series, known: tuple[str, ...]) -> list[str]:
     """Known categories in their natural order, then any others alphabetically."""
     present = [str(v) for v in values.dropna().unique()]
     return [k for k in known if k in present] + sorted(set(present) - set(known))
-
-
-def _style(fig: go.Figure, title: str, workloads: list[str] | None = None) -> go.Figure:
-    """Title, legend in one row under it, and workload names broken at `_` (no tilted ticks)."""
-    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=HEIGHT,
-                      margin={"l": 10, "r": 10, "t": 80, "b": 10},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
-                              "title": None})
-    def decades(axis) -> None:  # one tick per decade on log axes: 1, 10, 100, ...
-        if axis.type == "log":
-            axis.dtick = 1
-
-    fig.for_each_xaxis(decades)
-    fig.for_each_yaxis(decades)
-    if workloads:
-        fig.update_xaxes(tickangle=0, tickvals=workloads,
-                         ticktext=[w.replace("_", "<br>") for w in workloads])
-    return fig
 
 
 def latency_box(stats: pd.DataFrame, latency: str) -> go.Figure:
@@ -59,7 +41,7 @@ def latency_box(stats: pd.DataFrame, latency: str) -> go.Figure:
                       yaxis_title=f"{latency} (log)")
     fig.update_yaxes(type="log")
     fig.update_xaxes(categoryorder="array", categoryarray=workloads)
-    return _style(fig, "Latency by workload and platform", workloads)
+    return style(fig, "Latency by workload and platform", workloads=workloads)
 
 
 def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
@@ -72,7 +54,7 @@ def latency_vs_payload(frame: pd.DataFrame, latency: str) -> go.Figure:
         labels={"payload_size_kb": "payload size (KB, log)", latency: f"{latency} (log)"},
     )
     fig.update_traces(marker={"size": 4})
-    return _style(fig, "Latency vs payload size")
+    return style(fig, "Latency vs payload size")
 
 
 def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
@@ -92,7 +74,7 @@ def latency_over_time(frame: pd.DataFrame, latency: str) -> go.Figure:
         fig.update_xaxes(matches=None, showticklabels=True, nticks=3, tickformat="%H:%M\n%b %d")
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
         fig.update_layout(showlegend=False)
-    _style(fig, "Latency over time, one panel per load pattern" if facets
+    style(fig, "Latency over time, one panel per load pattern" if facets
            else "Latency over time")
     rows = -(-len(orders.get("load_pattern", [])) // 2) if facets else 1
     fig.update_layout(height=HEIGHT + 220 * (rows - 1))
@@ -109,23 +91,4 @@ def cold_start_bars(shares: pd.DataFrame) -> go.Figure:
                  labels={"workload_type": "workload", "cold_start_share": "cold-start share"})
     fig.update_traces(texttemplate="%{text:.2~%}", textposition="outside", cliponaxis=False)
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
-    return _style(fig, "Cold-start share of Lambda requests", workloads)
-
-
-def label_share_bars(shares: pd.DataFrame) -> go.Figure:
-    """Lambda-optimal share per workload with the 20–80 % band where labels really vary."""
-    workloads = _order(shares["workload_type"], WORKLOADS)
-    data = shares.assign(where=shares["in_band"].map({True: "inside 20–80 %",
-                                                      False: "outside the band"}))
-    fig = px.bar(data, x="workload_type", y="lambda_optimal_share", color="where",
-                 text="lambda_optimal_share", hover_data=["rows"],
-                 color_discrete_map={"inside 20–80 %": "#2ca02c",
-                                     "outside the band": "#d62728"},
-                 category_orders={"workload_type": workloads},
-                 labels={"workload_type": "workload",
-                         "lambda_optimal_share": "Lambda-optimal share"})
-    fig.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor="#2ca02c", opacity=0.08, line_width=0,
-                  annotation_text="20–80 % band", annotation_position="top left")
-    fig.update_traces(texttemplate="%{text:.0%}", textposition="outside", cliponaxis=False)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.08])
-    return _style(fig, "Lambda-optimal share per workload", workloads)
+    return style(fig, "Cold-start share of Lambda requests", workloads=workloads)

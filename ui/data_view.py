@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core import figures, labels, profile
 from core import io as core_io
-from core import labels, profile
 from core.errors import UserError
 from core.label_values import (
     ACCEPTED,
@@ -395,7 +395,7 @@ def labelling(frame: pd.DataFrame) -> str | None:
     if shares is None:
         st.info("Label share: no labelled rows with a workload_type.", icon=":material/info:")
     else:
-        st.plotly_chart(figs.label_share_bars(shares), width="stretch")
+        st.plotly_chart(figures.label_shares(shares), width="stretch")
     if len(fields) > 1:
         with st.expander("How the labels move with the latency field"):
             moved = guarded(profile.label_shares_by_field, frame, margin=margin)
@@ -416,7 +416,7 @@ def _given_labels(frame: pd.DataFrame, chosen: str, fields: list[str]) -> None:
     if chosen == LABEL:
         shares = _label_shares(frame)
         if shares is not None:
-            st.plotly_chart(figs.label_share_bars(shares), width="stretch")
+            st.plotly_chart(figures.label_shares(shares), width="stretch")
     if chosen == LABEL and fields and st.button(
             "Compute labels with balanced_optimal instead", key="label_compute",
             icon=":material/calculate:",

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from core import figures
 from core.deploy import aws, history, sam
 from core.deploy.invoke import invoke_zip
 from core.deploy.lambda_pkg import build_from_pipeline
@@ -253,26 +253,11 @@ def console(built: dict[str, Any], loaded: LoadedModel) -> None:
                          "abs_diff": number("|difference|", format="%.1e"),
                          "invoke_ms": number("handler ms", format="%.3f"),
                          "status": number("HTTP status", format="%d")})
-        st.plotly_chart(scenario_latency(rows), width="stretch")
+        st.plotly_chart(figures.handler_latency(rows), width="stretch")
         st.caption("Each bar is one call of the handler in the same clean interpreter (green: "
                    "matches the library model, red: it does not). The "
                    "first call also pays one-time work (lazy imports, first model walk), so "
                    "it is usually the slowest; the others are the warm cost.")
-
-
-def scenario_latency(rows: pd.DataFrame) -> go.Figure:
-    """Handler time per scenario as horizontal bars: long scenario names stay readable,
-    also on a phone, and the first (one-time work) call is marked."""
-    names = [f"{n} (first call)" if i == 0 else n for i, n in enumerate(rows["scenario"])]
-    fig = go.Figure(go.Bar(
-        y=names, x=rows["invoke_ms"], orientation="h",
-        marker_color=["#2e7d32" if m else "#c62828" for m in rows["match"]],
-        text=[f"{v:.3f} ms" for v in rows["invoke_ms"]], textposition="auto"))
-    fig.update_layout(height=80 + 36 * len(rows), margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                      title="Handler time per scenario")
-    fig.update_xaxes(title="handler time (ms)", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
 
 
 def deploy_form(built: dict[str, Any], model_id: str, root: str) -> None:

@@ -77,7 +77,7 @@ def header(expl: Explanation) -> None:
 
 def global_tab(expl: Explanation) -> None:
     left, right = st.columns([2, 3])
-    left.plotly_chart(figures.importance_bar(expl), key="imp")
+    left.plotly_chart(expl.plot("importance"), key="imp")
     right.plotly_chart(figures.beeswarm(expl), key="bee")
 
 
@@ -165,7 +165,7 @@ def compare_tab(first: Explanation, second: Explanation | None, names: tuple[str
         return
     left, right = st.columns(2)
     for col, expl, name in ((left, first, names[0]), (right, second, names[1])):
-        col.plotly_chart(figures.importance_bar(expl, title=name), key=f"cmp_{name}")
+        col.plotly_chart(expl.plot("importance", title=name), key=f"cmp_{name}")
         col.caption(f"{expl.method}; additivity error {expl.additivity_error:.1e}. "
                     f"{expl.dominance()['message']}")
     st.plotly_chart(figures.compare(dict(zip(names, (first, second), strict=True))),

@@ -1,4 +1,6 @@
-"""Plotly figures of simulation results (the Simulate page draws them; no computation)."""
+"""Plotly figures of simulation results (the Simulate page draws them; no computation). The
+latency CDF is the result's own (`SimulationResult.plot("cdf")`); the layout and palette are
+core.figures'."""
 
 from __future__ import annotations
 
@@ -6,9 +8,10 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from core.figures import STRATEGY_COLOURS, style
 from core.simulate.results import LABELS
 
-COLORS = {"lambda": "#ff9900", "ecs": "#1f77b4", "hybrid": "#2ca02c"}
+COLORS = STRATEGY_COLOURS
 PLATFORM_COLORS = {"lambda": COLORS["lambda"], "ecs": COLORS["ecs"]}
 
 
@@ -20,21 +23,12 @@ def _color_map() -> dict[str, str]:
     return {LABELS[k]: v for k, v in COLORS.items()}
 
 
-def latency_cdf(cdf: pd.DataFrame) -> go.Figure:
-    fig = px.line(_named(cdf), x="latency_ms", y="quantile", color="Strategy", log_x=True,
-                  color_discrete_map=_color_map(),
-                  labels={"latency_ms": "Latency (ms, log)", "quantile": "Share of requests"})
-    fig.update_layout(title="Latency CDF per strategy", legend_title=None)
-    return fig
-
-
 def over_time(series: pd.DataFrame, column: str, title: str, label: str) -> go.Figure:
     frame = _named(series).assign(minutes=series["t_s"] / 60.0)
-    fig = px.line(frame, x="minutes", y=column, color="Strategy", title=title,
+    fig = px.line(frame, x="minutes", y=column, color="Strategy",
                   color_discrete_map=_color_map(),
                   labels={"minutes": "Simulated time (min)", column: label})
-    fig.update_layout(legend_title=None)
-    return fig
+    return style(fig, title)
 
 
 def capacity(series: pd.DataFrame) -> go.Figure:
@@ -47,17 +41,18 @@ def capacity(series: pd.DataFrame) -> go.Figure:
                                      "fargate_tasks": "Fargate tasks"})
     long = long[long.groupby(["Strategy", "what"])["count"].transform("max") > 0]
     fig = px.line(long, x="minutes", y="count", color="Strategy", line_dash="what",
-                  color_discrete_map=_color_map(), title="Instances and tasks over time",
+                  color_discrete_map=_color_map(),
                   labels={"minutes": "Simulated time (min)", "count": "Alive",
                           "what": ""})
-    return fig
+    return style(fig, "Instances and tasks over time")
 
 
 def cold_starts(series: pd.DataFrame) -> go.Figure:
     frame = _named(series).assign(minutes=series["t_s"] / 60.0)
-    return px.bar(frame, x="minutes", y="cold_starts", color="Strategy", barmode="group",
-                  color_discrete_map=_color_map(), title="Cold starts per interval",
-                  labels={"minutes": "Simulated time (min)", "cold_starts": "Cold starts"})
+    fig = px.bar(frame, x="minutes", y="cold_starts", color="Strategy", barmode="group",
+                 color_discrete_map=_color_map(),
+                 labels={"minutes": "Simulated time (min)", "cold_starts": "Cold starts"})
+    return style(fig, "Cold starts per interval")
 
 
 def break_even(frame: pd.DataFrame, crossings: dict[str, float | None]) -> go.Figure:
@@ -66,10 +61,9 @@ def break_even(frame: pd.DataFrame, crossings: dict[str, float | None]) -> go.Fi
                   markers=True, color_discrete_map=PLATFORM_COLORS,
                   labels={"rate_per_s": "Request rate (req/s)",
                           "cost_per_million": "USD per million requests"},
-                  title="Break-even request rate: Lambda vs Fargate per workload",
                   height=650)
     fig.for_each_annotation(lambda a: a.update(text=_facet_title(a.text, crossings)))
-    return fig
+    return style(fig, "Break-even request rate: Lambda vs Fargate per workload", height=650)
 
 
 def _facet_title(text: str, crossings: dict[str, float | None]) -> str:
@@ -86,11 +80,10 @@ def power_tuning(frame: pd.DataFrame) -> go.Figure:
                 marker_color=COLORS["lambda"])
     fig.add_scatter(x=sizes, y=frame["latency_mean_ms"], name="Mean latency (ms)",
                     yaxis="y2", mode="lines+markers", line_color=COLORS["ecs"])
-    fig.update_layout(title="Lambda memory sweep (cost vs speed, like Power Tuning)",
-                      yaxis={"title": "USD per million requests"},
+    fig.update_layout(yaxis={"title": "USD per million requests"},
                       yaxis2={"title": "Mean latency (ms)", "overlaying": "y", "side": "right"},
-                      xaxis={"title": "Memory"}, legend={"orientation": "h", "y": -0.2})
-    return fig
+                      xaxis={"title": "Memory"})
+    return style(fig, "Lambda memory sweep (cost vs speed, like Power Tuning)")
 
 
 def sensitivity(frame: pd.DataFrame) -> go.Figure:
@@ -102,9 +95,10 @@ def sensitivity(frame: pd.DataFrame) -> go.Figure:
     long["versus"] = long["versus"].map({"savings_vs_lambda_pct": "vs Lambda-only",
                                          "savings_vs_ecs_pct": "vs ECS-only"})
     fig = px.bar(long, y="setting", x="savings_pct", color="versus", barmode="group",
-                 orientation="h", title="Router savings when one parameter changes "
-                                        "(dotted: the scenario as set)",
-                 labels={"savings_pct": "Hybrid savings (%)", "setting": ""}, height=520)
+                 orientation="h",
+                 labels={"savings_pct": "Hybrid savings (%)", "setting": ""})
+    style(fig, "Router savings when one parameter changes (dotted: the scenario as set)",
+          height=550)
     base = frame[frame["parameter"] == "baseline"]
     for column, color in (("savings_vs_lambda_pct", "#636efa"), ("savings_vs_ecs_pct",
                                                                  "#ef553b")):

@@ -120,7 +120,7 @@ def results(result) -> None:
     tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",
                     "Latency over time"])
     series = result.timeseries
-    tabs[0].plotly_chart(charts.latency_cdf(result.cdf), key="sim.cdf")
+    tabs[0].plotly_chart(result.plot("cdf"), key="sim.cdf")
     tabs[1].plotly_chart(charts.over_time(series, "cum_cost_usd", "Cumulative cost",
                                           "USD"), key="sim.cost")
     tabs[2].plotly_chart(charts.capacity(series), key="sim.capacity")

@@ -1,4 +1,5 @@
-"""Plotly figures of the Train page. Pure: frames from core.training in, a figure out."""
+"""Plotly figures of the Train page. Pure: frames from core.training in, a figure out. The
+ROC curves are the run's own (`TrainRun.plot("roc")`); the layout is core.figures.style."""
 
 from __future__ import annotations
 
@@ -7,35 +8,20 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.figures import style
 from core.training import MODEL_NAMES
 
 HEIGHT = 380
-
-
-def _style(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=HEIGHT,
-                      margin={"l": 10, "r": 10, "t": 80, "b": 10},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
-                              "title": None})
-    return fig
 
 
 def _named(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(model=frame["model"].map(lambda k: MODEL_NAMES.get(k, k)))
 
 
-def roc(frame: pd.DataFrame) -> go.Figure:
-    """ROC curves of every model with the chance diagonal."""
-    fig = px.line(_named(frame), x="fpr", y="tpr", color="model",
-                  labels={"fpr": "False positive rate", "tpr": "True positive rate"})
-    fig.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
-    return _style(fig, "ROC curve (test set)")
-
-
 def pr(frame: pd.DataFrame) -> go.Figure:
     fig = px.line(_named(frame), x="recall", y="precision", color="model",
                   labels={"recall": "Recall", "precision": "Precision"})
-    return _style(fig, "Precision-recall curve (test set; positive = Lambda optimal)")
+    return style(fig, "Precision-recall curve (test set; positive = Lambda optimal)", height=HEIGHT)
 
 
 def calibration(frame: pd.DataFrame) -> go.Figure:
@@ -45,7 +31,7 @@ def calibration(frame: pd.DataFrame) -> go.Figure:
                   labels={"mean_predicted": "Mean predicted P(Lambda optimal)",
                           "fraction_positive": "Observed share Lambda optimal"})
     fig.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
-    return _style(fig, "Calibration (test set, 10 bins)")
+    return style(fig, "Calibration (test set, 10 bins)", height=HEIGHT)
 
 
 def confusion(matrices: dict[str, list[list[int]]]) -> go.Figure:
@@ -81,7 +67,7 @@ def importance(frame: pd.DataFrame, method: str) -> go.Figure:
     fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
     what = ("drop in ROC-AUC when the column is shuffled" if method == "permutation"
             else "tree gain / |coefficient| summed per input column")
-    return _style(fig, f"{method.capitalize()} importance ({what})")
+    return style(fig, f"{method.capitalize()} importance ({what})", height=HEIGHT)
 
 
 def cv_scores(long: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
@@ -90,4 +76,4 @@ def cv_scores(long: pd.DataFrame, metric: str = "accuracy") -> go.Figure:
     part = part.assign(kind=part["source"].where(~part["source"].str.startswith("cv"), "cv fold"))
     fig = px.strip(part[part["kind"] != "train"], x="model", y="value", color="kind",
                    labels={"value": metric, "model": "", "kind": ""})
-    return _style(fig, f"{metric}: cross-validation folds and test set")
+    return style(fig, f"{metric}: cross-validation folds and test set", height=HEIGHT)

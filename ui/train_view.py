@@ -235,7 +235,8 @@ def comparison(run: TrainRun) -> None:
         return
     tabs = st.tabs(["ROC", "Precision-recall", "Calibration", "Confusion matrices",
                     "Importance", "CV folds"])
-    curves = {"roc": figs.roc, "pr": figs.pr, "calibration": figs.calibration}
+    curves = {"roc": lambda _data: run.plot("roc"), "pr": figs.pr,
+              "calibration": figs.calibration}
     for tab, (kind, draw) in zip(tabs[:3], curves.items(), strict=True):
         data = run.curves(kind)
         if data.empty:

@@ -1,5 +1,7 @@
 """Plotly figures of the Variance & leakage page. Pure: numbers from a `Diagnosis` in, a
-figure out; no Streamlit and no computation (core.diagnostics computes everything)."""
+figure out; no Streamlit and no computation (core.diagnostics computes everything). The
+share bars are the Diagnosis's own (`Diagnosis.plot("label_shares")`); the layout is
+core.figures.style."""
 
 from __future__ import annotations
 
@@ -7,45 +9,11 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from core.schema import LOAD_PATTERNS, TIME_WINDOWS, WORKLOADS
+from core.figures import BAND_FILL, style, workload_order
+from core.schema import LOAD_PATTERNS, TIME_WINDOWS
 
-BAND_COLOR = "rgba(46, 160, 67, 0.15)"
-HEIGHT = 340
-HEAT_HEIGHT = 320
+HEAT_HEIGHT = 350
 LEVEL_ORDER = {"time_window": TIME_WINDOWS, "load_pattern": LOAD_PATTERNS}
-
-
-def _style(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
-    fig.update_layout(title={"text": title, "y": 0.97, "yanchor": "top"}, height=height,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
-                              "title": None})
-    return fig
-
-
-def workload_order(values: pd.Series) -> list[str]:
-    """Known workloads light to heavy, then any others alphabetically."""
-    present = [str(v) for v in values.unique()]
-    return [w for w in WORKLOADS if w in present] + sorted(set(present) - set(WORKLOADS))
-
-
-def share_bars(shares: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
-    """Lambda-optimal share per workload with the 20–80 % band shaded."""
-    order = workload_order(shares["workload"])
-    inside, outside = f"inside {band[0]:.0%}–{band[1]:.0%}", "outside the band"
-    data = shares.assign(where=shares["in_band"].map({True: inside, False: outside}))
-    fig = px.bar(data, x="workload", y="lambda_optimal_share", color="where",
-                 category_orders={"workload": order, "where": [inside, outside]},
-                 color_discrete_map={inside: "#2ea043", outside: "#d1242f"},
-                 text=data["lambda_optimal_share"].map("{:.0%}".format),
-                 hover_data={"rows": True},
-                 labels={"lambda_optimal_share": "Lambda-optimal share", "workload": ""})
-    fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_COLOR, line_width=0, layer="below",
-                  annotation_text=f"{band[0]:.0%}–{band[1]:.0%} band",
-                  annotation_position="top left")
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_xaxes(tickvals=order, ticktext=[w.replace("_", "<br>") for w in order])
-    return _style(fig, "Lambda-optimal share per workload")
 
 
 def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
@@ -71,9 +39,7 @@ def share_heatmap(grid: pd.DataFrame, column: str) -> go.Figure:
     title = f"Lambda-optimal share<br><sup>by workload × {column}" + (
         " (sizes ranked per workload)</sup>" if numeric else "</sup>")
     fig.update_xaxes(title="size rank (1 = smallest)" if numeric else "", type="category")
-    _style(fig, title, height=HEAT_HEIGHT)
-    fig.update_layout(margin={"t": 75})
-    return fig
+    return style(fig, title, height=HEAT_HEIGHT)
 
 
 def information_bars(information: pd.DataFrame) -> go.Figure:
@@ -95,8 +61,8 @@ def information_bars(information: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title="share of the label's entropy")
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, "Share of the label each feature explains alone",
-                  height=max(220, 60 + 40 * len(data)))
+    return style(fig, "Share of the label each feature explains alone",
+                 height=max(250, 90 + 40 * len(data)))
 
 
 def ceiling_bars(ceiling: dict) -> go.Figure:
@@ -108,7 +74,7 @@ def ceiling_bars(ceiling: dict) -> go.Figure:
                            text=[f"{v:.1%}" for v in values], textposition="auto"))
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title="accuracy")
     fig.update_yaxes(autorange="reversed")
-    return _style(fig, "Accuracy ceiling vs majority baseline", height=240)
+    return style(fig, "Accuracy ceiling vs majority baseline", height=270)
 
 
 def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
@@ -118,11 +84,11 @@ def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figu
                   facet_col="latency_field", markers=True,
                   category_orders={"workload": order},
                   labels={"lambda_optimal_share": "Lambda-optimal share", "margin": "margin"})
-    fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_COLOR, line_width=0, layer="below",
+    fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_FILL, line_width=0, layer="below",
                   row="all", col="all")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(tickformat=".0%")
     fig.for_each_annotation(lambda a: a.update(text=f"latency: {a.text.split('=')[-1]}"))
-    _style(fig, "Label shares vs margin, per latency field", height=400)
+    style(fig, "Label shares vs margin, per latency field", height=430)
     fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 40})
     return fig

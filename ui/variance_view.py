@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.diagnostics import BAND, CODES, Diagnosis, diagnose
 from core.diagnostics.catalog import BY_CODE
+from core.figures import workload_order
 from ui import state
 from ui import variance_charts as charts
 from ui.data_view import features_caption
@@ -172,7 +173,7 @@ def shares_and_ceiling(d: Diagnosis) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         if len(d.label_shares):
-            st.plotly_chart(charts.share_bars(d.label_shares, BAND), width="stretch")
+            st.plotly_chart(d.plot("label_shares"), width="stretch")
             st.caption("Share of each workload's labelled requests on which Lambda is the "
                        "better platform; inside the 20–80 % band the label really varies.")
         else:
@@ -221,7 +222,7 @@ def sensitivity(d: Diagnosis) -> None:
         return
     table = pd.DataFrame(s["table"])
     st.plotly_chart(charts.sensitivity_lines(table, BAND), width="stretch")
-    workloads = charts.workload_order(table["workload"])
+    workloads = workload_order(table["workload"])
     wide = table.pivot_table(index=["latency_field", "margin"], columns="workload",
                              values="lambda_optimal_share").reset_index()
     summary = pd.DataFrame(s["summary"])

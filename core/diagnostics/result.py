@@ -88,6 +88,13 @@ class Diagnosis:
         severities = {f.severity for f in self.findings}
         return "fail" if "fail" in severities else "warn" if "warn" in severities else "ok"
 
+    def plot(self, kind: str = "label_shares") -> Any:
+        """A plotly figure: "label_shares" (Lambda-optimal share per workload and the band)."""
+        from core import figures
+
+        figures.check_kind(kind, ("label_shares",), "Diagnosis")
+        return figures.label_shares(self.label_shares, self.meta.get("band", (0.2, 0.8)))
+
     @property
     def headline(self) -> str:
         """One sentence for the banner: band count, ceiling, the codes that matter."""

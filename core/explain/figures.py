@@ -1,5 +1,6 @@
 """Plotly figures for SHAP results (no matplotlib). Pages, notebooks and reports share them;
-each takes a computed result and only draws."""
+each takes a computed result and only draws. The importance bars are the result's own
+(`Explanation.plot("importance")`, built in core.figures)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,6 @@ ECS_COLOUR = "#2e86ab"
 
 def _axis_label(expl: Explanation | RequestExplanation) -> str:
     return f"SHAP value ({expl.output}; > 0 pushes towards Lambda)"
-
-
-def importance_bar(expl: Explanation, title: str | None = None) -> go.Figure:
-    """Mean |SHAP| per feature, largest on top, with its share of the total."""
-    imp = expl.importance().iloc[::-1]
-    fig = go.Figure(go.Bar(x=imp["mean_abs_shap"], y=imp["feature"], orientation="h",
-                           text=[f"{s:.0%}" for s in imp["share"]], textposition="auto",
-                           marker_color="#5c6bc0"))
-    fig.update_layout(title=title or f"Global importance: {expl.model_type}",
-                      xaxis_title=f"mean |SHAP| ({expl.output})", height=120 + 40 * len(imp),
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
-    return fig
 
 
 def _spread(values: np.ndarray) -> np.ndarray:

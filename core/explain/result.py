@@ -175,6 +175,16 @@ class Explanation:
                 "message": f"No single feature dominates: the largest, {top}, carries "
                            f"{top_share:.1%} of the mean |SHAP|."}
 
+    def plot(self, kind: str = "importance", title: str | None = None) -> Any:
+        """A plotly figure: "importance" (mean |SHAP| per feature). The other SHAP figures
+        (beeswarm, dependence, waterfall, segments) are in core.explain.figures."""
+        from core import figures
+
+        figures.check_kind(kind, ("importance",), "Explanation")
+        return figures.shap_importance(self.importance(),
+                                       title or f"Global importance: {self.model_type}",
+                                       self.output)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the CLI's document with NaN and numpy values made plain."""
         return plain(self.to_json())

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from core import figures as core_figures
 from core.report import figures
 from core.report.document import Section
 from core.report.records import Story
@@ -149,7 +150,7 @@ def _diagnostics(story: Story, sec: Section) -> bool:
     shares = d.label_shares
     if len(shares):
         sec.table("diagnostics_label_shares", shares)
-        sec.figure("diagnostics_label_shares", figures.label_shares(shares))
+        sec.figure("diagnostics_label_shares", d.plot("label_shares"))
     ceiling = d.ceiling
     if ceiling.get("status") == "ok":
         sec.text(f"Accuracy ceiling (best any model can honestly reach on these features, "
@@ -182,7 +183,7 @@ def _models(story: Story, sec: Section) -> bool:
     sec.figure("models_accuracy", figures.model_accuracy(table))
     curves = run.curves("roc")
     if not curves.empty:
-        sec.figure("models_roc", figures.roc_curves(curves))
+        sec.figure("models_roc", run.plot("roc"))
     searches = {r.name: r.search for r in run.ok_results() if r.search}
     if searches:
         from core.training.search import summary_frame
@@ -232,7 +233,8 @@ def _shap(story: Story, sec: Section) -> bool:
              f"{expl.method}; additivity error {expl.additivity_error:.1e}.")
     imp = expl.importance()
     sec.table("shap_importance", imp)
-    sec.figure("shap_importance", figures.importance(imp, name))
+    sec.figure("shap_importance",
+               expl.plot("importance", title=f"SHAP importance of the champion ({name})"))
     from core.explain.figures import beeswarm
 
     sec.figure("shap_beeswarm", beeswarm(expl, seed=story.seed))
@@ -275,7 +277,7 @@ def _simulation(story: Story, sec: Section) -> bool:
     sec.table("simulation_comparison", comparison)
     sec.figure("simulation_cost_latency", figures.strategy_bars(strategies))
     if not result.cdf.empty:
-        sec.figure("simulation_latency_cdf", figures.latency_cdf(result.cdf))
+        sec.figure("simulation_latency_cdf", result.plot("cdf"))
     return True
 
 
@@ -304,5 +306,5 @@ def _deployment(story: Story, sec: Section) -> bool:
     sec.table("deployment_figures", figures_table)
     sec.table("deployment_scenarios", rows)
     if len(rows):
-        sec.figure("deployment_invoke_latency", figures.invoke_latency(rows))
+        sec.figure("deployment_invoke_latency", core_figures.handler_latency(rows))
     return True

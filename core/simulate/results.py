@@ -122,6 +122,13 @@ class SimulationResult:
         """The main table: one row of metrics per strategy."""
         return self.summary_frame()
 
+    def plot(self, kind: str = "cdf") -> Any:
+        """A plotly figure of this run: "cdf" (latency distribution per strategy)."""
+        from core import figures
+
+        figures.check_kind(kind, ("cdf",), "SimulationResult")
+        return figures.latency_cdf(self.cdf)
+
 
 def _num(value: Any) -> float:
     return float("nan") if value is None else float(value)

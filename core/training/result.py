@@ -226,6 +226,13 @@ class TrainRun:
     def metrics_csv(self) -> str:
         return self.table().to_csv(index=False)
 
+    def plot(self, kind: str = "roc") -> Any:
+        """A plotly figure of this run: "roc" (every model's ROC curve on the test set)."""
+        from core import figures
+
+        figures.check_kind(kind, ("roc",), "TrainRun")
+        return figures.roc(self.curves("roc"), MODEL_NAMES)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the `train --json` document with NaN and numpy values made plain."""
         return plain(self.to_json())
