@@ -25,9 +25,9 @@ STRATEGY_NAMES = {"lambda": "Lambda-only", "ecs": "ECS-only", "hybrid": "Hybrid 
 IN_BAND, OUT_OF_BAND = "#2ca02c", "#d62728"
 BAND_FILL = "rgba(46, 160, 67, 0.12)"
 HEIGHT = 360
-#: Plotly's toolbar (modebar) is a ~26 px strip at the top right: titles start below it, so
+#: Plotly's toolbar (modebar) is a ~28 px strip at the top right: titles start below it, so
 #: on a phone-width chart the toolbar never covers a long title.
-TOOLBAR_PX = 28
+TOOLBAR_PX = 36
 
 
 def style(fig: go.Figure, title: str, *, height: int = HEIGHT,
