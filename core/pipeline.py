@@ -33,6 +33,7 @@ __all__ = [
     "explain",
     "from_frame",
     "load",
+    "objective",
     "run_step",
     "run_story",
     "simulate",
@@ -48,8 +49,8 @@ QUICK_CV = 3
 SIM_REQUESTS = 20_000
 EXPLAIN_SAMPLE = 1_000
 #: Share of the progress bar each step takes (roughly its wall time on the real logs).
-WEIGHTS = {"ingest": 0.10, "diagnose": 0.05, "train": 0.45, "explain": 0.05,
-           "simulate": 0.15, "deploy": 0.05, "report": 0.15}
+WEIGHTS = {"ingest": 0.10, "diagnose": 0.05, "train": 0.40, "explain": 0.05,
+           "simulate": 0.15, "deploy": 0.05, "objective": 0.05, "report": 0.15}
 Progress = Callable[[float, str], None]
 
 
@@ -181,6 +182,15 @@ def deploy(story: Story, out_dir: str | Path) -> None:
                         "process_ms": result.get("process_ms"), "scenarios": rows}
 
 
+def objective(story: Story) -> None:
+    """Routing by objective: a router trained on the data (the label rule's cost profile),
+    replayed with its default objective, swept, a few decisions explained."""
+    from core.objective.report import summarise
+
+    story.objective = summarise(_frame(story), label_rule=story.label_rule,
+                                seed=story.seed + 1)
+
+
 def _frame(story: Story) -> pd.DataFrame:
     if story.frame is None:
         raise UserError("No dataset: load logs or a table first (Data page, or --logs DIR / "
@@ -213,7 +223,7 @@ def run_step(story: Story, name: str, fn: Callable[..., None], *args: Any, **kwa
     return False
 
 
-ALL_STEPS = ("diagnose", "train", "explain", "simulate", "deploy")
+ALL_STEPS = ("diagnose", "train", "explain", "simulate", "deploy", "objective")
 
 
 def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
@@ -263,6 +273,9 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
     if "deploy" in todo and story.deployment is None:
         progress.start("deploy", "building and invoking the Lambda package")
         run_step(story, "deploy", deploy, out / "deploy")
+    if "objective" in todo and story.objective is None:
+        progress.start("objective", "routing by objective: per-platform predictors")
+        run_step(story, "objective", objective)
     progress.start("report", "writing the report, tables and figures")
     started = time.perf_counter()
     files = write_report(story, out, static=static)

@@ -46,7 +46,7 @@ def test_report_without_model_names_missing_sections(app_test, frame, tmp_path):
                   registry_dir=str(tmp_path / "empty"))
     at.run()
     assert not at.exception
-    assert len(at.expander) == 7  # six sections and how the report was made
+    assert len(at.expander) == 8  # seven sections and how the report was made
     _build(at)
     infos = " ".join(i.value for i in at.info)
     assert "Model comparison" in infos and "Train & compare" in infos
@@ -86,6 +86,7 @@ def test_preview_shows_what_the_build_filled_in(app_test, frame, tmp_path):
     at = app_test(PAGE, dataset=frame, dataset_name="demo: variance",
                   registry_dir=str(tmp_path / "empty"))
     at.run()
-    assert "3 of 7 sections ready" not in " ".join(c.value for c in at.caption)
+    assert "4 of 8 sections ready" not in " ".join(c.value for c in at.caption)
     _build(at)
-    assert any("3 of 7 sections ready" in c.value for c in at.caption)  # + diagnosis
+    # + diagnosis and routing by objective (a router trained on the data)
+    assert any("4 of 8 sections ready" in c.value for c in at.caption)

@@ -44,6 +44,9 @@ def session_story() -> Story:
     else:
         _registry_champion(story)
     story.simulation = _simulation_of(story.champion)
+    from ui.objective_view import report_summary
+
+    story.objective = report_summary(state.get(state.DATASET))
     if story.simulation is None:
         story.missing["simulate"] = ("no simulation with this report's model was run in this "
                                      "session: run one on the Simulate page, or tick 'Run a "
@@ -139,7 +142,8 @@ def options(story: Story) -> dict[str, Any]:
     static = c3.checkbox("PNG and SVG figures", value=True, key="report_static",
                          help="Through kaleido and Chromium, ~1–2 s per figure. The HTML "
                               "report has every figure either way.")
-    steps = (["diagnose", "explain", "deploy"] if fill else []) + (["simulate"] if sim else [])
+    steps = (["diagnose", "explain", "deploy", "objective"] if fill else []) + (
+        ["simulate"] if sim else [])
     return {"steps": steps, "static": static}
 
 

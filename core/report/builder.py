@@ -35,6 +35,9 @@ SECTIONS = {
                     "model as the router)"),
     "Deployment: the Lambda function": (
         "deploy", "no Lambda package was built: it needs a trained model"),
+    "Routing by objective": (
+        "objective", "no objective router was replayed: use the Route by objective page (or "
+                     "`python -m core report`, which trains one on the data)"),
 }
 PROVENANCE = "How this report was made"
 
@@ -42,7 +45,7 @@ PROVENANCE = "How this report was made"
 def build_sections(story: Story) -> list[Section]:
     """One Section per entry of SECTIONS (`missing` set where the story lacks the result),
     then how the report was made."""
-    makers = [_data, _diagnostics, _models, _shap, _simulation, _deployment]
+    makers = [_data, _diagnostics, _models, _shap, _simulation, _deployment, _objective]
     sections = []
     for (title, (step, todo)), make in zip(SECTIONS.items(), makers, strict=True):
         section = Section(title)
@@ -279,6 +282,12 @@ def _simulation(story: Story, sec: Section) -> bool:
     if not result.cdf.empty:
         sec.figure("simulation_latency_cdf", result.plot("cdf"))
     return True
+
+
+def _objective(story: Story, sec: Section) -> bool:
+    from core.objective.report import section
+
+    return section(story.objective, sec)
 
 
 def _deployment(story: Story, sec: Section) -> bool:

@@ -39,3 +39,4 @@ class Story:
     timings_s: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     label_rule: dict[str, Any] | None = None  # how labels were computed (None: given)
+    objective: dict[str, Any] | None = None  # routing by objective (core.objective.report)
