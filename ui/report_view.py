@@ -133,8 +133,9 @@ def options(story: Story) -> dict[str, Any]:
     has_model = story.champion is not None
     c1, c2, c3 = st.columns(3)
     fill = c1.checkbox("Fill in missing steps", value=True, key="report_fill",
-                       help="Diagnosis, SHAP of the champion and the Lambda build, when the "
-                            "session has none; each takes about a second.")
+                       help="Diagnosis, SHAP of the champion, the Lambda build and routing "
+                            "by objective, when the session has none; each takes a few "
+                            "seconds.")
     sim = c2.checkbox("Quick simulation if none", value=has_model, key="report_sim",
                       disabled=not has_model,
                       help=f"{SIM_REQUESTS:,} requests routed by the champion, with the "
