@@ -283,7 +283,8 @@ def _settings(name: str, raw: dict) -> WorkloadSettings:
 
 # -- pricing requests ----------------------------------------------------------------------
 
-def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+def numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as floats (NaN where missing or not a number; all NaN when absent)."""
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -320,8 +321,8 @@ def ecs_request_cost(duration_ms: np.ndarray, settings: WorkloadSettings, profil
 
 def duration_ms(frame: pd.DataFrame) -> np.ndarray:
     """The billed duration of each row: execution_time_ms where present, else latency_ms."""
-    execution = _numeric(frame, "execution_time_ms")
-    duration = np.where(np.isnan(execution), _numeric(frame, "latency_ms"), execution)
+    execution = numeric_column(frame, "execution_time_ms")
+    duration = np.where(np.isnan(execution), numeric_column(frame, "latency_ms"), execution)
     return np.where(duration >= 0, duration, np.nan)
 
 
@@ -373,12 +374,12 @@ def request_costs(frame: pd.DataFrame, profile: CostProfile | str | None = None,
     duration = duration_ms(frame)
     platform = frame["platform"].astype("string").str.lower().fillna("").to_numpy()
     workload = frame["workload_type"].astype("string").fillna("").to_numpy()
-    memory = _numeric(frame, "memory_mb")
+    memory = numeric_column(frame, "memory_mb")
     cold = (frame["cold_start"].astype("boolean").fillna(False).to_numpy(dtype=bool)
             if "cold_start" in frame.columns else np.zeros(n, dtype=bool))
     if view == "fleet" and profile.fleet_utilisation is None and utilisation is None:
         utilisation = measured_utilisation(frame)
-    ok = ~np.isnan(duration) & ~_errors(frame)
+    ok = ~np.isnan(duration) & ~error_rows(frame)
     for name in pd.unique(workload[ok & np.isin(platform, ("lambda", "ecs"))]):
         settings = profile.settings(str(name))
         rows = ok & (workload == name)
@@ -398,12 +399,13 @@ def request_costs(frame: pd.DataFrame, profile: CostProfile | str | None = None,
     return out
 
 
-def _errors(frame: pd.DataFrame) -> np.ndarray:
+def error_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that failed (is_error, or an HTTP status of 400 or more): never labelled or priced."""
     bad = np.zeros(len(frame), dtype=bool)
     if "is_error" in frame.columns:
         bad |= frame["is_error"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     if "http_status" in frame.columns:
-        bad |= np.nan_to_num(_numeric(frame, "http_status"), nan=0.0) >= 400
+        bad |= np.nan_to_num(numeric_column(frame, "http_status"), nan=0.0) >= 400
     return bad
 
 
@@ -421,7 +423,7 @@ def fill_missing_cost(frame: pd.DataFrame, profile: CostProfile | str | None = N
     """
     profile = get_profile(profile)
     out = frame.copy()
-    cost = _numeric(out, "cost_usd")
+    cost = numeric_column(out, "cost_usd")
     missing = np.isnan(cost)
     notes = []
     if missing.any() and "workload_type" in out.columns:

@@ -13,7 +13,15 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from core.cost_profile import CostProfile, check_view, fill_missing_cost, get_profile, request_costs
+from core.cost_profile import (
+    CostProfile,
+    check_view,
+    error_rows,
+    fill_missing_cost,
+    get_profile,
+    numeric_column,
+    request_costs,
+)
 from core.errors import UserError
 from core.schema import LABEL, OPTIMAL_PLATFORM
 
@@ -35,27 +43,12 @@ def check_margin(margin: float) -> float:
     return value
 
 
-def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 def platform_codes(platform: pd.Series) -> np.ndarray:
     """Per row 0 for Lambda, 1 for ECS, -1 otherwise (case-insensitive; fast on big frames)."""
     codes, names = pd.factorize(platform)
     lookup = np.array([PLATFORM_NAMES.index(n) if n in PLATFORM_NAMES else -1
                        for n in (str(v).strip().lower() for v in names)] + [-1])
     return lookup[codes]  # code -1 (missing) picks the trailing -1
-
-
-def _error_rows(frame: pd.DataFrame) -> np.ndarray:
-    bad = np.zeros(len(frame), dtype=bool)
-    if "is_error" in frame.columns:
-        bad |= frame["is_error"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    if "http_status" in frame.columns:
-        bad |= np.nan_to_num(_numeric(frame, "http_status"), nan=0.0) >= 400
-    return bad
 
 
 def _latency_column(frame: pd.DataFrame, latency_col: str | None, prefix: str = "") -> str:
@@ -94,9 +87,11 @@ def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.D
     keep = 1.0 - margin
     field = _latency_column(frame, latency_col, "lambda_").removeprefix("lambda_")
     _latency_column(frame, field, "ecs_")  # the ECS side must exist too
-    lam_lat, ecs_lat = _numeric(frame, f"lambda_{field}"), _numeric(frame, f"ecs_{field}")
-    lam_cost, ecs_cost = _numeric(frame, "lambda_cost_usd"), _numeric(frame, "ecs_cost_usd")
-    known = ~_error_rows(frame) & ~np.isnan(lam_lat + ecs_lat + lam_cost + ecs_cost)
+    lam_lat = numeric_column(frame, f"lambda_{field}")
+    ecs_lat = numeric_column(frame, f"ecs_{field}")
+    lam_cost = numeric_column(frame, "lambda_cost_usd")
+    ecs_cost = numeric_column(frame, "ecs_cost_usd")
+    known = ~error_rows(frame) & ~np.isnan(lam_lat + ecs_lat + lam_cost + ecs_cost)
     label = ((lam_lat < keep * ecs_lat) & (lam_cost < keep * ecs_cost)).astype(int)
     rule = {"rule": "balanced_optimal", "margin": margin, "latency_field": field,
             "mode": "paired"}
@@ -106,10 +101,10 @@ def _paired(frame: pd.DataFrame, margin: float, latency_col: str | None) -> pd.D
 def objective_costs(frame: pd.DataFrame, costs: CostProfile | str | None, view: str) -> np.ndarray:
     """Each row's cost under the objective: the profile's price of the row (explicit profile
     or fleet view), else the table's cost_usd with gaps filled by the default profile."""
-    given = _numeric(frame, "cost_usd")
+    given = numeric_column(frame, "cost_usd")
     if costs is None and view == "marginal":
         if np.isnan(given).any():
-            return _numeric(fill_missing_cost(frame), "cost_usd")
+            return numeric_column(fill_missing_cost(frame), "cost_usd")
         return given
     priced = request_costs(frame, get_profile(costs), view=view)
     return np.where(np.isnan(priced), given, priced)
@@ -123,10 +118,10 @@ def _unpaired(frame: pd.DataFrame, margin: float, latency_col: str | None,
                             f"{list(frame.columns)}. Map or add it before labelling.")
     lat_name = _latency_column(frame, latency_col)
     keep = 1.0 - margin
-    latency, cost = _numeric(frame, lat_name), objective_costs(frame, costs, view)
+    latency, cost = numeric_column(frame, lat_name), objective_costs(frame, costs, view)
     side = platform_codes(frame["platform"])  # 0 lambda, 1 ecs, -1 other
     wl_code, wl_names = pd.factorize(frame["workload_type"])
-    usable = (~_error_rows(frame) & (side >= 0) & (wl_code >= 0)
+    usable = (~error_rows(frame) & (side >= 0) & (wl_code >= 0)
               & ~np.isnan(latency) & ~np.isnan(cost))
     key = wl_code * 2 + side
     stats = (pd.DataFrame({"k": key[usable], "lat": latency[usable], "cost": cost[usable]})

@@ -137,8 +137,7 @@ def deploy(zip_path: str | Path, *, function_name: str, region: str,
     if not zip_path.is_file():
         raise UserError(f"Zip {zip_path} not found; build it first (build-lambda).")
     code = zip_path.read_bytes()
-    plan = Plan("deploy", function_name, region, dry_run=not confirm)
-    call = _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
+    plan, call = _start("deploy", function_name, region, confirm, endpoint_url)
     create = {"FunctionName": function_name, "Runtime": RUNTIME, "Handler": HANDLER,
               "Code": {"ZipFile": code}, "MemorySize": int(memory_mb),
               "Timeout": int(timeout_s), "Architectures": [architecture],
@@ -207,6 +206,14 @@ def deploy(zip_path: str | Path, *, function_name: str, region: str,
         return plan
 
 
+def _start(action: str, function_name: str, region: str, confirm: bool,
+           endpoint_url: str | None) -> tuple[Plan, _Caller]:
+    """Check the names, open the plan, and a caller that only records in a dry run."""
+    _check_names(function_name, region)
+    plan = Plan(action, function_name, region, dry_run=not confirm)
+    return plan, _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
+
+
 def _alias_state(call: _Caller, function_name: str, alias: str) -> tuple[str, dict]:
     current = call("get_alias", FunctionName=function_name, Name=alias)
     weights = (current.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
@@ -216,9 +223,7 @@ def _alias_state(call: _Caller, function_name: str, alias: str) -> tuple[str, di
 def promote(*, function_name: str, region: str, confirm: bool = False,
             endpoint_url: str | None = None, alias: str = ALIAS) -> Plan:
     """Send all traffic of the alias to the canary version."""
-    _check_names(function_name, region)
-    plan = Plan("promote", function_name, region, dry_run=not confirm)
-    call = _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
+    plan, call = _start("promote", function_name, region, confirm, endpoint_url)
     with _explained(f"Promoting {function_name}"):
         if plan.dry_run:
             call("get_alias", FunctionName=function_name, Name=alias)
@@ -240,9 +245,7 @@ def promote(*, function_name: str, region: str, confirm: bool = False,
 def rollback(*, function_name: str, region: str, confirm: bool = False,
              endpoint_url: str | None = None, alias: str = ALIAS) -> Plan:
     """Drop the canary; with no canary, point the alias at the previous published version."""
-    _check_names(function_name, region)
-    plan = Plan("rollback", function_name, region, dry_run=not confirm)
-    call = _Caller(plan, None if plan.dry_run else _client(region, endpoint_url))
+    plan, call = _start("rollback", function_name, region, confirm, endpoint_url)
     with _explained(f"Rolling back {function_name}"):
         if plan.dry_run:
             call("get_alias", FunctionName=function_name, Name=alias)

@@ -126,16 +126,16 @@ def training_rows(frame: pd.DataFrame, *, costs: Any = None, view: str = "margin
     """Usable rows (no errors, a platform, a latency and a cost) with ``_latency`` and
     ``_cost`` columns; the latency field is the label rule's (execution_time_ms by default).
     Paired rows give one row per platform (their given costs)."""
+    from core.cost_profile import error_rows
     from core.labels import (
         PAIRED,
-        _error_rows,
         _latency_column,
         objective_costs,
         platform_codes,
     )
 
     if all(c in frame.columns for c in PAIRED) and "workload_type" in frame.columns:
-        return _paired_rows(frame, latency_col, _error_rows(frame))
+        return _paired_rows(frame, latency_col, error_rows(frame))
     for col in ("platform", "workload_type"):
         if col not in frame.columns:
             raise UserError(f"Training a router needs a {col!r} column; got "
@@ -144,7 +144,7 @@ def training_rows(frame: pd.DataFrame, *, costs: Any = None, view: str = "margin
     latency = pd.to_numeric(frame[field], errors="coerce").to_numpy(dtype=float)
     cost = objective_costs(frame, costs, view)
     side = platform_codes(frame["platform"])
-    ok = (~_error_rows(frame) & (side >= 0) & ~np.isnan(latency) & ~np.isnan(cost)
+    ok = (~error_rows(frame) & (side >= 0) & ~np.isnan(latency) & ~np.isnan(cost)
           & frame["workload_type"].notna().to_numpy())
     keep = [c for c in (*ROUTER_FEATURES, "platform") if c in frame.columns]
     rows = frame.loc[ok, keep].reset_index(drop=True)
