@@ -235,17 +235,23 @@ def _lgbm_tree(root: dict[str, Any]) -> dict[str, Any]:
         "v": leaves}
 
 
-def _lightgbm(est: Any) -> dict[str, Any]:
+def _lgbm_dump(est: Any) -> dict[str, Any]:
+    """The booster's trees up to its best iteration; boosting='rf' (averaged output) refused."""
     booster = est.booster_
     best = booster.best_iteration
     dump = booster.dump_model(num_iteration=best if best and best > 0 else None)
+    if dump.get("average_output"):
+        raise UserError("LightGBM boosting='rf' (averaged output) cannot be exported; use "
+                        "the default 'gbdt'.")
+    return dump
+
+
+def _lightgbm(est: Any) -> dict[str, Any]:
+    dump = _lgbm_dump(est)
     if dump.get("num_tree_per_iteration", 1) != 1 or not str(dump["objective"]).startswith(
             "binary"):
         raise UserError(f"LightGBM objective {dump['objective']!r} is not supported; the "
                         "router expects a binary objective.")
-    if dump.get("average_output"):
-        raise UserError("LightGBM boosting='rf' (averaged output) cannot be exported; use "
-                        "the default 'gbdt'.")
     sigmoid = float(str(dump["objective"]).split("sigmoid:")[-1]) if "sigmoid:" in str(
         dump["objective"]) else 1.0
     if sigmoid != 1.0:
@@ -257,17 +263,12 @@ def _lightgbm(est: Any) -> dict[str, Any]:
 def lightgbm_regressor(est: Any) -> dict[str, Any]:
     """A fitted LightGBM regressor (regression or quantile objective) as packed trees whose
     output is the raw sum of leaves (``"output": "raw"``: no sigmoid), for objective routers."""
-    booster = est.booster_
-    best = booster.best_iteration
-    dump = booster.dump_model(num_iteration=best if best and best > 0 else None)
+    dump = _lgbm_dump(est)
     objective = str(dump["objective"]).split()[0]
     if dump.get("num_tree_per_iteration", 1) != 1 or objective not in ("regression",
                                                                        "quantile"):
         raise UserError(f"LightGBM objective {dump['objective']!r} is not supported for a "
                         "regressor; use 'regression' or 'quantile'.")
-    if dump.get("average_output"):
-        raise UserError("LightGBM boosting='rf' (averaged output) cannot be exported; use "
-                        "the default 'gbdt'.")
     trees = [_lgbm_tree(info["tree_structure"]) for info in dump["tree_info"]]
     return {**_pack_trees(trees, flavor="lightgbm", le=True), "output": "raw"}
 
