@@ -107,6 +107,17 @@ def _edit_workloads(profile: CostProfile, choice: str) -> CostProfile | None:
         return None
 
 
+def chosen() -> dict[str, str]:
+    """The cost preset and view the widgets hold now ({} before they were drawn)."""
+    out = {}
+    choice = st.session_state.get("cost_profile.choice")
+    if choice in PRESETS or choice == AS_GIVEN:
+        out["costs"] = choice
+    if st.session_state.get("cost_profile.view") in VIEWS:
+        out["view"] = st.session_state["cost_profile.view"]
+    return out
+
+
 def _last_good() -> CostProfile | None:
     current = state.get(state.COST_PROFILE)
     return None if current is None else get_profile(current)

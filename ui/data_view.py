@@ -308,7 +308,10 @@ def rule_text(frame: pd.DataFrame) -> str:
     defaults = {"rule": "balanced_optimal", "margin": 0.10,
                 "costs": cost_profile_view.AS_GIVEN, "view": state.get(state.COST_VIEW,
                                                                        "marginal")}
-    return rule_words({**defaults, **(frame.attrs.get("label_rule") or {})})
+    # the cost widgets' values are current at the start of a run; the frame's rule may be
+    # one relabel behind (the Labelling column runs after this one)
+    return rule_words({**defaults, **(frame.attrs.get("label_rule") or {}),
+                       **cost_profile_view.chosen()})
 
 
 def _label_choice(frame: pd.DataFrame, current: str, token: int) -> str:
