@@ -192,3 +192,19 @@ def test_sensitivity_adds_cost_views_and_task_sizes(artillery_dir):
     for workload in table["workload"].unique():
         assert share[("marginal", 2.0, workload)] >= share[("marginal", 1.0, workload)]
         assert share[("marginal", 0.5, workload)] <= share[("marginal", 1.0, workload)]
+
+
+def test_sensitivity_margin_rows_use_the_labels_cost_profile(artillery_dir):
+    """The 10 % row of the sensitivity table is the label the data carries (one source)."""
+    from core.diagnostics.sensitivity import label_sensitivity
+    from core.io import read_paths
+    from core.labels import label_shares
+
+    frame = balanced_optimal(read_paths([artillery_dir]).frame, costs="aws-2026")
+    result = label_sensitivity(frame, label="label", group="workload_type", fast=True)
+    rows = [r for r in result["table"]
+            if r["margin"] == 0.10 and r["latency_field"] == "execution_time_ms"]
+    table = {r["workload"]: r["lambda_optimal_share"] for r in rows}
+    shares = label_shares(frame).set_index("workload_type")["lambda_optimal_share"]
+    for workload, share in table.items():
+        assert share == pytest.approx(shares[workload], abs=1e-4)

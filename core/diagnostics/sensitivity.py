@@ -59,12 +59,16 @@ def label_sensitivity(frame: pd.DataFrame, *, label: str, group: str | None,
     needed = {c for c in frame.columns if c in NEEDED or any(c.endswith(f) for f in NEEDED)}
     raw = frame[[c for c in frame.columns if c in needed and c not in (label, "label")]]
     parts = []
+    rule = frame.attrs.get("label_rule") or {}
+    pricing = {k: v for k, v in (("costs", rule.get("cost_profile")),
+                                 ("view", rule.get("view"))) if v is not None}
     for field in fields:
         for margin in FAST_MARGINS if fast else MARGINS:
             try:
                 with warnings.catch_warnings():  # one-platform workloads: shown as NA shares
                     warnings.simplefilter("ignore", UserWarning)
-                    labelled = labels.balanced_optimal(raw, margin=margin, latency_col=field)
+                    labelled = labels.balanced_optimal(raw, margin=margin, latency_col=field,
+                                                       **pricing)  # the label's own costs
             except UserError as exc:
                 return not_applicable(f"the labelling rule can not run here: {exc}")
             shares = (labelled.dropna(subset=["label"])
