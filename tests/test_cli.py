@@ -115,3 +115,16 @@ def test_explain_sample_default_matches_the_library():
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     assert parser.get_default("sample") == DEFAULT_SAMPLE
+
+
+def test_a_reader_that_leaves_early_is_not_an_error():
+    """`python -m core … | head`: no BrokenPipeError traceback, exit 0."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "core", "simulate", "--requests", "3000",
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the command writes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 import warnings
 from typing import Any
@@ -114,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 1
     _print_warnings(caught)
-    if args.json:
-        print(json.dumps(result, default=json_default, indent=2))
-    else:
-        print(module.render(result))
+    text = json.dumps(result, default=json_default, indent=2) if args.json \
+        else module.render(result)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `python -m core … | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
