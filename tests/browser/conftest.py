@@ -152,14 +152,20 @@ def wait_for_app_run(pg, timeout: float = 60_000, quiet_ms: int = 2000) -> None:
 
 
 def wait_for_layout(pg, timeout: float = 10_000) -> None:
-    """After a viewport change: wait until the main column and every drawn chart fit the new
-    width (Streamlit does not rerun on resize; plotly redraws charts itself)."""
+    """After a viewport change: wait until the main column fits the window and every drawn
+    chart's size has settled (the same on two polls 100 ms apart). Streamlit does not rerun
+    on resize; plotly redraws the charts itself."""
+    pg.evaluate("window.__layoutSig = null")
     pg.wait_for_function("""() => {
       const main = document.querySelector("[data-testid='stMain']");
       if (!main || main.clientWidth > window.innerWidth) return false;
-      return [...document.querySelectorAll("[data-testid='stPlotlyChart'] .main-svg")]
-        .every(svg => svg.getBoundingClientRect().width <= main.clientWidth + 1);
-    }""", timeout=timeout, polling=50)
+      const sig = [main.clientWidth, ...[...document.querySelectorAll(
+        "[data-testid='stPlotlyChart'] .main-svg")].map(
+          svg => Math.round(svg.getBoundingClientRect().width))].join(",");
+      const settled = sig === window.__layoutSig;
+      window.__layoutSig = sig;
+      return settled;
+    }""", timeout=timeout, polling=100)
 
 
 def open_page(pg, title: str) -> None:
