@@ -33,7 +33,8 @@ from tests.browser.conftest import (  # noqa: E402
 
 #: page title -> first-render budget in seconds (moved here from the browser story test).
 BUDGET_S = {"Home": 10, "Data": 10, "Variance & leakage": 30, "Train & compare": 10,
-            "Explain (SHAP)": 30, "Simulate": 20, "Deploy": 30, "Monitor": 20, "Report": 20}
+            "Explain (SHAP)": 30, "Simulate": 20, "Route by objective": 20, "Deploy": 30,
+            "Monitor": 20, "Report": 20}
 STORY = Path(ROOT / "tests" / "artifacts" / "render_times.json")
 
 
