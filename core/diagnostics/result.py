@@ -135,6 +135,16 @@ class Diagnosis:
                 for f in sorted(self.findings, key=lambda f: order[f.severity])]
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
+    def frame(self) -> pd.DataFrame:
+        """The main table (the result protocol, core.formats): the findings, worst first."""
+        return self.summary_frame()
+
+    def to_latex(self) -> str:
+        """The findings as a booktabs table (core.formats' one writer, full escaping)."""
+        from core.formats import latex_table
+
+        return latex_table(self.summary_frame())
+
     def to_dict(self) -> dict[str, Any]:
         """The `diagnose --json` document (DESIGN.md fields first, then the extras)."""
         return {
