@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.figures import ECS, HYBRID, LAMBDA, style
+
 
 def pareto_figure(table: pd.DataFrame) -> go.Figure:
     """Cost vs p95 latency: the objective router across its parameter (a line), the other
@@ -15,11 +17,11 @@ def pareto_figure(table: pd.DataFrame) -> go.Figure:
         param = str(sweep["parameter"].iloc[0])
         fig.add_trace(go.Scatter(
             x=sweep["latency_p95_ms"], y=sweep["cost_usd"], mode="lines+markers",
-            name=f"objective router ({param})", marker={"size": 9, "color": "#2ca02c"},
+            name=f"objective router ({param})", marker={"size": 9, "color": HYBRID},
             text=[f"{param} = {v:.4g}" for v in sweep["value"]],
             hovertemplate="%{text}<br>p95 %{x:,.0f} ms<br>cost $%{y:.4f}<extra></extra>"))
     others = table[table["router"] != "objective"]
-    colors = {"lambda-only": "#ff9900", "ecs-only": "#1f77b4", "classifier": "#9467bd",
+    colors = {"lambda-only": LAMBDA, "ecs-only": ECS, "classifier": "#9467bd",
               "label-rule oracle": "#7f7f7f", "cost oracle": "#17becf"}
     for row in others.itertuples():
         fig.add_trace(go.Scatter(
@@ -29,7 +31,5 @@ def pareto_figure(table: pd.DataFrame) -> go.Figure:
                     "symbol": "circle-open" if row.hindsight else "diamond"},
             hovertemplate=f"{row.router}<br>p95 %{{x:,.0f}} ms<br>cost $%{{y:.4f}}"
                           "<extra></extra>"))
-    fig.update_layout(title="Pareto: cost vs p95 latency across objective parameters",
-                      xaxis_title="p95 latency (ms)", yaxis_title="Fleet cost (USD)",
-                      legend_title=None)
-    return fig
+    fig.update_layout(xaxis_title="p95 latency (ms)", yaxis_title="Fleet cost (USD)")
+    return style(fig, "Pareto: cost vs p95 latency across objective parameters", height=420)
