@@ -80,3 +80,13 @@ def test_every_result_follows_the_protocol(results, name):
     assert r"\toprule" in tex and r"\bottomrule" in tex
     body = tex.split(r"\midrule", 1)[1]
     assert "_" not in body.replace(r"\_", "")  # every underscore escaped
+
+
+def test_a_training_run_draws_every_figure_it_names(results):
+    import plotly.graph_objects as go
+
+    run = results["train"]
+    for kind in run.PLOTS:
+        fig = run.plot(kind)
+        assert isinstance(fig, go.Figure) and fig.layout.title.text, kind
+    assert "logreg" not in {t.name for t in run.plot("roc").data}  # display names

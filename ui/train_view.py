@@ -27,7 +27,6 @@ from core.training import (
 )
 from core.training.splits import SPLITS
 from ui import state
-from ui import train_figures as figs
 from ui.common import guarded
 from ui.data_view import features_caption
 
@@ -235,26 +234,23 @@ def comparison(run: TrainRun) -> None:
         return
     tabs = st.tabs(["ROC", "Precision-recall", "Calibration", "Confusion matrices",
                     "Importance", "CV folds"])
-    curves = {"roc": lambda _data: run.plot("roc"), "pr": figs.pr,
-              "calibration": figs.calibration}
-    for tab, (kind, draw) in zip(tabs[:3], curves.items(), strict=True):
-        data = run.curves(kind)
-        if data.empty:
+    for tab, kind in zip(tabs[:3], ("roc", "pr", "calibration"), strict=True):
+        if run.curves(kind).empty:
             tab.info("Undefined: the test set holds one class only.")
         else:
-            tab.plotly_chart(draw(data), key=f"train_fig_{kind}")
-    tabs[3].plotly_chart(figs.confusion(run.confusion()), key="train_fig_confusion")
+            tab.plotly_chart(run.plot(kind), key=f"train_fig_{kind}")
+    tabs[3].plotly_chart(run.plot("confusion"), key="train_fig_confusion")
     imp = run.importances()
     with tabs[4]:
         for method in ("permutation", "native"):
             if (imp["method"] == method).any():
-                st.plotly_chart(figs.importance(imp, method), key=f"train_fig_imp_{method}")
+                st.plotly_chart(run.plot("importance", method=method),
+                                key=f"train_fig_imp_{method}")
         dominance = [f for f in run.findings if f["code"] == "FEATURE_DOMINANCE"]
         for f in dominance:
             st.warning(f"FEATURE_DOMINANCE: {f['message']}", icon=":material/warning:")
-    long = run.frame()
-    if long["source"].str.startswith("cv").any():
-        tabs[5].plotly_chart(figs.cv_scores(long), key="train_fig_cv")
+    if run.frame()["source"].str.startswith("cv").any():
+        tabs[5].plotly_chart(run.plot("cv"), key="train_fig_cv")
     else:
         tabs[5].info("No cross-validation in this run (folds = 0).")
 

@@ -226,12 +226,29 @@ class TrainRun:
     def metrics_csv(self) -> str:
         return self.table().to_csv(index=False)
 
-    def plot(self, kind: str = "roc") -> Any:
-        """A plotly figure of this run: "roc" (every model's ROC curve on the test set)."""
-        from core import figures
+    #: What `plot` draws: the test-set curves, confusion matrices, importances, CV folds.
+    PLOTS = ("roc", "pr", "calibration", "confusion", "importance", "cv")
 
-        figures.check_kind(kind, ("roc",), "TrainRun")
-        return figures.roc(self.curves("roc"), MODEL_NAMES)
+    def plot(self, kind: str = "roc", *, method: str = "permutation",
+             metric: str = "accuracy") -> Any:
+        """A plotly figure of this run: "roc", "pr", "calibration" (test-set curves of every
+        model), "confusion" (one matrix per model), "importance" (share per input feature,
+        `method` permutation or native) or "cv" (per-fold `metric` beside the test score)."""
+        from core import figures
+        from core.training import figures as train_figures
+
+        figures.check_kind(kind, self.PLOTS, "TrainRun")
+        if kind == "roc":
+            return figures.roc(self.curves("roc"), MODEL_NAMES)
+        if kind == "pr":
+            return train_figures.pr(self.curves("pr"))
+        if kind == "calibration":
+            return train_figures.calibration(self.curves("calibration"))
+        if kind == "confusion":
+            return train_figures.confusion(self.confusion())
+        if kind == "importance":
+            return train_figures.importance(self.importances(), method)
+        return train_figures.cv_scores(self.frame(), metric)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the `train --json` document with NaN and numpy values made plain."""

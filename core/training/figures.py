@@ -1,5 +1,6 @@
-"""Plotly figures of the Train page. Pure: frames from core.training in, a figure out. The
-ROC curves are the run's own (`TrainRun.plot("roc")`); the layout is core.figures.style."""
+"""Plotly figures of a training run (the Train page draws them through `TrainRun.plot`).
+Pure: frames from the run in, a figure out. The ROC curves, which the report draws too, are
+built in core.figures; the layout is core.figures.style."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures import style
-from core.training import MODEL_NAMES
+from core.training.zoo import MODEL_NAMES
 
 HEIGHT = 380
 
@@ -21,7 +22,8 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
 def pr(frame: pd.DataFrame) -> go.Figure:
     fig = px.line(_named(frame), x="recall", y="precision", color="model",
                   labels={"recall": "Recall", "precision": "Precision"})
-    return style(fig, "Precision-recall curve (test set; positive = Lambda optimal)", height=HEIGHT)
+    return style(fig, "Precision-recall curve (test set; positive = Lambda optimal)",
+                 height=HEIGHT)
 
 
 def calibration(frame: pd.DataFrame) -> go.Figure:
@@ -52,8 +54,9 @@ def confusion(matrices: dict[str, list[list[int]]]) -> go.Figure:
                       row=i // cols + 1, col=i % cols + 1)
     fig.update_yaxes(autorange="reversed", title_text="true")
     fig.update_xaxes(title_text="predicted")
-    fig.update_layout(coloraxis={"colorscale": "Blues", "showscale": False},
-                      height=260 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.update_layout(coloraxis={"colorscale": "Blues", "showscale": False})
+    style(fig, "Confusion matrices (test set)", height=260 * rows + 100)
+    fig.update_layout(margin={"t": 110})  # the subplot titles sit under the figure's title
     return fig
 
 
