@@ -97,3 +97,4 @@ def test_other_pages_open_when_the_registry_holds_only_a_router(app_test, logs, 
     at = app_test(f"pages/{page}.py", dataset=logs, dataset_name="logs")
     at.run()
     assert not at.exception, page
+    assert not at.error, (page, [e.value for e in at.error])

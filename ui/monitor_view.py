@@ -70,7 +70,9 @@ def current_picker(reference: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
 def model_picker() -> str | None:
     """A registry version whose features and predictions to compare, or None."""
     try:
-        models = registry().list()
+        from ui.model_picker import classifiers  # a router has no predictions to compare
+
+        models = classifiers(registry().list())
     except Exception:  # an unreadable registry: monitor the features only
         models = pd.DataFrame()
     if models.empty:
