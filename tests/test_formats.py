@@ -90,3 +90,11 @@ def test_a_training_run_draws_every_figure_it_names(results):
         fig = run.plot(kind)
         assert isinstance(fig, go.Figure) and fig.layout.title.text, kind
     assert "logreg" not in {t.name for t in run.plot("roc").data}  # display names
+
+
+def test_a_simulation_draws_every_figure_it_names(results):
+    sim = results["simulate"]
+    for kind in sim.PLOTS:
+        fig = sim.plot(kind)
+        assert fig.data and fig.layout.title.text, kind
+        assert fig.layout.title.pad.t >= 30  # under the toolbar strip

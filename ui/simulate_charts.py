@@ -1,6 +1,6 @@
-"""Plotly figures of simulation results (the Simulate page draws them; no computation). The
-latency CDF is the result's own (`SimulationResult.plot("cdf")`); the layout and palette are
-core.figures'."""
+"""Plotly figures of the Simulate page's sweeps and arrival-rate preview (no computation).
+A run's own figures (latency CDF, cost and latency over time, capacity, cold starts) are the
+result's: `SimulationResult.plot(kind)`; the layout and palette are core.figures'."""
 
 from __future__ import annotations
 
@@ -9,50 +9,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.figures import STRATEGY_COLOURS, style
-from core.simulate.results import LABELS
 
 COLORS = STRATEGY_COLOURS
 PLATFORM_COLORS = {"lambda": COLORS["lambda"], "ecs": COLORS["ecs"]}
-
-
-def _named(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(Strategy=frame["strategy"].map(LABELS))
-
-
-def _color_map() -> dict[str, str]:
-    return {LABELS[k]: v for k, v in COLORS.items()}
-
-
-def over_time(series: pd.DataFrame, column: str, title: str, label: str) -> go.Figure:
-    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
-    fig = px.line(frame, x="minutes", y=column, color="Strategy",
-                  color_discrete_map=_color_map(),
-                  labels={"minutes": "Simulated time (min)", column: label})
-    return style(fig, title)
-
-
-def capacity(series: pd.DataFrame) -> go.Figure:
-    """Lambda instances and Fargate tasks alive, per strategy."""
-    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
-    long = frame.melt(id_vars=["Strategy", "minutes"],
-                      value_vars=["lambda_instances", "fargate_tasks"],
-                      var_name="what", value_name="count")
-    long["what"] = long["what"].map({"lambda_instances": "Lambda instances",
-                                     "fargate_tasks": "Fargate tasks"})
-    long = long[long.groupby(["Strategy", "what"])["count"].transform("max") > 0]
-    fig = px.line(long, x="minutes", y="count", color="Strategy", line_dash="what",
-                  color_discrete_map=_color_map(),
-                  labels={"minutes": "Simulated time (min)", "count": "Alive",
-                          "what": ""})
-    return style(fig, "Instances and tasks over time")
-
-
-def cold_starts(series: pd.DataFrame) -> go.Figure:
-    frame = _named(series).assign(minutes=series["t_s"] / 60.0)
-    fig = px.bar(frame, x="minutes", y="cold_starts", color="Strategy", barmode="group",
-                 color_discrete_map=_color_map(),
-                 labels={"minutes": "Simulated time (min)", "cold_starts": "Cold starts"})
-    return style(fig, "Cold starts per interval")
 
 
 def break_even(frame: pd.DataFrame, crossings: dict[str, float | None]) -> go.Figure:

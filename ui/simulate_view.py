@@ -119,14 +119,10 @@ def results(result) -> None:
         st.dataframe(metrics_table(result), width="stretch")
     tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",
                     "Latency over time"])
-    series = result.timeseries
-    tabs[0].plotly_chart(result.plot("cdf"), key="sim.cdf")
-    tabs[1].plotly_chart(charts.over_time(series, "cum_cost_usd", "Cumulative cost",
-                                          "USD"), key="sim.cost")
-    tabs[2].plotly_chart(charts.capacity(series), key="sim.capacity")
-    tabs[3].plotly_chart(charts.cold_starts(series), key="sim.cold")
-    tabs[4].plotly_chart(charts.over_time(series, "latency_p95_ms", "P95 latency per interval",
-                                          "ms"), key="sim.latency")
+    for tab, kind, key in zip(tabs, ("cdf", "cost", "capacity", "cold_starts", "latency"),
+                              ("sim.cdf", "sim.cost", "sim.capacity", "sim.cold",
+                               "sim.latency"), strict=True):
+        tab.plotly_chart(result.plot(kind), key=key)
     c = st.columns(3)
     c[0].download_button("Results CSV", result.summary_frame().to_csv(index=False),
                          "simulation.csv", "text/csv")

@@ -122,12 +122,27 @@ class SimulationResult:
         """The main table: one row of metrics per strategy."""
         return self.summary_frame()
 
-    def plot(self, kind: str = "cdf") -> Any:
-        """A plotly figure of this run: "cdf" (latency distribution per strategy)."""
-        from core import figures
+    #: What `plot` draws: the latency CDF, and per interval the cumulative cost, the P95
+    #: latency, the Lambda instances and Fargate tasks alive, and the cold starts.
+    PLOTS = ("cdf", "cost", "latency", "capacity", "cold_starts")
 
-        figures.check_kind(kind, ("cdf",), "SimulationResult")
-        return figures.latency_cdf(self.cdf)
+    def plot(self, kind: str = "cdf") -> Any:
+        """A plotly figure of this run, one of PLOTS, per strategy."""
+        from core import figures
+        from core.simulate import figures as sim_figures
+
+        figures.check_kind(kind, self.PLOTS, "SimulationResult")
+        series = self.timeseries
+        if kind == "cdf":
+            return figures.latency_cdf(self.cdf)
+        if kind == "cost":
+            return sim_figures.over_time(series, "cum_cost_usd", "Cumulative cost", "USD")
+        if kind == "latency":
+            return sim_figures.over_time(series, "latency_p95_ms", "P95 latency per interval",
+                                         "ms")
+        if kind == "capacity":
+            return sim_figures.capacity(series)
+        return sim_figures.cold_starts(series)
 
 
 def _num(value: Any) -> float:
