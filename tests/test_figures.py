@@ -75,3 +75,16 @@ def test_each_shared_figure_is_defined_once():
                             str(path.relative_to(ROOT)))
     assert {n: p for n, p in defined.items() if p != ["core/figures.py"]} == {}
     assert set(SHARED) <= set(defined)
+
+
+def test_a_diagnosis_draws_every_figure_it_names():
+    from core import synth
+    from core.diagnostics import diagnose
+
+    d = diagnose(synth.generate("variance", 600, seed=0))
+    for kind in d.PLOTS:
+        fig = d.plot(kind)
+        assert fig.data and fig.layout.title.text, kind
+        assert _title_clears_toolbar(fig), kind
+    column = next(iter(d.share_grids))
+    assert column in d.plot("share_grid", column=column).layout.title.text

@@ -8,11 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.diagnostics import BAND, CODES, Diagnosis, diagnose
+from core.diagnostics import CODES, Diagnosis, diagnose
 from core.diagnostics.catalog import BY_CODE
 from core.figures import workload_order
 from ui import state
-from ui import variance_charts as charts
 from ui.data_view import features_caption
 
 ICONS = {"fail": ":material/dangerous:", "warn": ":material/warning:",
@@ -181,7 +180,7 @@ def shares_and_ceiling(d: Diagnosis) -> None:
     with right:
         c = d.ceiling
         if c.get("status") == "ok":
-            st.plotly_chart(charts.ceiling_bars(c), width="stretch")
+            st.plotly_chart(d.plot("ceiling"), width="stretch")
             st.caption(f"Each of {c['cells']:,} cells of identical feature values predicts its "
                        f"majority label; {c['rows_in_small_cells']:.0%} of rows sit in cells "
                        f"with fewer than 5 rows. {c['note']}")
@@ -197,9 +196,9 @@ def heatmaps(d: Diagnosis) -> None:
                 "load pattern.")
         return
     tabs = st.tabs([f"× {c}" for c in d.share_grids])
-    for tab, (column, grid) in zip(tabs, d.share_grids.items(), strict=True):
+    for tab, column in zip(tabs, d.share_grids, strict=True):
         with tab:
-            st.plotly_chart(charts.share_heatmap(grid, column), width="stretch")
+            st.plotly_chart(d.plot("share_grid", column=column), width="stretch")
 
 
 def information(d: Diagnosis) -> None:
@@ -208,7 +207,7 @@ def information(d: Diagnosis) -> None:
     if d.information.empty:
         st.info("No features to measure.")
         return
-    st.plotly_chart(charts.information_bars(d.information), width="stretch")
+    st.plotly_chart(d.plot("information"), width="stretch")
     st.caption("A bar near 100 % means the label is (almost) a function of that feature "
                "alone: conditional entropy H(label | feature) near 0.")
 
@@ -221,7 +220,7 @@ def sensitivity(d: Diagnosis) -> None:
         st.info(f"Not applicable: {s['reason']}.")
         return
     table = pd.DataFrame(s["table"])
-    st.plotly_chart(charts.sensitivity_lines(table, BAND), width="stretch")
+    st.plotly_chart(d.plot("sensitivity"), width="stretch")
     workloads = workload_order(table["workload"])
     wide = table.pivot_table(index=["latency_field", "margin"], columns="workload",
                              values="lambda_optimal_share").reset_index()

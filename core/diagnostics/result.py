@@ -88,12 +88,27 @@ class Diagnosis:
         severities = {f.severity for f in self.findings}
         return "fail" if "fail" in severities else "warn" if "warn" in severities else "ok"
 
-    def plot(self, kind: str = "label_shares") -> Any:
-        """A plotly figure: "label_shares" (Lambda-optimal share per workload and the band)."""
-        from core import figures
+    #: What `plot` draws: the share bars, a share heatmap per column of `share_grids`
+    #: (`column=`), the information bars, the accuracy ceiling and the label sensitivity.
+    PLOTS = ("label_shares", "share_grid", "information", "ceiling", "sensitivity")
 
-        figures.check_kind(kind, ("label_shares",), "Diagnosis")
-        return figures.label_shares(self.label_shares, self.meta.get("band", (0.2, 0.8)))
+    def plot(self, kind: str = "label_shares", *, column: str | None = None) -> Any:
+        """A plotly figure of this diagnosis, one of PLOTS (the band is the diagnosis's)."""
+        from core import figures
+        from core.diagnostics import figures as diag_figures
+
+        figures.check_kind(kind, self.PLOTS, "Diagnosis")
+        band = tuple(self.meta.get("band", (0.2, 0.8)))
+        if kind == "label_shares":
+            return figures.label_shares(self.label_shares, band)
+        if kind == "share_grid":
+            column = column or next(iter(self.share_grids))
+            return diag_figures.share_heatmap(self.share_grids[column], column)
+        if kind == "information":
+            return diag_figures.information_bars(self.information)
+        if kind == "ceiling":
+            return diag_figures.ceiling_bars(self.ceiling)
+        return diag_figures.sensitivity_lines(pd.DataFrame(self.sensitivity["table"]), band)
 
     @property
     def headline(self) -> str:

@@ -1,7 +1,7 @@
-"""Plotly figures of the Variance & leakage page. Pure: numbers from a `Diagnosis` in, a
-figure out; no Streamlit and no computation (core.diagnostics computes everything). The
-share bars are the Diagnosis's own (`Diagnosis.plot("label_shares")`); the layout is
-core.figures.style."""
+"""Plotly figures of a diagnosis (the Diagnosis owns them: `Diagnosis.plot(kind)`; the
+Variance & leakage page draws them through it). Pure: numbers from a `Diagnosis` in, a
+figure out; no computation. The share bars, which other pages and the report draw too, are
+built in core.figures; the layout is core.figures.style."""
 
 from __future__ import annotations
 
