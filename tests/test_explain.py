@@ -168,9 +168,10 @@ def test_segments_and_comparison_frames(models, frame):
 def test_figures_are_plotly(models, frame):
     expl = explain(models["rf"], frame)
     req = explain_row(models["rf"], frame, 5)
-    figs = [expl.plot("importance"), figures.beeswarm(expl),
-            figures.dependence(expl, "payload_size_kb"), figures.dependence(expl, "time_window"),
-            figures.waterfall(req), figures.segments(expl),
+    figs = [expl.plot("importance"), expl.plot("beeswarm"),
+            expl.plot("dependence", feature="payload_size_kb"),
+            expl.plot("dependence", feature="time_window"),
+            req.plot(), expl.plot("segments"),
             figures.compare({"a": expl, "b": expl})]
     assert all(isinstance(f, go.Figure) and f.data for f in figs)
 

@@ -1,5 +1,6 @@
 """The shape of the code: no import cycle among core's modules, counting imports inside
-functions (a lazy import that only hides a cycle still couples the two modules)."""
+functions (a lazy import that only hides a cycle still couples the two modules); imports
+under `if TYPE_CHECKING:` never run and do not count."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
     as importing pkg.sub (not pkg's __init__), as Python resolves it."""
     out: set[str] = set()
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for block in ast.walk(tree):  # `if TYPE_CHECKING:` imports never run: not an import
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test):
+            block.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):

@@ -78,7 +78,7 @@ def header(expl: Explanation) -> None:
 def global_tab(expl: Explanation) -> None:
     left, right = st.columns([2, 3])
     left.plotly_chart(expl.plot("importance"), key="imp")
-    right.plotly_chart(figures.beeswarm(expl), key="bee")
+    right.plotly_chart(expl.plot("beeswarm"), key="bee")
 
 
 @st.fragment
@@ -92,7 +92,7 @@ def dependence_tab(expl: Explanation) -> None:
     choice = c2.selectbox("Colour by", ["strongest interaction", *others], key="dep_colour",
                           help=f"Strongest interaction for {feature}: {auto}")
     colour = auto if choice == "strongest interaction" else choice
-    st.plotly_chart(figures.dependence(expl, feature, colour), key="dep")
+    st.plotly_chart(expl.plot("dependence", feature=feature, color_by=colour), key="dep")
 
 
 def _show_request(req: Any) -> None:
@@ -100,7 +100,7 @@ def _show_request(req: Any) -> None:
     c1.metric("Prediction", req.platform.upper())
     c2.metric("P(Lambda optimal)", f"{req.probability:.3f}")
     c3.metric("Additivity error", f"{req.additivity_error:.1e}")
-    st.plotly_chart(figures.waterfall(req), key=f"wf_{id(req)}")
+    st.plotly_chart(req.plot(), key=f"wf_{id(req)}")
     for note in req.notes:
         st.caption(note)
 
@@ -188,7 +188,7 @@ def segment_tab(expl: Explanation) -> None:
     if "workload_type" not in expl.data.columns:
         st.info("The data has no workload_type column to split by.")
         return
-    st.plotly_chart(figures.segments(expl), key="seg")
+    st.plotly_chart(expl.plot("segments"), key="seg")
     table = segment_table(expl.segments())
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         c: st.column_config.NumberColumn(c, format="%.3f")

@@ -1,16 +1,22 @@
 """Plotly figures for SHAP results (no matplotlib). Pages, notebooks and reports share them;
-each takes a computed result and only draws. The importance bars are the result's own
-(`Explanation.plot("importance")`, built in core.figures)."""
+each takes a computed result and only draws; the results own them
+(`Explanation.plot(kind)`, `RequestExplanation.plot()`). The importance bars, which the report
+draws too, are built in core.figures."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from core.explain.result import WORKLOAD, Explanation, RequestExplanation, encode
+from core.explain.values import WORKLOAD, encode
 from core.features import TIME_FEATURE, hour_of_day
+
+if TYPE_CHECKING:  # types only: the results draw themselves through this module
+    from core.explain.result import Explanation, RequestExplanation
 
 LAMBDA_COLOUR = "#e4572e"
 ECS_COLOUR = "#2e86ab"

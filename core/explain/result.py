@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UserError
+from core.explain.values import WORKLOAD, encode
 from core.formats import latex_table, plain
 
 #: Importance share above which one feature (or workload_type with its proxies) dominates;
@@ -17,21 +18,6 @@ from core.formats import latex_table, plain
 DOMINANCE_SHARE = 0.40
 #: Share at which the model is essentially a workload lookup (the thesis's trap).
 TRAP_SHARE = 0.80
-WORKLOAD = "workload_type"
-
-
-def encode(values: pd.Series) -> np.ndarray:
-    """Numbers for colouring and correlating: numerics as floats, categories as sorted codes."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return numeric.to_numpy(dtype=float, na_value=np.nan)
-    text = values.astype("string")
-    levels = sorted(text.dropna().unique().tolist())
-    codes = {level: i for i, level in enumerate(levels)}
-    return np.array([codes.get(v, np.nan) if v is not pd.NA else np.nan for v in text],
-                    dtype=float)
-
-
 @dataclass
 class Explanation:
     """SHAP values of many rows for one model, per original feature.
@@ -175,15 +161,27 @@ class Explanation:
                 "message": f"No single feature dominates: the largest, {top}, carries "
                            f"{top_share:.1%} of the mean |SHAP|."}
 
-    def plot(self, kind: str = "importance", title: str | None = None) -> Any:
-        """A plotly figure: "importance" (mean |SHAP| per feature). The other SHAP figures
-        (beeswarm, dependence, waterfall, segments) are in core.explain.figures."""
-        from core import figures
+    #: What `plot` draws: global importance, the beeswarm, one feature's dependence
+    #: (`feature=`, `color_by=`) and the per-segment importance (`by=`).
+    PLOTS = ("importance", "beeswarm", "dependence", "segments")
 
-        figures.check_kind(kind, ("importance",), "Explanation")
-        return figures.shap_importance(self.importance(),
-                                       title or f"Global importance: {self.model_type}",
-                                       self.output)
+    def plot(self, kind: str = "importance", *, title: str | None = None,
+             feature: str | None = None, color_by: str | None = None, by: str = WORKLOAD,
+             seed: int = 0) -> Any:
+        """A plotly figure of this explanation, one of PLOTS."""
+        from core import figures
+        from core.explain import figures as shap_figures
+
+        figures.check_kind(kind, self.PLOTS, "Explanation")
+        if kind == "importance":
+            return figures.shap_importance(self.importance(),
+                                           title or f"Global importance: {self.model_type}",
+                                           self.output)
+        if kind == "beeswarm":
+            return shap_figures.beeswarm(self, seed=seed)
+        if kind == "dependence":
+            return shap_figures.dependence(self, feature or self.features[0], color_by)
+        return shap_figures.segments(self, by=by)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the CLI's document with NaN and numpy values made plain."""
@@ -240,6 +238,14 @@ class RequestExplanation:
     @property
     def additivity_error(self) -> float:
         return abs(self.output_value - self.margin)
+
+    def plot(self, kind: str = "waterfall", title: str | None = None) -> Any:
+        """A plotly figure: "waterfall" (how each feature moves this request's output)."""
+        from core import figures
+        from core.explain import figures as shap_figures
+
+        figures.check_kind(kind, ("waterfall",), "RequestExplanation")
+        return shap_figures.waterfall(self, title)
 
     def waterfall(self) -> pd.DataFrame:
         """Steps from the base value to the model output: label, kind, shap, start, end."""

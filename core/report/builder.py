@@ -238,9 +238,7 @@ def _shap(story: Story, sec: Section) -> bool:
     sec.table("shap_importance", imp)
     sec.figure("shap_importance",
                expl.plot("importance", title=f"SHAP importance of the champion ({name})"))
-    from core.explain.figures import beeswarm
-
-    sec.figure("shap_beeswarm", beeswarm(expl, seed=story.seed))
+    sec.figure("shap_beeswarm", expl.plot("beeswarm", seed=story.seed))
     return True
 
 
