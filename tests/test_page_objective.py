@@ -69,6 +69,8 @@ def test_train_route_sweep_and_explain(app_test, logs):
     decisions = _frame_with(at, "reason_1")
     assert {"route", "reason_1", "reason_2", "reason_3"} <= set(decisions.columns)
     assert len(decisions) == 20
+    classifier = _frame_with(at, "lambda_probability")  # the classifier, same requests
+    assert classifier["request"].tolist() == decisions["request"].tolist()
     at.button(key="objective.build").click().run()
     assert not at.exception and not at.error
     _, _, built = at.session_state["objective.built"]

@@ -249,8 +249,17 @@ def panel(frame: pd.DataFrame | None) -> None:
         from core.objective.explain import explain_decisions
 
         expl = guarded(explain_decisions, predictors, frame, objective, n=n_explain, seed=seed)
+        other = None
+        if expl is not None and chosen != NONE:  # the classifier on the same requests
+            from core.objective.explain import explain_classifier_decisions
+
+            classifier = guarded(_load_classifier, chosen, state.get(state.REGISTRY_DIR))
+            if classifier is not None:
+                other = guarded(explain_classifier_decisions, classifier[0], frame,
+                                threshold=classifier[1], n=n_explain, seed=seed,
+                                model_id=chosen)
         if expl is not None:
-            st.session_state[DECISIONS] = (token, objective.to_dict(), expl)
+            st.session_state[DECISIONS] = (token, objective.to_dict(), expl, other)
     _show(token)
     st.subheader("4. Ship it as a Lambda function")
     st.caption("The same stdlib function as for a classifier: the regressors and this "
@@ -333,3 +342,12 @@ def _show(token: tuple) -> None:
         st.markdown("**Per workload**")
         st.dataframe(expl.summary, hide_index=True, width="stretch", column_config={
             "lambda_share": st.column_config.NumberColumn("Lambda share", format="percent")})
+        other = decisions[3] if len(decisions) > 3 else None
+        if other is not None:
+            st.markdown("**The classifier on the same requests** (SHAP of its P(Lambda), in "
+                        f"{other.decisions['unit'].iloc[0]}; positive favours Lambda)")
+            st.dataframe(other.decisions[["request", "workload_type", "route",
+                                          "lambda_probability", "reason_1", "reason_2",
+                                          "reason_3"]], hide_index=True, width="stretch",
+                         column_config={"lambda_probability": st.column_config.NumberColumn(
+                             "P(Lambda)", format="%.3f")})
