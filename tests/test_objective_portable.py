@@ -185,3 +185,17 @@ def test_classifier_only_commands_refuse_a_router_with_a_clear_message(trained):
         trained.predictors.predict_proba(logs(5))
     with pytest.raises(UserError, match="objective router"):
         _ = trained.predictors.steps
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=objectives, seed=st.integers(0, 2**16))
+def test_no_objective_router_beats_the_hindsight_oracles(trained, spec, seed):
+    from core.simulate.replay import ReplaySettings, replay
+
+    result = replay(logs(), ReplaySettings(costs="thesis", router="objective", objective=spec,
+                                           seed=seed), pipeline=trained.predictors)
+    s = result.strategies
+    assert s["hybrid"]["routing_accuracy"] <= s["oracle"]["routing_accuracy"] == 1.0
+    key = "baseline_priced_cost_usd"
+    assert s["cost_oracle"][key] <= s["hybrid"][key] * (1 + 1e-12)
+    assert s["hybrid"]["objective"]["kind"] == spec["kind"]
