@@ -59,6 +59,10 @@ def test_train_route_sweep_and_explain(app_test, logs):
     assert {"lambda", "ecs", "objective router", "classifier", "label-rule oracle",
             "cost oracle"} == set(table["router"])
     assert at.success or at.warning  # the objective is said met or not met
+    per_workload = _frame_with(at, "SLO")
+    assert set(per_workload["workload_type"]) == {"lightweight_api", "thumbnail_processing",
+                                                  "medium_processing", "heavy_processing"}
+    assert (per_workload["SLO"] == 3000.0).all()
     at.button(key="objective.sweep").click().run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1

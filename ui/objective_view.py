@@ -128,7 +128,7 @@ def _run(frame: pd.DataFrame, predictors: Any, meta: dict, objective: Any, class
     """Objective router and (optionally) the classifier replayed on the same draws."""
     from dataclasses import replace
 
-    from core.objective.report import comparison
+    from core.objective.report import comparison, workload_p95
     from core.simulate.replay import replay
 
     settings = _settings(meta, seed)
@@ -142,6 +142,7 @@ def _run(frame: pd.DataFrame, predictors: Any, meta: dict, objective: Any, class
         extra["classifier"] = other.strategies["hybrid"]
     hybrid = result.strategies["hybrid"]
     return {"table": comparison(result.strategies, extra), "describe": objective.describe(),
+            "workload_p95": workload_p95(result.strategies, objective),
             "objective": objective.to_dict(), "met": hybrid.get("objective_met"),
             "checks": hybrid["objective"]["checks"], "metrics": metrics_frame(meta["metrics"]),
             "notes": meta["metrics"].get("notes", [])}
@@ -323,6 +324,11 @@ def _show(token: tuple) -> None:
             "lambda_share": st.column_config.NumberColumn("Lambda share", format="percent"),
             "routing_accuracy": st.column_config.NumberColumn("agrees with label rule",
                                                               format="percent")})
+        if result.get("workload_p95") is not None:
+            st.markdown("**p95 per workload (ms)**")
+            st.dataframe(result["workload_p95"], hide_index=True, column_config={
+                c: st.column_config.NumberColumn(c, format="%.0f")
+                for c in result["workload_p95"].columns if c != "workload_type"})
     sweep = st.session_state.get(PARETO)
     if sweep is not None and sweep[0] == token:
         st.plotly_chart(pareto_figure(sweep[2]), key="objective.pareto_chart")

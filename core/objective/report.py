@@ -36,6 +36,17 @@ def comparison(strategies: dict[str, dict[str, Any]], extra: dict[str, dict] | N
                          for name, s in rows.items()])
 
 
+def workload_p95(strategies: dict[str, dict[str, Any]], objective: Any) -> pd.DataFrame:
+    """p95 per workload (ms) of Lambda-only, ECS-only and the objective router, with each
+    workload's SLO when the objective has one."""
+    names = {"lambda": "lambda", "ecs": "ecs", "hybrid": "objective router"}
+    table = pd.DataFrame({names[k]: strategies[k]["workload_p95_ms"] for k in names})
+    if hasattr(objective, "slo"):
+        slo = objective.slo(table.index.to_numpy(dtype=object))
+        table["SLO"] = [None if v == float("inf") else float(v) for v in slo]
+    return table.reset_index(names="workload_type")
+
+
 def summarise(frame: pd.DataFrame, *, label_rule: dict[str, Any] | None = None, seed: int = 1,
               points: int = POINTS) -> dict[str, Any]:
     """Train a router on ``frame`` (the label rule's cost profile, view and latency field),
@@ -64,6 +75,7 @@ def summarise(frame: pd.DataFrame, *, label_rule: dict[str, Any] | None = None, 
                    values=values)
     decisions = explain_decisions(trained.predictors, frame, objective, n=EXPLAINED, seed=seed)
     return {"describe": objective.describe(), "objective": objective.to_dict(),
+            "workload_p95": workload_p95(result.strategies, objective),
             "met": hybrid.get("objective_met"), "checks": hybrid["objective"]["checks"],
             "table": comparison(result.strategies), "pareto": sweep,
             "decisions": decisions.decisions, "metrics": metrics_frame(trained.metrics),
@@ -93,6 +105,8 @@ def section(summary: dict[str, Any] | None, sec: Any) -> bool:
                  f"{router['latency_p95_ms']:,.0f} ms against {base['latency_p95_ms']:,.0f} ms "
                  f"(Lambda share {router['lambda_share']:.0%}).")
     sec.table("objective_comparison", table)
+    if summary.get("workload_p95") is not None:
+        sec.table("objective_workload_p95", summary["workload_p95"])
     if summary.get("pareto") is not None and len(summary["pareto"]):
         sec.figure("objective_pareto", pareto_figure(summary["pareto"]))
     if summary.get("decisions") is not None and len(summary["decisions"]):
