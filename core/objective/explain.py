@@ -6,7 +6,9 @@ objective's ``weights``). TreeSHAP is additive and the comparison is linear in t
 predictions, so the contributions of each input feature to the predicted *difference*
 (Lambda minus ECS; negative favours Lambda, as lower is better for every quantity) are the
 same linear combination of the per-model contributions. They sum, with the base value, to
-the difference the decision compared (a test holds this).
+the difference the decision compared (a test holds this). For ``label_rule`` the margin
+sits between the two sides (Lambda must be 10 % better), so a small negative difference can
+still route to ECS; for every other kind the sign of the difference is the route.
 """
 
 from __future__ import annotations
