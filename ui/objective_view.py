@@ -214,6 +214,11 @@ def panel(frame: pd.DataFrame | None) -> None:
         return
     st.caption(f"Routing by: {objective.describe()}.")
     st.subheader("3. Replay, Pareto chart and decisions")
+    extra = meta.get("extra") or {}
+    st.caption("A replay calibrated on the loaded data, priced with the router's own cost "
+               f"profile ({(extra.get('cost_profile') or {}).get('name', 'default')}, "
+               f"{extra.get('view', 'marginal')} view) and latency field "
+               f"({extra.get('latency_field', 'default')}): one world from training to replay.")
     c = st.columns([3, 1, 1])
     options = [NONE, *classifiers["model_id"].tolist()]
     chosen = c[0].selectbox("Side by side with the classifier", options,
