@@ -169,3 +169,21 @@ def test_a_trained_router_is_replayed_against_the_objective_it_learned(tmp_path,
     assert doc["router_model"]["decision_threshold"] == 0.5
     assert doc["router_model"]["label_rule"]["cost_profile"]["base"] == "aws-2026"
     assert 0.0 <= doc["hybrid"]["routing_accuracy"] <= 1.0
+
+
+def test_a_scenario_file_sets_the_replays_knobs(tmp_path, small):
+    path, config = tmp_path / "logs.csv", tmp_path / "what_if.json"
+    small.to_csv(path, index=False)
+    config.write_text(json.dumps({"seed": 5, "lambda": {"keep_alive_s": 0},
+                                  "router": {"kind": "random", "placement": "lambda_call"}}))
+    docs = []
+    for extra in ([], ["--config", str(config)]):
+        proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--data", str(path),
+                               *extra, "--json"], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        docs.append(json.loads(proc.stdout))
+    default, what_if = docs
+    # no keep-alive: every Lambda request is a cold start
+    assert what_if["lambda"]["cold_start_rate"] == 1.0 > default["lambda"]["cold_start_rate"]
+    assert what_if["scenario"]["seed"] == 5 and what_if["scenario"]["router"]["placement"] == \
+        "lambda_call"

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 from typing import Any
 
 from core.cli.args import (
@@ -24,7 +26,9 @@ HELP = ("Simulate Lambda-only, ECS-only and router-driven hybrid fleets for a sc
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", type=input_file,
-                        help="scenario JSON file (every key optional; see DESIGN.md)")
+                        help="scenario JSON file (every key optional; see DESIGN.md); with "
+                             "--data only lambda.keep_alive_s, router.placement, "
+                             "router.probability_threshold and seed apply")
     parser.add_argument("--requests", type=int_range(1, 50_000_000), metavar="N",
                         help="number of requests (overrides the scenario's)")
     parser.add_argument("--data", metavar="FILE", type=input_path,
@@ -66,15 +70,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_costs(parser)
 
 
+def _replay_knobs(args: argparse.Namespace) -> dict[str, Any]:
+    """The scenario keys a replay uses, from --config: lambda.keep_alive_s, router.placement,
+    router.probability_threshold and seed (validated like any scenario; other keys describe
+    the preset model and are ignored, since the file supplies traffic, mix and service
+    times)."""
+    if args.config is None:
+        return {}
+    from core.simulate.scenario import load_scenario
+
+    scenario = load_scenario(args.config)  # validated (depth, size, keys) before we reread it
+    user = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    router = scenario.section("router")
+    knobs: dict[str, Any] = {"keep_alive_s": float(scenario.section("lambda")["keep_alive_s"]),
+                             "placement": router["placement"]}
+    if router.get("probability_threshold") is not None:
+        knobs["threshold"] = float(router["probability_threshold"])
+    if isinstance(user, dict) and "seed" in user:
+        knobs["seed"] = scenario.seed
+    return knobs
+
+
 def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from core.cost_profile import get_profile
     from core.errors import UserError
     from core.io import read_paths
     from core.simulate.replay import ReplaySettings, replay
 
-    if args.config is not None or args.requests is not None:
-        raise UserError("--data replays the file's own requests: drop --config and "
-                        "--requests (they belong to the preset model).")
+    if args.requests is not None:
+        raise UserError("--data replays the file's own requests: drop --requests (it belongs "
+                        "to the preset model).")
+    knobs = _replay_knobs(args)
     pipeline, threshold, model, rule = None, 0.5, None, {}
     objective = None
     if args.pareto is not None and args.router is None:
@@ -115,7 +141,10 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         margin=args.margin if args.margin is not None else rule.get("margin", 0.10),
         latency_col=latency if latency in ("execution_time_ms", "latency_ms") else None,
         router="oracle" if pipeline is None else "model" if objective is None else "objective",
-        threshold=threshold, placement=args.placement, seed=args.seed, objective=objective)
+        threshold=knobs.get("threshold", threshold),
+        placement=knobs.get("placement", args.placement),
+        keep_alive_s=knobs.get("keep_alive_s", 600.0), seed=knobs.get("seed", args.seed),
+        objective=objective)
     out = replay(frame, settings, pipeline=pipeline).to_json()
     out["router_model"] = model
     if model is not None:
