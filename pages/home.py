@@ -12,6 +12,8 @@ STEPS = [  # (page file, title, what the step answers)
     ("pages/train.py", "Train & compare", "Fit several models honestly and compare them."),
     ("pages/explain.py", "Explain", "Why does a model pick Lambda or Fargate?"),
     ("pages/simulate.py", "Simulate", "Cost and latency of Lambda-only, ECS-only and routed."),
+    ("pages/objective.py", "Route by objective",
+     "Predict each platform's latency and cost; route by your goal."),
     ("pages/deploy.py", "Deploy", "Ship the chosen model as a small Lambda function."),
     ("pages/monitor.py", "Monitor", "Has the live traffic drifted from the training data?"),
     ("pages/report.py", "Report", "Write up what was found."),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/home.py"
-STEP_PAGES = ("data", "variance", "train", "explain", "simulate", "deploy", "monitor",
-              "report")
+STEP_PAGES = ("data", "variance", "train", "explain", "simulate", "objective", "deploy",
+              "monitor", "report")
 
 
 def test_home_renders_title_workflow_and_demo_buttons(app_test):
@@ -18,7 +18,7 @@ def test_home_renders_title_workflow_and_demo_buttons(app_test):
     assert at.title[0].value == "Serverless routing lab"
     assert {b.label for b in at.button} >= {"Load demo: variance", "Load demo: trap"}
     links = at.get("page_link")
-    assert len(links) == len(STEP_PAGES) == 8  # one link per step, none dropped
+    assert len(links) == len(STEP_PAGES) == 9  # one link per step, none dropped
     for name in STEP_PAGES:
         assert (ROOT / "pages" / f"{name}.py").is_file(), f"pages/{name}.py is gone"
     assert [link.proto.page for link in links] == list(STEP_PAGES)
