@@ -91,6 +91,10 @@ def export_mlflow(model_ref: str, out_dir: str | Path, *, registry: str | Path |
                         "folder (MLflow writes a whole model directory).")
     loaded = Registry(registry, create=False).load(model_ref)
     meta = loaded.metadata
+    if meta.get("model_type") == "router":
+        raise UserError(f"{loaded.model_id} is an objective router (per-platform predictors); "
+                        "the MLflow export holds classifiers. Export a classifier version, or "
+                        "ship the router with `python -m core build-lambda`.")
     doc = export_pipeline(loaded.pipeline, metadata={
         "model_id": loaded.model_id, "model_type": meta.get("model_type"),
         "created_at": meta.get("created_at"), "features": meta.get("features")})
