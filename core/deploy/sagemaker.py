@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.deploy.lambda_pkg import EVALUATOR_PATH, PROJECT_ROOT, package_metadata
+from core.errors import UserError
 from core.portable.export import dumps, export_pipeline
 
 INFERENCE_PATH = PROJECT_ROOT / "deployment" / "sagemaker" / "inference.py"
@@ -66,5 +67,9 @@ def build_sagemaker(ref: str, out_dir: str | Path, *,
     from core.registry import Registry
 
     loaded = Registry(registry_root).load(ref)
+    if loaded.metadata.get("model_type") == "router":
+        raise UserError(f"{loaded.model_id} is an objective router (per-platform predictors); "
+                        "the SageMaker tarball holds classifiers. Ship the router with "
+                        "`python -m core build-lambda`, or pick a classifier version.")
     return build_from_pipeline(loaded.pipeline, out_dir, model_id=loaded.model_id,
                                registry_metadata=loaded.metadata)
