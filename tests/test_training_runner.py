@@ -168,3 +168,22 @@ def test_tuning_search_stays_within_its_candidates(variance):
     result = run.results["logreg"]
     assert result.ok and result.search["tried"]
     assert result.params in [t["params"] for t in result.search["tried"]]
+
+
+def test_model_processes_do_not_rerun_the_callers_script(tmp_path, monkeypatch):
+    """Streamlit runs each page as a `__main__` with a file and no import name; a model's
+    process must not run that page again (it did: once per model, in bare mode)."""
+    import sys
+    import types
+
+    marker = tmp_path / "reruns.txt"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'a').write('ran\\n')\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__, fake.__spec__ = str(page), None
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    run = train_and_compare(synth.generate("variance", 200, seed=0), models=["baseline"],
+                            cv=0, seed=0)
+    assert run.results["baseline"].ok
+    assert not marker.exists()
+    assert sys.modules["__main__"] is fake  # the caller's module is back

@@ -8,12 +8,15 @@ can be terminated without touching the others.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
@@ -43,6 +46,28 @@ _CTX.set_forkserver_preload(["core.training.worker", "sklearn.ensemble", "sklear
                              "xgboost", "lightgbm", "threadpoolctl"])
 
 ProgressFn = Callable[[dict[str, Any]], None]
+_NO_SCRIPT = types.ModuleType("__main__")  # no __file__: children have no script to re-run
+
+
+@contextlib.contextmanager
+def _no_main_script():
+    """Start a child without it re-running the caller's script.
+
+    multiprocessing re-imports the parent's `__main__` by path in every child when that module
+    has a file but no import name. Streamlit runs each page as such a `__main__`, so every
+    model's process ran the whole page again in bare mode (imports, session-state warnings in
+    the server log). The CLI's `core.__main__` has a name, and is left as it is."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None \
+            or not getattr(main, "__file__", None):
+        yield
+        return
+    sys.modules["__main__"] = _NO_SCRIPT
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is _NO_SCRIPT:  # another thread may have set its own
+            sys.modules["__main__"] = main
 
 
 def warm_up() -> None:
@@ -180,7 +205,8 @@ def _schedule(tasks: dict[str, dict[str, Any]], n_jobs: int, time_limit_s: float
                 recv, send = _CTX.Pipe(duplex=False)
                 proc = _CTX.Process(target=child_main, args=(send, tasks[kind]), daemon=True,
                                     name=f"train-{kind}")
-                proc.start()
+                with _no_main_script():
+                    proc.start()
                 send.close()
                 running[kind] = (proc, recv, time.perf_counter())
                 notify({"event": "started", "model": kind})
