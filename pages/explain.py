@@ -22,6 +22,15 @@ if models.empty:
         guarded(view.quick_train, frame, reg)
     st.stop()
 
+if not model_picker.any_trained_on_loaded(models):
+    c_info, c_button = st.columns([3, 1])
+    c_info.info("No model in the registry was trained on the loaded data: the ones below would "
+                "explain decisions on data they have not seen. Train a quick XGBoost and "
+                "logistic regression on it here, or use the Train & compare page.",
+                icon=":material/info:")
+    if c_button.button("Train a quick model", type="primary", icon=":material/bolt:"):
+        guarded(view.quick_train, frame, reg)
+
 options = model_picker.labels(models)
 ids = list(options)
 c1, c2, c3 = st.columns([3, 3, 2])

@@ -61,3 +61,17 @@ def test_sidebar_names_the_active_model_and_its_data(two_models):
 
 def _sidebar_text(at: AppTest) -> str:
     return " ".join(str(getattr(e, "value", "")) for e in at.sidebar.children.values())
+
+
+def test_explain_offers_training_when_no_model_saw_the_loaded_data(app_test, two_models):
+    loaded = two_models[0]
+    other_data = synth.generate("trap", rows=400, seed=5)
+    at = app_test("pages/explain.py", dataset=other_data, dataset_name="trap")
+    at.run()
+    assert not at.exception
+    assert any("No model in the registry was trained on the loaded data" in i.value
+               for i in at.info)
+    assert any(b.label == "Train a quick model" for b in at.button)
+    at = app_test("pages/explain.py", dataset=loaded, dataset_name="demo")
+    at.run()
+    assert not any("No model in the registry was trained" in i.value for i in at.info)

@@ -21,7 +21,7 @@ from core.explain import (
     whatif_request,
 )
 from core.registry import LoadedModel, Registry
-from ui import state
+from ui import model_picker, state
 from ui.common import guarded
 
 QUICK_MODELS = ("xgb", "logreg")
@@ -58,6 +58,9 @@ def quick_train(frame: pd.DataFrame, reg: Registry) -> None:
         st.error("Quick training saved no model; open the Train & compare page for details.")
         return
     state.put(state.TRAIN_RUN, run)
+    best = run.results[run.best].model_id if run.best else saved[0]
+    state.put(model_picker.ACTIVE, best)  # the new model, trained on this data, is shown
+    st.session_state.pop("explain_model", None)
     st.rerun()
 
 

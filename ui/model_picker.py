@@ -72,6 +72,15 @@ def training_data(model_id: str) -> dict:
             "same_data": None if stored is None or loaded is None else stored == loaded}
 
 
+def any_trained_on_loaded(models: pd.DataFrame) -> bool:
+    """Whether some listed version was trained on the loaded dataset (True without a dataset
+    or when the registry does not record it: nothing to warn about then)."""
+    if _loaded_fingerprint() is None:
+        return True
+    known = [training_data(m).get("same_data") for m in models["model_id"]]
+    return any(k is not False for k in known) if known else True
+
+
 def default_index(models: pd.DataFrame) -> int:
     """The active model; else one trained on the loaded data (champion first, then the most
     accurate); else the champion; else the most accurate non-baseline version."""

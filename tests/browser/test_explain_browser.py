@@ -19,12 +19,17 @@ def test_explain_page_on_trap_demo(page):
     expect_no_exception(page)
     click_button(page, "Load demo: trap")
     expect_no_exception(page)
-    # The server's registry is shared with other browser tests: train here only when empty.
+    # The server's registry is shared with other browser tests: train here when no model was
+    # trained on the trap data (the page offers it then).
     trained_here = page.get_by_role("button", name="Train a quick model").count() > 0
     if trained_here:
         click_button(page, "Train a quick model")
     verdict = "workload_type dominates" if trained_here else "dominat"
-    page.locator("[data-testid='stAlert']", has_text=verdict).first.wait_for(timeout=180_000)
+    try:
+        page.locator("[data-testid='stAlert']", has_text=verdict).first.wait_for(timeout=180_000)
+    except Exception:
+        screenshot(page, "explain_failure")
+        raise
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     wait_for_app_run(page)
     expect_no_exception(page)
