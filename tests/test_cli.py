@@ -128,3 +128,13 @@ def test_a_reader_that_leaves_early_is_not_an_error():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_json_output_is_strict_json_without_nan():
+    """A NaN in a result is printed as null, so every --json document parses strictly."""
+    import json
+
+    from core.formats import plain
+
+    text = json.dumps(plain({"a": float("nan"), "b": [1.0, float("inf")]}), allow_nan=False)
+    assert json.loads(text) == {"a": None, "b": [1.0, None]}

@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 from core.errors import UserError
-from core.formats import json_default
+from core.formats import json_default, plain
 
 #: command name -> module in core.cli.
 COMMANDS = {
@@ -115,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 1
     _print_warnings(caught)
-    text = json.dumps(result, default=json_default, indent=2) if args.json \
-        else module.render(result)
+    # plain(): NaN/inf become null, so --json is always strict JSON other tools can parse
+    text = json.dumps(plain(result), default=json_default, indent=2, allow_nan=False) \
+        if args.json else module.render(result)
     try:
         print(text, flush=True)
     except BrokenPipeError:  # `python -m core … | head`: the reader left; not an error
