@@ -296,6 +296,15 @@ def roles_editor(frame: pd.DataFrame) -> Roles:
     return roles
 
 
+def label_definition() -> tuple[float, str | None]:
+    """Margin and latency field the Labelling section last applied (defaults before it ran):
+    the rest of the app scores against the same label."""
+    applied = st.session_state.get(_LABELLING)
+    if applied and len(applied) >= 3:
+        return float(applied[1]), applied[2]
+    return 0.10, None
+
+
 def labels_given() -> bool:
     """True when the loaded data carried its own label (then it is used as given)."""
     seen = st.session_state.get(_GIVEN)

@@ -15,20 +15,18 @@ import streamlit as st
 from core.cost_profile import get_profile
 from core.decision import decision_threshold
 from core.simulate.montecarlo import monte_carlo
-from core.simulate.replay import PLACEMENTS, ReplaySettings, calibration_frame, replay
+from core.simulate.replay import (
+    PLACEMENTS,
+    ReplaySettings,
+    calibration_frame,
+    replay,
+    same_objective,
+)
 from core.wording import accuracy_note, versus_sentences
-from ui import model_picker, state
+from ui import data_view, model_picker, state
 from ui.common import guarded
 
 ORACLE = "label-rule oracle (no model)"
-_LABELLING = "data_labelling"  # ui.data_view's (token, margin, latency field, costs) tuple
-
-
-def _label_definition() -> tuple[float, str | None]:
-    applied = st.session_state.get(_LABELLING)
-    if applied and len(applied) >= 3:
-        return float(applied[1]), applied[2]
-    return 0.10, None
 
 
 @st.cache_resource(show_spinner="Loading the router model…", max_entries=4)
@@ -48,7 +46,7 @@ def panel(frame: pd.DataFrame | None, models: pd.DataFrame) -> None:
                 "simulator then draws service times and costs from your own measurements.",
                 icon=":material/upload_file:")
         return
-    margin, field = _label_definition()
+    margin, field = data_view.label_definition()
     costs = state.get(state.COST_PROFILE)
     view = state.get(state.COST_VIEW, "marginal")
     profile_name = get_profile(costs).name if costs is not None else "as given"
@@ -143,14 +141,10 @@ def _note(router: str, meta: dict, result) -> str | None:
     if router == ORACLE:
         return None
     rule = (meta.get("extra") or {}).get("label_rule") or {}
-    used = result.objective
-    same_objective = (used["costs"] == rule.get("costs", "as given")
-                      and used["margin"] == rule.get("margin", 0.10)
-                      and used["view"] == rule.get("view", "marginal"))
     return accuracy_note((meta.get("metrics") or {}).get("accuracy"),
                          result.strategies["hybrid"]["routing_accuracy"],
                          same_data=model_picker.training_data(router).get("same_data"),
-                         same_objective=same_objective)
+                         same_objective=same_objective(result.objective, rule))
 
 
 def _show(router: str, result, note: str | None = None) -> None:

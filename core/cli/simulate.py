@@ -95,7 +95,7 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from core.cost_profile import get_profile
     from core.errors import UserError
     from core.io import read_paths
-    from core.simulate.replay import ReplaySettings, replay
+    from core.simulate.replay import ReplaySettings, replay, same_objective
 
     if args.requests is not None:
         raise UserError("--data replays the file's own requests: drop --requests (it belongs "
@@ -155,12 +155,10 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         model["test_accuracy"] = (loaded.metadata.get("metrics") or {}).get("accuracy")
         model["trained_on_this_data"] = (None if trained is None
                                          else trained == dataset_fingerprint(frame))
-        same_objective = (out["objective"]["costs"] == rule.get("costs", "as given")
-                          and out["objective"]["margin"] == rule.get("margin", 0.10)
-                          and out["objective"]["view"] == rule.get("view", "marginal"))
         out["hybrid_note"] = accuracy_note(
             model["test_accuracy"], out["strategies"]["hybrid"]["routing_accuracy"],
-            same_data=model["trained_on_this_data"], same_objective=same_objective)
+            same_data=model["trained_on_this_data"],
+            same_objective=same_objective(out["objective"], rule))
     if args.explain is not None:
         from core.objective.explain import explain_classifier_decisions, explain_decisions
 

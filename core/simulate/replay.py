@@ -34,6 +34,7 @@ from core.errors import UserError
 from core.labels import balanced_optimal, check_margin, objective_costs
 from core.simulate import lambda_platform as lp
 from core.simulate.results import Outcome, SimulationResult, summarise, versus
+from core.simulate.routers import input_features
 
 ROUTER_KINDS = ("model", "objective", "oracle", "lambda", "ecs", "random")
 PLACEMENTS = ("in_process", "lambda_call")
@@ -281,7 +282,7 @@ def _oracle(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, lam_cost: np.ndarray
 
 def _model_choice(pipeline: Any, rows: pd.DataFrame, threshold: float) -> np.ndarray:
     """The model's decision per request, predicting each distinct input row once."""
-    wanted = [c for c in _input_features(pipeline) if c in rows.columns] or list(rows.columns)
+    wanted = [c for c in input_features(pipeline, ()) if c in rows.columns] or list(rows.columns)
     inputs = rows[wanted]
     codes = np.zeros(len(rows), dtype=np.int64)
     for col in wanted:
@@ -297,12 +298,6 @@ def _model_choice(pipeline: Any, rows: pd.DataFrame, threshold: float) -> np.nda
                         f"({type(exc).__name__}: {exc}). Use a model trained on this data's "
                         "features.") from exc
     return (proba >= threshold)[inverse]
-
-
-def _input_features(pipeline: Any) -> list[str]:
-    steps = getattr(pipeline, "named_steps", {})
-    features = getattr(steps.get("features"), "input_features_", None) if steps else None
-    return list(features) if features else []
 
 
 def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndarray,
@@ -344,6 +339,14 @@ def _calibration(rows: pd.DataFrame, lam: Outcome, ecs: Outcome, oracle: np.ndar
                       "(keep-alive), so their rate can differ from the measured one."]}
 
 
+def same_objective(used: dict[str, Any], rule: dict[str, Any]) -> bool:
+    """Whether a replay's objective (``result.objective``) is the label rule a model was
+    trained on (its registry ``label_rule``; a model without one learned given costs)."""
+    return (used["costs"] == rule.get("costs", "as given")
+            and used["margin"] == rule.get("margin", 0.10)
+            and used["view"] == rule.get("view", "marginal"))
+
+
 def calibration_frame(calibration: dict[str, Any]) -> pd.DataFrame:
     """Measured vs simulated per workload x platform, with the relative p50 error (%)."""
     table = pd.DataFrame(calibration["rows"])
@@ -374,7 +377,7 @@ def replay(frame: pd.DataFrame, settings: ReplaySettings | None = None, *,
 
         objective = objective_for(settings.objective, pipeline)
     profile = get_profile(settings.costs)
-    rows, field = _usable(frame, settings, _input_features(pipeline) if pipeline is not None
+    rows, field = _usable(frame, settings, input_features(pipeline, ()) if pipeline is not None
                           else [])
     stamps = rows["_t"].to_numpy(dtype="datetime64[ns]")
     arrival = (stamps - stamps[0]) / np.timedelta64(1, "s")

@@ -35,6 +35,8 @@ TRACE_DATE = dt.datetime(2025, 11, 22, tzinfo=dt.UTC)
 #: largest |P_portable - P_library| accepted (core.portable's contract).
 PORTABLE_SAMPLE = 1000
 PORTABLE_TOLERANCE = 1e-6
+#: What a router model reads when its pipeline does not say.
+ROUTER_FEATURES = ("workload_type", "payload_size_kb", "time_window", "load_pattern")
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
     Returns (proba per distinct row, index of each request's row, the rows as the library
     saw them); `proba[inverse]` is the per-request probability.
     """
-    wanted = _input_features(pipeline)
+    wanted = input_features(pipeline)
     uses_time = "timestamp" in wanted
     n_pay = max(len(v) for v in mix.payload_values)
     key = ((req.workload.astype(np.int64) * n_pay + req.payload_idx) * len(TIME_WINDOWS)
@@ -223,11 +225,13 @@ def describe_check(check: dict[str, Any]) -> str:
             f"{check['decisions_agree']:.1%}")
 
 
-def _input_features(pipeline) -> list[str]:
+def input_features(pipeline, fallback: tuple[str, ...] = ROUTER_FEATURES) -> list[str]:
+    """The request columns a pipeline reads (its feature transform's inputs), else
+    ``fallback``."""
     steps = getattr(pipeline, "named_steps", {})
     transform = steps.get("features") if hasattr(steps, "get") else None
     for attr in ("input_features_", "features"):
         value = getattr(transform, attr, None)
         if value:
             return list(value)
-    return ["workload_type", "payload_size_kb", "time_window", "load_pattern"]
+    return list(fallback)
