@@ -111,12 +111,16 @@ def page(browser, app_url):
 #: "running"), so a wait can tell "the rerun my click asked for has finished" from "the
 #: rerun has not started yet". Installed into every context before any page script runs.
 RUN_TRACKER = """(() => {
-  window.__stRuns = 0; window.__stSeen = 0;
+  window.__stRuns = 0; window.__stSeen = 0; window.__stIdleSince = performance.now();
   let last = null;
   const check = () => {
     const app = document.querySelector("[data-testid='stApp']");
     const now = app ? app.getAttribute("data-test-script-state") : null;
-    if (now !== last) { if (now === "running") window.__stRuns += 1; last = now; }
+    if (now !== last) {
+      if (now === "running") window.__stRuns += 1;
+      window.__stIdleSince = performance.now();
+      last = now;
+    }
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true,
     attributes: true, attributeFilter: ["data-test-script-state"]});
@@ -127,7 +131,9 @@ _RUN_DONE = """(started) => {
     "[data-testid='stApp'][data-test-connection-state='CONNECTED']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
   if (window.__stRuns === undefined) return true;  // a context without the tracker
-  if (window.__stRuns > window.__stSeen) return true;  // a run started since the last wait
+  // a run started since the last wait and the app has stayed idle a moment: a button that
+  // calls st.rerun() ends one run and starts the next, and the gap must not count as done
+  if (window.__stRuns > window.__stSeen) return performance.now() - window.__stIdleSince > 300;
   // no run seen: one so quick that "running" never reached the DOM, or none was asked for
   return performance.now() - started > %d;
 }"""

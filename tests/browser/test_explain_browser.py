@@ -21,7 +21,13 @@ def test_explain_page_on_trap_demo(page):
     expect_no_exception(page)
     # The server's registry is shared with other browser tests: train here when no model was
     # trained on the trap data (the page offers it then).
-    trained_here = page.get_by_role("button", name="Train a quick model").count() > 0
+    # Wait for the page to settle on one of its two states first: a count taken between the
+    # demo button's run and its rerun sees neither.
+    train = page.get_by_role("button", name="Train a quick model")
+    train.or_(page.locator("[data-testid='stAlert']", has_text="dominat")).first.wait_for(
+        timeout=120_000)
+    wait_for_app_run(page)
+    trained_here = train.count() > 0
     if trained_here:
         click_button(page, "Train a quick model")
     verdict = "workload_type dominates" if trained_here else "dominat"
