@@ -97,6 +97,17 @@ def test_memory_sweep_draws_its_chart(app_test):
     assert len(at.session_state["sim.sweeps"]["memory"]) == 10
 
 
+def test_a_sweep_on_an_unreachable_cluster_says_so(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    at.selectbox(key="sim.sweep.where").set_value("Dask cluster at…").run()
+    at.text_input(key="sim.sweep.address").set_value("tcp://127.0.0.1:9").run()
+    at.button(key="sim.sweep.mem").click().run()
+    assert not at.exception
+    assert any("No Dask scheduler answers" in e.value for e in at.error)
+    assert at.session_state["sim.sweeps"]["memory"] is None
+
+
 def test_registry_model_can_route_the_hybrid(app_test, tmp_path):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline

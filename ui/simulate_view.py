@@ -8,11 +8,13 @@ pages can reach.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
+from core.parallel import LOCAL
 from core.simulate import sweeps
 from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
@@ -132,22 +134,46 @@ def results(result) -> None:
                          "simulation.json", "application/json")
 
 
+def _sweep_runner() -> tuple[str | None, Callable[[float, str], None]]:
+    """Where sweep points run (this process, a local Dask cluster, or a cluster's address)
+    and a progress callback that draws a bar from the finished points."""
+    c = st.columns([1, 2])
+    where = c[0].selectbox("Run the points", ["In this process", "Local Dask cluster",
+                                               "Dask cluster at…"], key="sim.sweep.where",
+                           help="A dozen small points finish before a cluster starts; "
+                                "bigger sweeps gain from one worker per core or a cluster.")
+    address = c[1].text_input("Dask scheduler address", key="sim.sweep.address",
+                              placeholder="tcp://10.0.0.5:8786",
+                              disabled=where != "Dask cluster at…")
+    scheduler = {"In this process": LOCAL, "Local Dask cluster": None}.get(
+        where, address.strip() or None)
+    bar = st.empty()
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(fraction, 1.0), text=f"Sweep points: {message}")
+
+    return scheduler, progress
+
+
 def _sweeps(spec: dict) -> None:
     done = st.session_state.setdefault(SWEEP_KEY, {})
-    st.caption("Each point is its own small simulation (run through joblib; a Dask cluster "
-               "can run them via joblib's dask backend).")
+    st.caption("Each point is its own small simulation, run through core.parallel: here, on "
+               "a local Dask cluster, or on an existing cluster (same points, same results).")
+    scheduler, progress = _sweep_runner()
     tabs = st.tabs(["Break-even rate", "Memory (Power Tuning)", "Sensitivity"])
     with tabs[0]:
         if st.button("Run break-even sweep", key="sim.sweep.be"):
             with st.spinner("Sweeping request rates per workload…"):
-                done["break_even"] = guarded(sweeps.break_even, spec, duration_s=600)
+                done["break_even"] = guarded(sweeps.break_even, spec, duration_s=600,
+                                             scheduler=scheduler, on_progress=progress)
         if done.get("break_even"):
             frame, crossings = done["break_even"]
             st.plotly_chart(charts.break_even(frame, crossings), key="sim.be")
     with tabs[1]:
         if st.button("Run memory sweep", key="sim.sweep.mem"):
             with st.spinner("Sweeping Lambda memory sizes…"):
-                done["memory"] = guarded(sweeps.memory_sweep, spec, requests=10_000)
+                done["memory"] = guarded(sweeps.memory_sweep, spec, requests=10_000,
+                                         scheduler=scheduler, on_progress=progress)
         if done.get("memory") is not None:
             st.plotly_chart(charts.power_tuning(done["memory"]), key="sim.mem")
             st.dataframe(done["memory"], hide_index=True)
@@ -156,7 +182,8 @@ def _sweeps(spec: dict) -> None:
             ok, model = _model(spec)
             with st.spinner("Scaling one parameter at a time…"):
                 done["sensitivity"] = guarded(sweeps.sensitivity, spec, requests=10_000,
-                                              model=model) if ok else None
+                                              model=model, scheduler=scheduler,
+                                              on_progress=progress) if ok else None
         if done.get("sensitivity") is not None:
             st.plotly_chart(charts.sensitivity(done["sensitivity"]), key="sim.sens")
 

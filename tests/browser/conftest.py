@@ -180,9 +180,11 @@ def open_page(pg, title: str) -> None:
     wait_for_app_run(pg)
 
 
-def click_button(pg, label: str) -> None:
+def click_button(pg, label: str, timeout: float = 60_000) -> None:
+    """Click a button by its label and wait for the run it starts (longer `timeout` for
+    buttons that start real work: a sweep, a training)."""
     pg.get_by_role("button", name=label).first.click()
-    wait_for_app_run(pg)
+    wait_for_app_run(pg, timeout=timeout)
 
 
 def expect_no_exception(pg) -> None:
