@@ -65,43 +65,62 @@ def _launch(tasks, draining, cpu_free, n_tasks, when, start_delay, slots, ncpu, 
     return tasks, draining, cpu_free, h_size
 
 
+#: Scalars a fleet carries between time chunks (the kernel's `scal` vector, in this order).
+N_TASKS, ACTIVE, NEXT_EVAL, WORK, CPU_WORK, LAST_OUT, LAST_ANY, READY_SEEN, READY_COUNT = range(9)
+
+
 @njit(cache=True)
 def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, period, out_cd,
-           in_cd, timeout):
+           in_cd, timeout, init_tasks, init_draining, init_cpu_free, init_h_keys, init_h_vals,
+           scal):
     n = t.shape[0]
-    tasks = np.full((max(2 * max_tasks, 16), 4), -1.0)
-    draining = np.zeros(tasks.shape[0], dtype=np.bool_)
     ncpu = max(1, int(vcpu))       # CPU servers per task, each at `speed` vCPU
     speed = min(1.0, vcpu)
-    cpu_free = np.zeros(tasks.shape[0] * ncpu)
+    rows = max(2 * max_tasks, 16, init_tasks.shape[0])
+    tasks = np.full((rows, 4), -1.0)
+    draining = np.zeros(rows, dtype=np.bool_)
+    cpu_free = np.zeros(rows * ncpu)
+    tasks[:init_tasks.shape[0]] = init_tasks
+    draining[:init_draining.shape[0]] = init_draining
+    cpu_free[:init_cpu_free.shape[0]] = init_cpu_free
     hcap = 2 * max_tasks * slots + slots + 1
     h_keys = np.empty(hcap)
     h_vals = np.empty(hcap, dtype=np.int64)
-    h_size = 0
-    n_tasks = 0
-    active = 0
-    for _ in range(min_tasks):  # the minimum fleet is running (ready) from time 0
-        tasks, draining, cpu_free, h_size = _launch(tasks, draining, cpu_free, n_tasks, 0.0, 0.0,
-                                                    slots, ncpu, h_keys, h_vals, h_size)
-        n_tasks += 1
-        active += 1
+    h_size = init_h_keys.shape[0]  # carried heap: copied in its array layout
+    h_keys[:h_size] = init_h_keys
+    h_vals[:h_size] = init_h_vals
+    n_tasks = int(scal[N_TASKS])
+    active = int(scal[ACTIVE])
+    if n_tasks == 0 and scal[NEXT_EVAL] < 0:  # a new fleet: the minimum is ready at time 0
+        for _ in range(min_tasks):
+            tasks, draining, cpu_free, h_size = _launch(tasks, draining, cpu_free, n_tasks, 0.0,
+                                                        0.0, slots, ncpu, h_keys, h_vals, h_size)
+            n_tasks += 1
+            active += 1
+        next_eval = period
+    else:
+        next_eval = scal[NEXT_EVAL]
     start = np.empty(n)
     busy = np.zeros(n)
     error = np.zeros(n, dtype=np.bool_)
     task_of = np.full(n, -1, dtype=np.int64)
-    next_eval = period
-    work = 0.0
-    cpu_work = 0.0
-    last_out = -1e300
-    last_any = -1e300
+    work = scal[WORK]
+    cpu_work = scal[CPU_WORK]
+    last_out = scal[LAST_OUT]
+    last_any = scal[LAST_ANY]
+    # tasks are launched in time order, so ready times never decrease with the index: the
+    # ready, not draining tasks are counted once each as the metric's clock passes them
+    ready_seen = int(scal[READY_SEEN])
+    ready_count = int(scal[READY_COUNT])
     for i in range(n):
         now = t[i]
         while next_eval <= now:
             e = next_eval
-            n_ready = 0
-            for k in range(n_tasks):
-                if not draining[k] and tasks[k, READY] <= e:
-                    n_ready += 1
+            while ready_seen < n_tasks and tasks[ready_seen, READY] <= e:
+                if not draining[ready_seen]:
+                    ready_count += 1
+                ready_seen += 1
+            n_ready = ready_count
             if n_ready > 0:  # the busier of slots and CPUs, capped like a CPU metric
                 util = min(1.0, max(work / (n_ready * slots * period),
                                     cpu_work / (n_ready * vcpu * period)))
@@ -124,6 +143,8 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
                 while remove > 0 and k >= 0:  # newest tasks go first
                     if not draining[k]:
                         draining[k] = True
+                        if k < ready_seen:
+                            ready_count -= 1
                         tasks[k, STOP] = max(e, tasks[k, BUSY_UNTIL])
                         active -= 1
                         remove -= 1
@@ -169,7 +190,11 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
         if finish > tasks[k, BUSY_UNTIL]:
             tasks[k, BUSY_UNTIL] = finish
         task_of[i] = k
-    return start, busy, error, task_of, tasks[:n_tasks].copy()
+    out = np.array([n_tasks, active, next_eval, work, cpu_work, last_out, last_any, ready_seen,
+                    ready_count], dtype=np.float64)
+    return (start, busy, error, task_of, tasks[:n_tasks].copy(), draining[:n_tasks].copy(),
+            cpu_free[:n_tasks * ncpu].copy(), h_keys[:h_size].copy(), h_vals[:h_size].copy(),
+            out)
 
 
 @njit(cache=True)
@@ -190,8 +215,34 @@ def _compact(keys, vals, size, draining, slots):
 
 
 @dataclass
+class FleetState:
+    """A Fargate fleet between two time chunks: every task so far (launch, ready, stop,
+    busy-until; draining flags; per-vCPU free times), the slot heap in its array layout (so
+    ties resolve as in one long run) and the autoscaler's clock and counters. Its size grows
+    with the tasks launched, not with the requests."""
+
+    tasks: np.ndarray
+    draining: np.ndarray
+    cpu_free: np.ndarray
+    heap_keys: np.ndarray
+    heap_slots: np.ndarray
+    scalars: np.ndarray
+
+    @classmethod
+    def empty(cls) -> FleetState:
+        scal = np.zeros(9)
+        scal[NEXT_EVAL] = -1.0  # marks a new fleet
+        scal[LAST_OUT] = scal[LAST_ANY] = -1e300
+        return cls(np.empty((0, 4)), np.empty(0, dtype=np.bool_), np.empty(0), np.empty(0),
+                   np.empty(0, dtype=np.int64), scal)
+
+
+@dataclass
 class FargateRun:
-    """Per-request outcomes (arrival order) and task lifetimes of one Fargate fleet run."""
+    """Per-request outcomes (arrival order) and task lifetimes of one Fargate fleet run.
+
+    In a run over time chunks, `state` is what the next chunk starts from; the task arrays
+    (launch, ready, stop) are those of the final chunk, which hold every task of the run."""
 
     arrival: np.ndarray
     start: np.ndarray        # service start (arrival + FIFO wait); arrival on errors
@@ -201,6 +252,7 @@ class FargateRun:
     launch: np.ndarray       # task launch (billing starts)
     ready: np.ndarray        # task ready to serve
     stop: np.ndarray         # task stop (billing ends)
+    state: FleetState | None = None
 
     @property
     def wait(self) -> np.ndarray:
@@ -212,25 +264,33 @@ class FargateRun:
 
 
 def simulate_fleet(arrival: np.ndarray, service_s: np.ndarray, far: dict, *,
-                   cpu_s: np.ndarray | None = None, horizon_s: float | None = None
-                   ) -> FargateRun:
+                   cpu_s: np.ndarray | None = None, horizon_s: float | None = None,
+                   state: FleetState | None = None, final: bool = True) -> FargateRun:
     """Run the fleet over sorted arrivals (validated `far`).
 
     `service_s` is the time a request takes that no CPU can shorten (I/O, waiting);
     `cpu_s` its CPU time at one full vCPU, queued on the task's vCPUs (none: pure service
-    times, an M/G/c queue).
+    times, an M/G/c queue). Long horizons run in time chunks: pass the previous chunk's
+    `state` and `final=False` for every chunk but the last; together they are exactly the
+    one long run.
     """
     arrival = np.ascontiguousarray(arrival, dtype=np.float64)
     io = np.ascontiguousarray(service_s, dtype=np.float64)
     cpu = np.zeros_like(io) if cpu_s is None else np.ascontiguousarray(cpu_s, dtype=np.float64)
-    start, busy, error, task, tasks = _fleet(
+    carry = state or FleetState.empty()
+    (start, busy, error, task, tasks, draining, cpu_free, h_keys, h_vals, scal) = _fleet(
         arrival, io, cpu, float(far["vcpu"]), int(far["min_tasks"]), int(far["max_tasks"]),
         int(far["per_task_concurrency"]), float(far["start_delay_s"]),
         float(far["target_utilization"]), float(far["metric_period_s"]),
         float(far["scale_out_cooldown_s"]), float(far["scale_in_cooldown_s"]),
-        float(far["queue_timeout_s"]))
+        float(far["queue_timeout_s"]), carry.tasks, carry.draining, carry.cpu_free,
+        carry.heap_keys, carry.heap_slots, carry.scalars.copy())
+    next_state = FleetState(tasks, draining, cpu_free, h_keys, h_vals, scal)
+    if not final:
+        return FargateRun(arrival, start, busy, error, task, tasks[:, LAUNCH].copy(),
+                          tasks[:, READY].copy(), tasks[:, STOP].copy(), state=next_state)
     end = float(np.max(start + busy)) if len(arrival) else 0.0
-    end = max(end, horizon_s or 0.0)
+    end = max(end, horizon_s or 0.0, float(np.max(tasks[:, BUSY_UNTIL], initial=0.0)))
     stop = tasks[:, STOP]
     stop = np.where(stop < 0, np.maximum(end, tasks[:, BUSY_UNTIL]), stop)
     return FargateRun(arrival, start, busy, error, task, tasks[:, LAUNCH].copy(),

@@ -51,31 +51,50 @@ def init_ms(workload_init_ms: np.ndarray | float, runtime: str, package_mb: floa
 
 
 @njit(cache=True)
-def _pool(t, warm, cold, ka, limit, provisioned, retry, max_retries, retry_delay):
+def _pool(t, warm, cold, ka, limit, provisioned, retry, max_retries, retry_delay, init_busy,
+          init_busy_inst, init_prov, init_stack_inst, init_stack_exp, init_ka, init_created,
+          init_expires, final):
     n = t.shape[0]
+    carried = init_ka.shape[0]
     start = np.empty(n)
     busy = np.zeros(n)
     is_cold = np.zeros(n, dtype=np.bool_)
     error = np.zeros(n, dtype=np.bool_)
     attempts = np.zeros(n, dtype=np.int16)
     instance = np.full(n, -1, dtype=np.int64)
-    cap = min(limit, n) + 1
+    cap = min(limit, n + carried) + 1
     b_keys = np.empty(cap)
     b_vals = np.empty(cap, dtype=np.int64)
     b_size = 0
+    for j in range(init_busy.shape[0]):  # carried state: pushed in heap order, layout kept
+        b_keys[j] = init_busy[j]
+        b_vals[j] = init_busy_inst[j]
+        b_size += 1
     p_keys = np.empty(provisioned + 1)
     p_vals = np.empty(provisioned + 1, dtype=np.int64)
     p_size = 0
+    for j in range(init_prov.shape[0]):
+        p_keys[j] = init_prov[j]
+        p_vals[j] = -1
+        p_size += 1
     r_keys = np.empty(n + 1)
     r_vals = np.empty(n + 1, dtype=np.int64)
     r_size = 0
-    stack_inst = np.empty(n + 1, dtype=np.int64)
-    stack_exp = np.empty(n + 1)
+    stack_inst = np.empty(n + carried + 1, dtype=np.int64)
+    stack_exp = np.empty(n + carried + 1)
     top = 0
-    created = np.empty(n + 1)
-    expires = np.empty(n + 1)
-    inst_ka = np.empty(n + 1)
-    n_inst = 0
+    for j in range(init_stack_inst.shape[0]):
+        stack_inst[j] = init_stack_inst[j]
+        stack_exp[j] = init_stack_exp[j]
+        top += 1
+    created = np.empty(n + carried + 1)
+    expires = np.empty(n + carried + 1)
+    inst_ka = np.empty(n + carried + 1)
+    for j in range(carried):
+        created[j] = init_created[j]
+        expires[j] = init_expires[j]
+        inst_ka[j] = init_ka[j]
+    n_inst = carried
     i = 0
     while i < n or r_size > 0:
         if r_size > 0 and (i >= n or r_keys[0] < t[i]):
@@ -126,16 +145,60 @@ def _pool(t, warm, cold, ka, limit, provisioned, retry, max_retries, retry_delay
         instance[r] = k
         inst_ka[k] = ka[r]
         b_size = heap.push(b_keys, b_vals, b_size, now + dur, k)
-    while b_size > 0:
-        k = b_vals[0]
-        expires[k] = b_keys[0] + inst_ka[k]
-        b_size = heap.pop(b_keys, b_vals, b_size)
-    return start, busy, is_cold, error, attempts, instance, created[:n_inst], expires[:n_inst]
+    if final:
+        while b_size > 0:
+            k = b_vals[0]
+            expires[k] = b_keys[0] + inst_ka[k]
+            b_size = heap.pop(b_keys, b_vals, b_size)
+    return (start, busy, is_cold, error, attempts, instance, created[:n_inst], expires[:n_inst],
+            inst_ka[:n_inst], b_keys[:b_size], b_vals[:b_size], p_keys[:p_size],
+            stack_inst[:top], stack_exp[:top])
+
+
+@dataclass
+class PoolState:
+    """A Lambda pool between two time chunks: busy instances (a heap of free times, kept in
+    its array layout so ties resolve as in one long run), provisioned instances' free times,
+    the idle stack (most recent on top) and each live instance's creation, keep-alive and
+    current expiry. Instance ids are 0..len(created)-1."""
+
+    busy_until: np.ndarray
+    busy_instance: np.ndarray
+    provisioned_until: np.ndarray
+    idle_instance: np.ndarray
+    idle_expires: np.ndarray
+    keep_alive: np.ndarray
+    created: np.ndarray
+    expires: np.ndarray
+
+    @classmethod
+    def empty(cls) -> PoolState:
+        f, i = np.empty(0), np.empty(0, dtype=np.int64)
+        return cls(f, i, f, i, f, f, f, f)
+
+
+def _carry(out: tuple, last_arrival: float) -> tuple[PoolState, np.ndarray]:
+    """The state after a chunk, with instances that can never serve again dropped (idle and
+    expired by the chunk's last arrival: every later request comes after it); returns it and
+    the ids of the dropped ones, whose lifetimes are final."""
+    created, expires, ka, b_keys, b_vals, p_keys, s_inst, s_exp = out[6:]
+    live_idle = s_exp > last_arrival
+    alive = np.zeros(len(created), dtype=bool)
+    alive[b_vals] = True
+    alive[s_inst[live_idle]] = True
+    new_id = np.cumsum(alive) - 1
+    state = PoolState(b_keys.copy(), new_id[b_vals], p_keys.copy(), new_id[s_inst[live_idle]],
+                      s_exp[live_idle].copy(), ka[alive], created[alive], expires[alive])
+    return state, np.flatnonzero(~alive)
 
 
 @dataclass
 class LambdaRun:
-    """Per-request outcomes (arrival order) and instance lifetimes of one Lambda pool run."""
+    """Per-request outcomes (arrival order) and instance lifetimes of one Lambda pool run.
+
+    In a run over time chunks (`state` given), `created`/`expires` hold the instances whose
+    life ended in this chunk (all of them in the final chunk), `new_instances` those created
+    in it, and `state` what the next chunk starts from (None after the final chunk)."""
 
     arrival: np.ndarray
     start: np.ndarray        # when the served attempt began (arrival, or a retry)
@@ -147,6 +210,8 @@ class LambdaRun:
     created: np.ndarray      # instance creation times
     expires: np.ndarray      # instance expiry times (after its last idle period)
     provisioned: int
+    new_instances: int = 0
+    state: PoolState | None = None
 
     @property
     def latency(self) -> np.ndarray:
@@ -157,16 +222,33 @@ class LambdaRun:
 def simulate_pool(arrival: np.ndarray, warm_s: np.ndarray, cold_s: np.ndarray,
                   keep_alive_s: np.ndarray, *, concurrency_limit: int = 1000,
                   provisioned: int = 0, retry: bool = False, max_retries: int = 2,
-                  retry_delay_s: float = 1.0) -> LambdaRun:
+                  retry_delay_s: float = 1.0, state: PoolState | None = None,
+                  final: bool = True) -> LambdaRun:
     """Run the instance pool over sorted arrivals; per-request warm and cold service times
-    (cold includes init) and per-request keep-alive draws (used for the idle period after)."""
+    (cold includes init) and per-request keep-alive draws (used for the idle period after).
+
+    Long horizons run in time chunks: pass the previous chunk's `state` and `final=False`
+    for every chunk but the last; the chunks together give exactly the one long run. Retries
+    cannot cross a chunk boundary, so chunked runs refuse `retry`.
+    """
+    if retry and (state is not None or not final):
+        raise ValueError("a chunked Lambda pool cannot carry pending retries")
+    carry = state or PoolState.empty()
     arrival = np.ascontiguousarray(arrival, dtype=np.float64)
     out = _pool(arrival, np.ascontiguousarray(warm_s, dtype=np.float64),
                 np.ascontiguousarray(cold_s, dtype=np.float64),
                 np.ascontiguousarray(keep_alive_s, dtype=np.float64),
                 int(concurrency_limit), int(provisioned), bool(retry), int(max_retries),
-                float(retry_delay_s))
-    return LambdaRun(arrival, *out, provisioned=int(provisioned))
+                float(retry_delay_s), carry.busy_until, carry.busy_instance,
+                carry.provisioned_until, carry.idle_instance, carry.idle_expires,
+                carry.keep_alive, carry.created, carry.expires, bool(final))
+    new = len(out[6]) - len(carry.created)
+    if final:
+        return LambdaRun(arrival, *out[:8], provisioned=int(provisioned), new_instances=new)
+    last = float(arrival[-1]) if len(arrival) else -np.inf
+    next_state, ended = _carry(out, last)
+    return LambdaRun(arrival, *out[:6], out[6][ended], out[7][ended],
+                     provisioned=int(provisioned), new_instances=new, state=next_state)
 
 
 def keep_alive_draws(lam: dict, n: int, rng: np.random.Generator) -> np.ndarray:
