@@ -31,6 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "router.probability_threshold and seed apply")
     parser.add_argument("--requests", type=int_range(1, 50_000_000), metavar="N",
                         help="number of requests (overrides the scenario's)")
+    parser.add_argument("--horizon", metavar="DURATION",
+                        help="simulate this much traffic instead of --requests (3600, 90m, "
+                             "12h, 30d, 2w): in time chunks that carry the Lambda pool and "
+                             "Fargate fleet, in bounded memory (a month at 1,000 requests/s "
+                             "is 2.6 billion requests)")
+    parser.add_argument("--chunk-requests", type=int_range(10_000, 20_000_000), metavar="N",
+                        default=1_000_000,
+                        help="with --horizon: requests per chunk (memory ~ 0.3 KB each; "
+                             "default: %(default)s)")
     parser.add_argument("--data", metavar="FILE", type=input_path,
                         help="calibrated replay: replay this file's requests with service "
                              "times and costs drawn from its own measurements")
@@ -97,9 +106,9 @@ def _replay(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from core.io import read_paths
     from core.simulate.replay import ReplaySettings, replay, same_objective
 
-    if args.requests is not None:
-        raise UserError("--data replays the file's own requests: drop --requests (it belongs "
-                        "to the preset model).")
+    if args.requests is not None or args.horizon is not None:
+        raise UserError("--data replays the file's own requests: drop --requests and "
+                        "--horizon (they belong to the preset model).")
     knobs = _replay_knobs(args)
     pipeline, threshold, model, rule = None, 0.5, None, {}
     objective = None
@@ -193,28 +202,50 @@ def _preset(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     router = scenario.section("router")
     model = (routers.prepare_model(router, root=args.registry) if router["kind"] == "model"
              else None)
-    out = simulate(scenario, pipeline=model).to_json()
     spec = scenario.to_json()
-    return out, {"spec": spec, "pipeline": model, "base_seed": scenario.seed}
+    if args.horizon is None:
+        return simulate(scenario, pipeline=model).to_json(), {
+            "spec": spec, "pipeline": model, "base_seed": scenario.seed}
+    from core.simulate.horizon import parse_duration, simulate_long
+
+    horizon_s = parse_duration(args.horizon)
+    out = simulate_long(scenario, horizon_s=horizon_s, chunk_requests=args.chunk_requests,
+                        pipeline=model, on_progress=_terminal_progress(args, "horizon")
+                        ).to_json()
+    out["long_horizon"] = out["scenario"].pop("long_horizon")
+    return out, {"spec": spec, "pipeline": model, "base_seed": scenario.seed,
+                 "horizon_s": horizon_s, "chunk_requests": args.chunk_requests}
 
 
-def _monte_carlo(args: argparse.Namespace, **kwargs: Any) -> dict[str, Any]:
+def _terminal_progress(args: argparse.Namespace, what: str):
+    """A progress line on stderr (nothing with --json: stdout stays one JSON document and
+    stderr quiet)."""
     import sys
-
-    from core.simulate.montecarlo import monte_carlo
 
     def progress(fraction: float, message: str) -> None:
         if not args.json:
-            print(f"\rseeds: {message} ({fraction:.0%})", end="", file=sys.stderr, flush=True)
+            end = "\n" if fraction >= 1.0 else ""
+            print(f"\r{what}: {message} ({fraction:.0%})", end=end, file=sys.stderr,
+                  flush=True)
 
-    result = monte_carlo(args.seeds, scheduler=args.scheduler, on_progress=progress, **kwargs)
-    if not args.json:
-        print(file=sys.stderr)
+    return progress
+
+
+def _monte_carlo(args: argparse.Namespace, **kwargs: Any) -> dict[str, Any]:
+    from core.simulate.montecarlo import monte_carlo
+
+    result = monte_carlo(args.seeds, scheduler=args.scheduler,
+                         on_progress=_terminal_progress(args, "seeds"), **kwargs)
     return {"ci95": result["ci95"], "mean": result["mean"], "seeds": result["seeds"],
             "scheduler": result["scheduler"]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.horizon is not None and args.requests is not None:
+        from core.errors import UserError
+
+        raise UserError("--horizon sets how much traffic to simulate: drop --requests (or "
+                        "drop --horizon to simulate N requests in memory).")
     out, mc = _replay(args) if args.data is not None else _preset(args)
     if args.seeds:
         out.update(_monte_carlo(args, **mc))
@@ -281,5 +312,10 @@ def render(result: dict[str, Any]) -> str:
             low_high = result["ci95"].get(key)
             if low_high:
                 lines.append(f"  {key:<26} {low_high[0]:.6g} .. {low_high[1]:.6g}")
+    long = result.get("long_horizon")
+    if long:
+        lines.append(f"{long['requests']:,} requests over {long['horizon_s'] / 86_400:,.2f} "
+                     f"days in {long['chunks']:,} chunks; peak memory "
+                     f"{long['peak_rss_mb']:,.0f} MB; quantiles: {long['quantiles']}")
     lines.append(f"simulated in {result['elapsed_s']:.2f} s")
     return "\n".join(lines)

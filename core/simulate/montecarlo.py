@@ -30,7 +30,14 @@ def check_seeds(n: int) -> int:
     return n
 
 
-def _preset_run(seed: int, *, spec: dict, pipeline: Any = None) -> dict[str, Any]:
+def _preset_run(seed: int, *, spec: dict, pipeline: Any = None, horizon_s: float | None = None,
+                chunk_requests: int | None = None) -> dict[str, Any]:
+    if horizon_s is not None:  # a long horizon per seed, in chunks on its worker
+        from core.simulate.horizon import CHUNK_REQUESTS, simulate_long
+
+        return _figures(simulate_long({**spec, "seed": seed}, horizon_s=horizon_s,
+                                      chunk_requests=chunk_requests or CHUNK_REQUESTS,
+                                      pipeline=pipeline).strategies)
     from core.simulate.runner import simulate
 
     return _figures(simulate({**spec, "seed": seed}, pipeline=pipeline).strategies)
@@ -77,10 +84,13 @@ def summarise_seeds(runs: list[dict[str, dict[str, Any]]]) -> tuple[dict, dict]:
 def monte_carlo(seeds: int, *, base_seed: int = 1, spec: dict | None = None,
                 frame: Any = None, settings: Any = None, pipeline: Any = None,
                 scheduler: str | None = None, workers: int | None = None,
-                on_progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
-    """Seeds base_seed .. base_seed + seeds - 1 of a preset scenario (``spec``) or of a
-    calibrated replay (``frame`` + ``settings``); returns per-seed figures, their means and
-    95 % intervals, and what ran them."""
+                on_progress: Callable[[float, str], None] | None = None,
+                horizon_s: float | None = None, chunk_requests: int | None = None
+                ) -> dict[str, Any]:
+    """Seeds base_seed .. base_seed + seeds - 1 of a preset scenario (``spec``; over
+    ``horizon_s`` seconds in chunks when given) or of a calibrated replay (``frame`` +
+    ``settings``); returns per-seed figures, their means and 95 % intervals, and what ran
+    them."""
     check_seeds(seeds)
     items = list(range(base_seed, base_seed + seeds))
     if frame is not None:
@@ -88,7 +98,8 @@ def monte_carlo(seeds: int, *, base_seed: int = 1, spec: dict | None = None,
         shared = {"frame": frame, "settings": settings, "pipeline": pipeline}
     else:
         fn = _preset_run
-        shared = {"spec": dict(spec or {}), "pipeline": pipeline}
+        shared = {"spec": dict(spec or {}), "pipeline": pipeline, "horizon_s": horizon_s,
+                  "chunk_requests": chunk_requests}
     runs, ran_on = map_ordered(fn, items, scheduler=scheduler, workers=workers, shared=shared,
                                on_progress=on_progress)
     ci95, mean = summarise_seeds(runs)

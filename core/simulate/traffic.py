@@ -98,10 +98,17 @@ def _cumulative(traffic: dict, span: float) -> tuple[np.ndarray, np.ndarray]:
 def arrivals(traffic: dict, n: int, rng: np.random.Generator,
              trace_times: np.ndarray | None = None) -> Arrivals:
     """n arrival times for a validated traffic section (see core.simulate.scenario)."""
-    kind = traffic["kind"]
-    if kind == "trace":
+    if traffic["kind"] == "trace":
         return _replay(trace_times, n, _default_pattern(traffic))
-    units = np.cumsum(rng.exponential(1.0, size=n))
+    return from_units(traffic, np.cumsum(rng.exponential(1.0, size=n)))
+
+
+def from_units(traffic: dict, units: np.ndarray) -> Arrivals:
+    """Arrival times of unit-rate Poisson points `units` (sorted) under the traffic's rate
+    curve. A long run continues a process by passing its next points (last unit + more
+    exponential gaps): the rate curve's phase carries on across chunks."""
+    kind = traffic["kind"]
+    n = len(units)
     pattern = np.full(n, _default_pattern(traffic), dtype=np.int8)
     if kind == "poisson":
         return Arrivals(units / float(traffic["rate_per_s"]), pattern)
@@ -123,6 +130,23 @@ def arrivals(traffic: dict, n: int, rng: np.random.Generator,
     times = np.interp(units, cum, grid)
     times[after] = ramp_s + (units[after] - cum[-1]) / float(traffic["to_rate_per_s"])
     return Arrivals(times, pattern)
+
+
+def expected_requests(traffic: dict, horizon_s: float) -> float:
+    """Mean number of arrivals in [0, horizon_s] (the cumulative rate Λ(horizon))."""
+    kind = traffic["kind"]
+    if kind == "poisson":
+        return float(traffic["rate_per_s"]) * horizon_s
+    period = period_of(traffic)
+    if period is not None:
+        grid, cum = _cumulative(traffic, period)
+        whole, rest = divmod(horizon_s, period)
+        return float(whole * cum[-1] + np.interp(rest, grid, cum))
+    ramp_s = float(traffic["ramp_s"])
+    grid, cum = _cumulative(traffic, ramp_s)
+    if horizon_s <= ramp_s:
+        return float(np.interp(horizon_s, grid, cum))
+    return float(cum[-1] + (horizon_s - ramp_s) * float(traffic["to_rate_per_s"]))
 
 
 def _replay(trace: np.ndarray | None, n: int, pattern: int) -> Arrivals:
