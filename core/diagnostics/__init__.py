@@ -59,6 +59,22 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
     core.errors.UserError : label column missing or holding other values, too few labelled
         rows, unknown feature columns, unknown codes in `ignore`.
     """
+    from core.diagnostics import cache
+
+    args = {"label": label, "features": features, "group": group, "seed": seed,
+            "outcomes": outcomes, "ids": ids, "payload": payload, "time": time,
+            "ignore": ignore}
+    result = run_diagnosis(frame, fast=fast, **args)
+    cache.remember(cache.key(frame, **args), fast, result)  # training reuses it
+    return result
+
+
+def run_diagnosis(frame: pd.DataFrame, *, label: str = "label",
+                  features: Sequence[str] | None = None, group: str | None = "workload_type",
+                  seed: int = 0, fast: bool = False, outcomes: Sequence[str] | None = None,
+                  ids: Sequence[str] | None = None, payload: str | None = "payload_size_kb",
+                  time: str | None = TIME_COLUMN, ignore: Sequence[str] = ()) -> Diagnosis:
+    """`diagnose` without recording the result (core.diagnostics.cache records it)."""
     started = time_now()
     unknown = [c for c in ignore if c not in BY_CODE]
     if unknown:
