@@ -1,7 +1,8 @@
 """Models trained as tasks on a Dask cluster (`train --scheduler ADDRESS`).
 
 Why beside the process runner: on one machine the runner's own processes can be stopped at a
-time limit; on a cluster the data is sent to the workers once and each model is one task.
+time limit; on a cluster the data (the rows encoded once, or the frame) is sent to the workers
+once and each model is one task.
 Same task, same seed, same result as the local runner. A model over its time limit, or a
 cancelled run, is reported as such at once; Dask cannot stop a task that already started, so
 the worker finishes it in the background and its result is dropped.
@@ -20,15 +21,16 @@ from core.training.result import ModelResult
 POLL_S = 0.2
 
 
-def train_task(task: dict[str, Any], frame: Any, y: Any) -> tuple:
-    """One model on a worker: ('result', dict) or ('error', message, traceback)."""
+def train_task(task: dict[str, Any], rows: Any, y: Any, rows_key: str = "frame") -> tuple:
+    """One model on a worker: ('result', dict) or ('error', message, traceback). `rows` is
+    the task's `rows_key`: the raw frame, or the rows encoded once by the run ("x")."""
     from threadpoolctl import threadpool_limits
 
     from core.training.worker import run_model
 
     try:
         with threadpool_limits(limits=1):
-            return ("result", run_model({**task, "frame": frame, "y": y}, lambda _e: None))
+            return ("result", run_model({**task, rows_key: rows, "y": y}, lambda _e: None))
     except Exception as exc:  # reported; the other models go on
         return ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
@@ -42,13 +44,14 @@ def schedule(tasks: dict[str, dict[str, Any]], scheduler: str, time_limit_s: flo
 
     shared = next(iter(tasks.values()))
     with client(scheduler) as dask_client:
-        frame = dask_client.scatter(shared["frame"], broadcast=True)
+        rows_key = "frame" if "frame" in shared else "x"
+        rows = dask_client.scatter(shared[rows_key], broadcast=True)
         y = dask_client.scatter(shared["y"], broadcast=True)
         started = time.perf_counter()
         futures = {}
         for kind, task in tasks.items():
-            light = {k: v for k, v in task.items() if k not in ("frame", "y")}
-            futures[dask_client.submit(train_task, light, frame, y, pure=False,
+            light = {k: v for k, v in task.items() if k not in (rows_key, "y")}
+            futures[dask_client.submit(train_task, light, rows, y, rows_key, pure=False,
                                        key=f"train-{kind}-{time.time_ns()}")] = kind
             notify({"event": "started", "model": kind})
         pending = dict(futures)

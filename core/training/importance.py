@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.diagnostics.result import percent_vs
-from core.training.metrics import classification_metrics
+from core.training.metrics import score
 
 DOMINANCE_SHARE = 0.40
 MAX_PERMUTATION_ROWS = 5000
@@ -42,7 +42,7 @@ def permutation(model: str, pipeline: Any, frame: pd.DataFrame, y: np.ndarray, *
         frame, y = frame.iloc[pick], y[pick]
     frame = frame.reset_index(drop=True)
     metric = "roc_auc" if len(np.unique(y)) == 2 else "accuracy"
-    base = classification_metrics(y, pipeline.predict_proba(frame)[:, 1])[metric]
+    base = score(y, pipeline.predict_proba(frame)[:, 1], metric)
     features = pipeline.named_steps["features"].input_features_
     values: dict[str, float] = {}
     for col in features:
@@ -50,8 +50,31 @@ def permutation(model: str, pipeline: Any, frame: pd.DataFrame, y: np.ndarray, *
         for _ in range(repeats):
             shuffled = frame.copy()
             shuffled[col] = frame[col].to_numpy()[rng.permutation(len(frame))]
-            score = classification_metrics(y, pipeline.predict_proba(shuffled)[:, 1])[metric]
-            drops.append(base - score)
+            drops.append(base - score(y, pipeline.predict_proba(shuffled)[:, 1], metric))
+        values[col] = float(np.mean(drops))
+    return _frame(model, "permutation", values)
+
+
+def permutation_encoded(model: str, head: Any, x: np.ndarray, y: np.ndarray,
+                        groups: dict[str, list[int]], *, seed: int = 0, repeats: int = 3
+                        ) -> pd.DataFrame:
+    """`permutation` on rows already encoded: shuffling an input column shuffles its encoded
+    columns together (the transform works row by row), with the same random draws, so the
+    numbers equal `permutation` on the raw rows through the whole pipeline."""
+    rng = np.random.default_rng(seed)
+    if len(x) > MAX_PERMUTATION_ROWS:
+        pick = np.sort(rng.choice(len(x), MAX_PERMUTATION_ROWS, replace=False))
+        x, y = x[pick], y[pick]
+    x = np.array(x)
+    metric = "roc_auc" if len(np.unique(y)) == 2 else "accuracy"
+    base = score(y, head.predict_proba(x)[:, 1], metric)
+    values: dict[str, float] = {}
+    for col, cols in groups.items():
+        drops = []
+        for _ in range(repeats):
+            shuffled = x.copy()
+            shuffled[:, cols] = x[rng.permutation(len(x))][:, cols]
+            drops.append(base - score(y, head.predict_proba(shuffled)[:, 1], metric))
         values[col] = float(np.mean(drops))
     return _frame(model, "permutation", values)
 

@@ -28,11 +28,13 @@ from core.errors import UserError
 from core.fingerprint import dataset_fingerprint
 from core.training import checks as checks_mod
 from core.training import importance
+from core.training.encoded import encode, shared_file
 from core.training.inputs import prepare
 from core.training.result import ModelResult, TrainRun
+from core.training.search import SPACES
 from core.training.significance import corrected_t_test, mcnemar
 from core.training.splits import TIME_COLUMN, plan_split
-from core.training.worker import child_main
+from core.training.worker import child_main, search_folds
 from core.training.zoo import DEFAULT_MODELS, check_kinds
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ def train_and_compare(
     """
     started_at = time.perf_counter()
     kinds = check_kinds(list(models))
+    if scheduler is None:
+        warm_up()  # the fork server imports the model libraries while this process prepares
     if time_limit_s is not None and time_limit_s <= 0:
         raise UserError(f"time_limit_s == {time_limit_s}, must be > 0 (or None for no limit).")
     keep = (group if split == "group" else None,
@@ -115,11 +119,23 @@ def train_and_compare(
     prep = prepare(frame, features=features, label=label, allow_outcomes=allow_outcomes,
                    keep=keep)
     plan = plan_split(prep.frame, prep.y, split=split, group=group, cv=cv, seed=seed)
+    diagnosis = _Diagnosis(frame, label, prep.features, seed)
     notify = _notifier(on_progress, total=len(kinds))
-    base_task = {"frame": prep.frame, "y": prep.y, "features": prep.features,
+    base_task = {"y": prep.y, "features": prep.features,
                  "train": plan.train, "test": plan.test, "folds": plan.folds, "seed": seed,
                  "allow_outcomes": allow_outcomes, "search_budget_s": search_budget_s,
                  "search_trials": search_trials}
+    fit_sets = [plan.train[a] for a, _ in plan.folds]
+    if search_budget_s and not plan.folds and any(k in SPACES for k in kinds):
+        base_task["search_folds"] = search_folds([], prep.y[plan.train], seed)
+        fit_sets += [plan.train[a] for a, _ in base_task["search_folds"]]
+    enc = encode(prep.frame, prep.features, allow_outcomes=allow_outcomes, train=plan.train,
+                 test=plan.test, fit_sets=fit_sets)
+    if enc is None:  # the frame as it is; each model fits its own transform
+        base_task["frame"] = prep.frame
+    else:
+        base_task.update(x=enc.x, transform=enc.transform, groups=enc.groups, probe=enc.probe,
+                         transform_ms=enc.transform_ms)
     tasks = {k: {**base_task, "kind": k, "params": (model_params or {}).get(k)}
              for k in sorted(kinds, key=COST_ORDER.index)}
     for k in kinds:
@@ -139,8 +155,13 @@ def train_and_compare(
                 "elapsed_s": result.elapsed_s})
 
     if scheduler is None:
-        cancelled = _schedule(tasks, n_jobs or default_jobs(), time_limit_s, cancel, notify,
-                              finished)
+        with contextlib.ExitStack() as stack:
+            if enc is not None:  # the workers memory-map one file instead of a pickled copy
+                path = stack.enter_context(shared_file(enc.x))
+                tasks = {k: {**{n: v for n, v in t.items() if n != "x"}, "x_path": path}
+                         for k, t in tasks.items()}
+            cancelled = _schedule(tasks, n_jobs or default_jobs(), time_limit_s, cancel,
+                                  notify, finished)
     else:
         from core.training import dask_runner
 
@@ -151,7 +172,7 @@ def train_and_compare(
         seed=seed, rows=len(prep.y), split=plan.describe(), y_test=prep.y[plan.test],
         dropped_label_rows=prep.dropped_label_rows, notes=[*prep.notes, *plan.notes],
         cancelled=cancelled)
-    _assess(run, frame, label)
+    _assess(run, diagnosis)
     run.wall_s = time.perf_counter() - started_at
     return run
 
@@ -285,10 +306,10 @@ def _rank_key(result: ModelResult) -> float:
     return cv if math.isfinite(cv) else result.metrics["accuracy"]
 
 
-def _assess(run: TrainRun, frame: pd.DataFrame, label: str) -> None:
+def _assess(run: TrainRun, diagnosis: _Diagnosis) -> None:
     contenders = sorted((r for r in run.ok_results() if r.kind != "baseline"),
                         key=_rank_key, reverse=True)
-    run.findings = _diagnostics_findings(run, frame, label)
+    run.findings = diagnosis.findings(run)
     if not contenders:
         return
     best = contenders[0]
@@ -329,20 +350,35 @@ def _assess(run: TrainRun, frame: pd.DataFrame, label: str) -> None:
     run.findings = dominance + run.findings
 
 
-def _diagnostics_findings(run: TrainRun, frame: pd.DataFrame, label: str
-                          ) -> list[dict[str, Any]]:
-    """Findings of core.diagnostics on the features this run trained on (not the defaults)."""
-    from core import diagnostics
+class _Diagnosis:
+    """core.diagnostics on the features this run trains on, in a thread that starts before
+    the models (it overlaps the fork server's imports and the first fits), or the same
+    diagnosis from the cache when the Variance page or an earlier run already made it."""
 
-    try:
-        # A timestamp feature is diagnosed as the hour of day the model sees.
-        doc = diagnostics.diagnose(frame, label=label, features=run.features, seed=run.seed,
-                                   fast=True).to_dict()
-    except Exception as exc:  # diagnostics must never break training
-        log.warning("diagnostics failed: %s", exc)
-        run.notes.append(f"Diagnostics could not run: {exc}")
-        return []
-    run.diagnosis = doc
-    return [f for f in doc.get("findings", []) if f.get("code") != "FEATURE_DOMINANCE"]
+    def __init__(self, frame: pd.DataFrame, label: str, features: list[str], seed: int):
+        self._doc: dict[str, Any] | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._run, args=(frame, label, features, seed),
+                                        name="train-diagnosis", daemon=True)
+        self._thread.start()
 
+    def _run(self, frame: pd.DataFrame, label: str, features: list[str], seed: int) -> None:
+        from core.diagnostics.cache import cached_diagnose
 
+        try:
+            # A timestamp feature is diagnosed as the hour of day the model sees.
+            self._doc = cached_diagnose(frame, label=label, features=features, seed=seed,
+                                        fast=True).to_dict()
+        except Exception as exc:  # diagnostics must never break training
+            self._error = exc
+
+    def findings(self, run: TrainRun) -> list[dict[str, Any]]:
+        """Its findings (FEATURE_DOMINANCE comes from the trained models instead); sets
+        run.diagnosis, or a note when the diagnosis failed."""
+        self._thread.join()
+        if self._error is not None or self._doc is None:
+            log.warning("diagnostics failed: %s", self._error)
+            run.notes.append(f"Diagnostics could not run: {self._error}")
+            return []
+        run.diagnosis = self._doc
+        return [f for f in self._doc.get("findings", []) if f.get("code") != "FEATURE_DOMINANCE"]

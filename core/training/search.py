@@ -21,7 +21,7 @@ import pandas as pd
 from core.errors import UserError
 from core.formats import plain
 from core.training.metrics import classification_metrics
-from core.training.zoo import make_pipeline
+from core.training.zoo import make_head, make_pipeline
 
 #: The "thorough" preset: seed 001 tuned each model with a 50-job Bayesian search.
 DEFAULT_TRIALS = 50
@@ -98,11 +98,19 @@ def trials_from(value: int | str | None) -> int:
     return n
 
 
-def search(kind: str, features: list[str], x: pd.DataFrame, y: np.ndarray,
+def take(x: pd.DataFrame | np.ndarray, rows: np.ndarray) -> pd.DataFrame | np.ndarray:
+    """Rows by position of a raw frame or of an encoded matrix."""
+    return x.iloc[rows] if isinstance(x, pd.DataFrame) else x[rows]
+
+
+def search(kind: str, features: list[str], x: pd.DataFrame | np.ndarray, y: np.ndarray,
            folds: list[tuple[np.ndarray, np.ndarray]], *, seed: int, budget_s: float,
            n_trials: int = DEFAULT_TRIALS, allow_outcomes: bool = False,
            on_trial: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """TPE search of `kind`'s space on `folds` (indices into x, y), by mean ROC-AUC.
+
+    `x` is the raw frame, or the rows already encoded by the run's feature transform (then
+    only the scaler and the model are fitted per candidate).
 
     Stops at `n_trials` or when `budget_s` has passed (a running trial is pruned at its
     next fold). Returns {"params", "best_value", "history": [{"number", "state", "params",
@@ -130,6 +138,7 @@ def search(kind: str, features: list[str], x: pd.DataFrame, y: np.ndarray,
     deadline = started + budget_s
     history: list[dict[str, Any]] = []
     space = SPACES[kind]
+    encoded = isinstance(x, np.ndarray)  # rows already through the feature transform
 
     def objective(trial: Any) -> float:
         t0 = time.perf_counter()
@@ -143,10 +152,13 @@ def search(kind: str, features: list[str], x: pd.DataFrame, y: np.ndarray,
                 if trial.number > 0 and time.perf_counter() >= deadline:
                     record["state"] = "pruned"
                     raise optuna.TrialPruned("time budget spent")
-                pipe = make_pipeline(kind, features, seed=seed, allow_outcomes=allow_outcomes,
-                                     params=params)
-                pipe.fit(x.iloc[a], y[a])
-                auc = classification_metrics(y[b], pipe.predict_proba(x.iloc[b])[:, 1])[
+                if encoded:
+                    pipe = make_head(kind, seed=seed, params=params)
+                else:
+                    pipe = make_pipeline(kind, features, seed=seed,
+                                         allow_outcomes=allow_outcomes, params=params)
+                pipe.fit(take(x, a), y[a])
+                auc = classification_metrics(y[b], pipe.predict_proba(take(x, b))[:, 1])[
                     "roc_auc"]
                 scores.append(float(np.nan_to_num(auc, nan=0.5)))
                 record.update(roc_auc=float(np.mean(scores)), folds=len(scores))

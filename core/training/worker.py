@@ -18,9 +18,10 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from core.training import importance
+from core.training.encoded import load
 from core.training.metrics import classification_metrics
-from core.training.search import SPACES, search
-from core.training.zoo import make_pipeline
+from core.training.search import SPACES, search, take
+from core.training.zoo import attach, make_head, make_pipeline
 
 LATENCY_CALLS = 15
 
@@ -36,37 +37,52 @@ def _latency_ms(pipe: Any, row: pd.DataFrame) -> float:
     return statistics.median(times) * 1000
 
 
+def search_folds(folds: list, y_train: np.ndarray, seed: int) -> list:
+    """Where the search scores candidates: the run's CV folds, or without CV one stratified
+    hold-out of the training rows (positions into the training rows)."""
+    return folds or [train_test_split(np.arange(len(y_train)), test_size=0.2,
+                                      stratify=y_train, random_state=seed)]
+
+
 def run_model(task: dict[str, Any], report: Callable[[dict[str, Any]], None]
               ) -> dict[str, Any]:
-    """Train and evaluate one model kind on the planned split; returns a plain dict."""
+    """Train and evaluate one model kind on the planned split; returns a plain dict.
+
+    The task holds the raw `frame`, or the rows encoded once by the run (`x`, or `x_path` to
+    memory-map, with the fitted `transform`): then only the scaler and the model are fitted
+    here and the transform is put in front of them, which gives the same pipeline."""
     kind, seed = task["kind"], task["seed"]
-    frame, y = task["frame"], task["y"]
+    y = task["y"]
+    encoded = "frame" not in task
+    data = (task["frame"] if not encoded
+            else task["x"] if "x" in task else load(task["x_path"]))
     features, allow = task["features"], task["allow_outcomes"]
-    x_train, y_train = frame.iloc[task["train"]], y[task["train"]]
-    x_test, y_test = frame.iloc[task["test"]], y[task["test"]]
+    x_train, y_train = take(data, task["train"]), y[task["train"]]
+    x_test, y_test = take(data, task["test"]), y[task["test"]]
     folds = task["folds"]
     params = dict(task.get("params") or {})
     search_info = None
     if task.get("search_budget_s") and kind in SPACES:
         # The search scores candidates on the run's CV folds (pruned fold by fold); without
         # CV, on one stratified hold-out of the training rows.
-        search_folds = folds or [train_test_split(
-            np.arange(len(y_train)), test_size=0.2, stratify=y_train, random_state=seed)]
-        search_info = search(kind, features, x_train, y_train, search_folds, seed=seed,
-                             budget_s=task["search_budget_s"],
+        search_info = search(kind, features, x_train, y_train,
+                             task.get("search_folds") or search_folds(folds, y_train, seed),
+                             seed=seed, budget_s=task["search_budget_s"],
                              n_trials=task.get("search_trials") or 50, allow_outcomes=allow,
                              on_trial=lambda e: report({"event": "search", **e}))
         params = {**search_info["params"], **params}
         report({"event": "search", "tried": len(search_info["tried"]), "params": params})
 
     def fresh():
+        if encoded:
+            return make_head(kind, seed=seed, params=params)
         return make_pipeline(kind, features, seed=seed, allow_outcomes=allow, params=params)
 
     cv_scores = []
     for i, (a, b) in enumerate(folds):
-        pipe = fresh().fit(x_train.iloc[a], y_train[a])
+        pipe = fresh().fit(take(x_train, a), y_train[a])
         cv_scores.append(classification_metrics(y_train[b],
-                                                pipe.predict_proba(x_train.iloc[b])[:, 1]))
+                                                pipe.predict_proba(take(x_train, b))[:, 1]))
         report({"event": "fold", "fold": i + 1, "folds": len(folds)})
 
     pipe = fresh()
@@ -75,14 +91,19 @@ def run_model(task: dict[str, Any], report: Callable[[dict[str, Any]], None]
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     proba_test = pipe.predict_proba(x_test)[:, 1]
-    batch_ms = (time.perf_counter() - start) * 1000
+    # Encoded rows: the batch time adds the run's encoding of the test rows, measured once.
+    batch_ms = (time.perf_counter() - start) * 1000 + (task["transform_ms"] if encoded else 0)
     proba_train = pipe.predict_proba(x_train)[:, 1]
-    parts = [importance.native(kind, pipe)]
+    whole = attach(task["transform"], pipe) if encoded else pipe
+    parts = [importance.native(kind, whole)]
     if kind != "baseline":
-        parts.insert(0, importance.permutation(kind, pipe, x_test, y_test, seed=seed))
+        parts.insert(0, importance.permutation_encoded(kind, pipe, x_test, y_test,
+                                                       task["groups"], seed=seed)
+                     if encoded else importance.permutation(kind, pipe, x_test, y_test,
+                                                            seed=seed))
     parts = [p for p in parts if not p.empty]
     return {
-        "pipeline": pipe,
+        "pipeline": whole,
         "params": params,
         "search": search_info,
         "cv_scores": cv_scores,
@@ -90,7 +111,7 @@ def run_model(task: dict[str, Any], report: Callable[[dict[str, Any]], None]
         "train_metrics": classification_metrics(y_train, proba_train),
         "proba_test": proba_test,
         "fit_s": fit_s,
-        "predict_ms": _latency_ms(pipe, x_test.iloc[[0]]),
+        "predict_ms": _latency_ms(whole, task["probe"] if encoded else x_test.iloc[[0]]),
         "predict_batch_ms": batch_ms,
         "batch_rows": len(x_test),
         "importances": (pd.concat(parts, ignore_index=True) if parts

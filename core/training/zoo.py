@@ -101,12 +101,23 @@ def make_pipeline(kind: str, features: list[str] | None, *, seed: int = 0,
 
     `params` overrides estimator settings (the hyper-parameter search uses it).
     """
+    transform = FeatureTransform(features=None if features is None else list(features),
+                                 allow_outcomes=allow_outcomes)
+    return attach(transform, make_head(kind, seed=seed, params=params))
+
+
+def make_head(kind: str, *, seed: int = 0, params: dict[str, Any] | None = None) -> Pipeline:
+    """Unfitted [(scale), model] for one model kind: what follows the feature transform.
+
+    Why apart: the runner encodes the rows once and fits only this part in each worker."""
     (kind,) = check_kinds([kind])
-    steps: list[tuple[str, Any]] = [
-        ("features", FeatureTransform(features=None if features is None else list(features),
-                                      allow_outcomes=allow_outcomes)),
-    ]
+    steps: list[tuple[str, Any]] = []
     if kind in SCALED:
         steps.append(("scale", StandardScaler()))
     steps.append(("model", ESTIMATORS[kind](seed, **(params or {}))))
     return Pipeline(steps)
+
+
+def attach(transform: FeatureTransform, head: Pipeline) -> Pipeline:
+    """[features, (scale), model]: `head`'s steps (fitted or not) behind `transform`."""
+    return Pipeline([("features", transform), *head.steps])
