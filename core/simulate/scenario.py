@@ -269,8 +269,9 @@ def check_memory(requests: int) -> None:
             f"Simulating {requests:,} requests would need about {need / 1024**3:.1f} GB of "
             f"memory ({SIM_BYTES_PER_REQUEST} bytes per request), above the "
             f"{limit / 1024**3:.1f} GB limit. Lower --requests (the scenario's \"requests\") "
-            f"to {most:,} or fewer, or raise ROUTING_LAB_SIM_MEMORY_MB if the machine has "
-            "the memory.")
+            f"to {most:,} or fewer, simulate a duration in bounded memory instead "
+            "(`simulate --horizon 30d`), or raise ROUTING_LAB_SIM_MEMORY_MB if the machine "
+            "has the memory.")
 
 
 def _short(value: Any, limit: int = 60) -> str:
