@@ -56,6 +56,17 @@ def test_cluster_and_local_runs_agree_seed_for_seed(scheduler, logs):
     assert len(set(costs)) == 3
 
 
+@pytest.mark.slow
+def test_long_horizon_seeds_on_the_cluster_match_the_local_runs(scheduler):
+    spec = {"traffic": {"kind": "poisson", "rate_per_s": 20}}
+    kwargs = {"spec": spec, "horizon_s": 1500.0, "chunk_requests": 10_000}
+    on_dask = monte_carlo(2, scheduler=scheduler, **kwargs)
+    here = monte_carlo(2, scheduler="local", **kwargs)
+    assert on_dask["runs"] == here["runs"]
+    assert on_dask["runs"][0] != on_dask["runs"][1]
+    assert on_dask["ci95"]["hybrid.cost_usd"] is not None
+
+
 def test_interval_is_students_t_on_the_mean():
     values = [1.0, 2.0, 4.0, 5.0]
     low, high = interval(values)
