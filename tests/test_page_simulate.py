@@ -97,6 +97,21 @@ def test_memory_sweep_draws_its_chart(app_test):
     assert len(at.session_state["sim.sweeps"]["memory"]) == 10
 
 
+def test_a_duration_runs_as_a_long_horizon(app_test):
+    at = app_test("pages/simulate.py")
+    at.run()
+    at.text_input(key="sim.horizon").set_value("20m").run()
+    at.button(key="sim.run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["simulation"]
+    assert result.scenario["long_horizon"]["horizon_s"] == 1200.0
+    assert any("Long horizon:" in c.value for c in at.caption)
+    at.text_input(key="sim.horizon").set_value("a while").run()
+    at.button(key="sim.run").click().run()
+    assert not at.exception
+    assert any("must be a positive duration" in e.value for e in at.error)
+
+
 def test_a_sweep_on_an_unreachable_cluster_says_so(app_test):
     at = app_test("pages/simulate.py")
     at.run()

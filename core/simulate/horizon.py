@@ -57,11 +57,12 @@ def parse_duration(text: str | float) -> float:
     """Seconds from '3600', '90m', '12h', '30d' or '2w' (a horizon on the command line)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", str(text))
     if not match or float(match.group(1)) <= 0:
-        raise UserError(f"--horizon must be a positive duration such as 3600, 90m, 12h, 30d "
-                        f"or 2w; got {text!r}.")
+        raise UserError(f"A horizon (--horizon) must be a positive duration such as 3600, "
+                        f"90m, 12h, 30d or 2w; got {text!r}.")
     seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
     if seconds > MAX_HORIZON_S:
-        raise UserError(f"--horizon is at most 366 days; got {seconds / 86_400:,.0f} days.")
+        raise UserError(f"A horizon (--horizon) is at most 366 days; got "
+                        f"{seconds / 86_400:,.0f} days.")
     return seconds
 
 
