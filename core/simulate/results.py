@@ -6,11 +6,13 @@ page, the CLI and exports (CSV, LaTeX, JSON) show the same numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from core.formats import latex_table, plain
 from core.pricing import fargate_cost
@@ -66,6 +68,9 @@ class SimulationResult:
     cdf: pd.DataFrame              # strategy, quantile, latency_ms
     timings_s: dict[str, float] = field(default_factory=dict)
     elapsed_s: float = 0.0
+    #: CPU seconds (time.process_time) of each step: steadier than wall on a shared machine;
+    #: keys as timings_s plus "draw" and "summarise". Not part of the JSON document.
+    cpu_s: dict[str, float] = field(default_factory=dict)
     calibration: dict[str, Any] | None = None   # a calibrated replay: measured vs simulated
     objective: dict[str, Any] | None = None     # the label rule routers are scored against
 
@@ -149,17 +154,72 @@ def _num(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _percentiles_ms(values: np.ndarray) -> list[float | None]:
-    """p50, p95, p99 in ms (one partition pass)."""
-    if not len(values):
+def percentile_sorted(values: np.ndarray, q) -> np.ndarray:
+    """np.percentile(values, q) (method "linear") read from an already sorted, NaN-free
+    array: the same index and weight arithmetic as numpy, without its O(n) partition, so
+    the result is bit-identical (tests compare against np.percentile)."""
+    quantiles = np.true_divide(np.asarray(q, dtype=float), 100)
+    n = len(values)
+    virtual = (n - 1) * quantiles
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    prev[virtual >= n - 1] = -1
+    nxt[virtual >= n - 1] = -1
+    prev[virtual < 0] = 0
+    nxt[virtual < 0] = 0
+    prev, nxt = prev.astype(np.intp), nxt.astype(np.intp)
+    a, b = values[prev], values[nxt]
+    gamma = virtual - prev
+    diff = b - a
+    out = a + diff * gamma
+    high = gamma >= 0.5
+    out[high] = (b - diff * (1 - gamma))[high]
+    return out
+
+
+def closest_observation_sorted(values: np.ndarray, q) -> np.ndarray:
+    """np.percentile(values, q, method="closest_observation") from a sorted NaN-free array
+    (numpy's index rule, no partition)."""
+    quantiles = np.true_divide(np.asarray(q, dtype=float), 100)
+    index = len(values) * quantiles - 1 - 0.5
+    prev = np.floor(index)
+    take = np.where((index - prev == 0) & (np.floor(index) % 2 == 1), prev, prev + 1)
+    take = take.astype(np.intp)
+    take[take < 0] = 0
+    return values[take]
+
+
+def _percentiles_ms(ordered: np.ndarray) -> list[float | None]:
+    """p50, p95, p99 in ms of sorted latencies (NaN, which sorts last, gives NaN as in
+    np.percentile)."""
+    if not len(ordered):
         return [None, None, None]
-    return [float(v) * 1000.0 for v in np.percentile(values, [50, 95, 99])]
+    if np.isnan(ordered[-1]):
+        return [float("nan")] * 3
+    return [float(v) * 1000.0 for v in percentile_sorted(ordered, [50, 95, 99])]
 
 
-def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]:
+class _Latencies:
+    """One strategy's latencies: served ones in arrival order (for the mean) and sorted
+    (for p50/p95/p99), and the non-NaN ones sorted (the CDF). Sorted once: every quantile
+    is then an index, where np.percentile would partition the million values per call."""
+
+    def __init__(self, out: Outcome):
+        self.served = out.latency_s[~out.error]
+        self.served_sorted = np.sort(self.served)
+        nan_free = (len(self.served) == len(out.latency_s) - int(np.isnan(out.latency_s).sum())
+                    and not np.isnan(self.served_sorted[-1:]).any())
+        # served latencies are the non-NaN ones (the runner's case): the same sorted array
+        self.cdf_sorted = self.served_sorted if nan_free else np.sort(
+            out.latency_s[~np.isnan(out.latency_s)])
+
+
+def _strategy_summary(out: Outcome, oracle: np.ndarray | None,
+                      lats: _Latencies | None = None) -> dict[str, Any]:
     n = len(out.latency_s)
     served = ~out.error
-    lat = out.latency_s[served]
+    lats = lats or _Latencies(out)
+    lat = lats.served
     cost = out.cost_usd
     breakdown = {"lambda_usd": float(out.request_cost.sum()), **out.fixed_costs}
     if "overhead" in out.extra:
@@ -167,7 +227,7 @@ def _strategy_summary(out: Outcome, oracle: np.ndarray | None) -> dict[str, Any]
         breakdown["router_usd"] = router_usd
         breakdown["lambda_usd"] -= router_usd
     lrun, frun = out.lambda_run, out.fargate_run
-    p50, p95, p99 = _percentiles_ms(lat)
+    p50, p95, p99 = _percentiles_ms(lats.served_sorted)
     return {
         "requests": n,
         "served": int(served.sum()),
@@ -228,23 +288,74 @@ def _alive(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
     return np.searchsorted(s, at, side="right") - np.searchsorted(e, at, side="right")
 
 
+@njit(cache=True)
+def _bin_quantile(values, q):
+    """np.percentile(values, 100 * q) (linear): numpy's index and weight arithmetic, with a
+    partition for the lower neighbour and a minimum for the upper one (no full sort)."""
+    k = values.shape[0]
+    virtual = (k - 1) * q
+    if virtual >= k - 1:
+        a = values.max()
+        b = a
+        gamma = virtual + 1.0   # numpy's index -1 (the last value) on both sides
+    else:
+        prev = math.floor(virtual)
+        part = np.partition(values, prev)
+        a = part[prev]
+        b = part[prev + 1:].min()
+        gamma = virtual - prev
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+@njit(cache=True)
+def _bins(latency, cost, cold, error, cut, sample, q):
+    """One pass over the requests per bin: the non-NaN latencies packed contiguously
+    (arrival order; bin i is packed[starts[i]:starts[i + 1]], for numpy's own mean), the
+    quantile q of every stride-th of them (stride = ceil(count / sample)), and the sums
+    np.bincount gives (cost in request order, cold starts, errors)."""
+    nb = cut.shape[0] - 1
+    packed = np.empty(latency.shape[0])
+    starts = np.zeros(nb + 1, dtype=np.int64)
+    pct = np.full(nb, np.nan)
+    cost_sum = np.zeros(nb)
+    colds = np.zeros(nb, dtype=np.int64)
+    errors = np.zeros(nb, dtype=np.int64)
+    m = 0
+    for i in range(nb):
+        starts[i] = m
+        for j in range(cut[i], cut[i + 1]):
+            cost_sum[i] += cost[j]
+            colds[i] += cold[j]
+            errors[i] += error[j]
+            v = latency[j]
+            if not np.isnan(v):
+                packed[m] = v
+                m += 1
+        count = m - starts[i]
+        if count > 0:
+            stride = -(-count // sample)
+            pct[i] = _bin_quantile(packed[starts[i]:m:stride].copy(), q)
+    starts[nb] = m
+    return packed, starts, pct, cost_sum, colds, errors
+
+
 def _timeseries(out: Outcome, req: Requests, edges: np.ndarray, sc: Scenario) -> pd.DataFrame:
     nb = len(edges) - 1
     mid = (edges[:-1] + edges[1:]) / 2
     cut = np.searchsorted(req.arrival, edges)
     cut[-1] = len(req.arrival)
-    b = np.repeat(np.arange(nb), np.diff(cut))
-    cost = np.bincount(b, weights=out.request_cost, minlength=nb) \
-        + _fixed_cost_series(out, edges, sc)
+    # a chart's p95: an even subsample of at most BIN_SAMPLE requests per bin suffices
+    packed, starts, p95, cost, colds, errors = _bins(
+        np.ascontiguousarray(out.latency_s, dtype=float),
+        np.ascontiguousarray(out.request_cost, dtype=float), out.cold, out.error,
+        cut.astype(np.int64), BIN_SAMPLE, 95 / 100)
+    cost += _fixed_cost_series(out, edges, sc)
+    p95 *= 1000.0
     mean = np.full(nb, np.nan)
-    p95 = np.full(nb, np.nan)
     for i in range(nb):
-        lat = out.latency_s[cut[i]:cut[i + 1]]
-        lat = lat[~np.isnan(lat)]
-        if len(lat):
-            mean[i] = lat.mean() * 1000.0
-            stride = -(-len(lat) // BIN_SAMPLE)  # a chart's p95: an even subsample suffices
-            p95[i] = np.percentile(lat[::stride], 95) * 1000.0
+        if starts[i + 1] > starts[i]:
+            mean[i] = packed[starts[i]:starts[i + 1]].mean() * 1000.0  # numpy's pairwise sum
     lrun, frun = out.lambda_run, out.fargate_run
     instances = (_alive(lrun.created, lrun.expires, mid) + lrun.provisioned
                  if lrun is not None else np.zeros(nb, dtype=int))
@@ -254,15 +365,14 @@ def _timeseries(out: Outcome, req: Requests, edges: np.ndarray, sc: Scenario) ->
         "cost_usd": cost, "cum_cost_usd": np.cumsum(cost),
         "lambda_instances": instances, "fargate_tasks": tasks,
         "latency_mean_ms": mean, "latency_p95_ms": p95,
-        "cold_starts": np.bincount(b, weights=out.cold, minlength=nb).astype(int),
-        "errors": np.bincount(b, weights=out.error, minlength=nb).astype(int),
+        "cold_starts": colds, "errors": errors,
     })
 
 
-def _cdf(out: Outcome) -> pd.DataFrame:
-    lat = out.latency_s[~np.isnan(out.latency_s)]
+def _cdf(out: Outcome, ordered: np.ndarray) -> pd.DataFrame:
+    """CDF_POINTS quantiles (closest observation) of the sorted non-NaN latencies."""
     q = np.linspace(0.0, 1.0, CDF_POINTS)
-    values = np.percentile(lat, q * 100.0, method="closest_observation") if len(lat) \
+    values = closest_observation_sorted(ordered, q * 100.0) if len(ordered) \
         else np.full(len(q), np.nan)
     return pd.DataFrame({"strategy": out.name, "quantile": q, "latency_ms": values * 1000.0})
 
@@ -271,7 +381,9 @@ def summarise(sc: Scenario, req: Requests, outcomes: dict[str, Outcome], *,
               oracle: np.ndarray | None, bins: int = 120,
               timings: dict[str, float] | None = None) -> SimulationResult:
     """Summaries, per-bin time series and latency CDFs for each simulated strategy."""
-    strategies = {name: _strategy_summary(out, oracle) for name, out in outcomes.items()}
+    lats = {name: _Latencies(out) for name, out in outcomes.items()}
+    strategies = {name: _strategy_summary(out, oracle, lats[name])
+                  for name, out in outcomes.items()}
     if "hybrid" in strategies:
         hyb = strategies["hybrid"]
         hyb["router"] = sc.section("router")["kind"]
@@ -284,6 +396,7 @@ def summarise(sc: Scenario, req: Requests, outcomes: dict[str, Outcome], *,
     edges = np.linspace(0.0, max(horizon, 1e-6), bins + 1)
     series = pd.concat([_timeseries(out, req, edges, sc) for out in outcomes.values()],
                        ignore_index=True)
-    cdf = pd.concat([_cdf(out) for out in outcomes.values()], ignore_index=True)
+    cdf = pd.concat([_cdf(out, lats[name].cdf_sorted) for name, out in outcomes.items()],
+                    ignore_index=True)
     return SimulationResult(scenario=sc.to_json(), strategies=strategies, timeseries=series,
                             cdf=cdf, timings_s=dict(timings or {}))
