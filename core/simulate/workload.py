@@ -49,6 +49,12 @@ class Requests:
             return self
         return _Subset(self, np.flatnonzero(mask))
 
+    def take(self, index: np.ndarray) -> Requests | _Subset:
+        """The requests at `index` (sorted, distinct positions; self when that is all)."""
+        if len(index) == len(self):
+            return self
+        return _Subset(self, index)
+
 
 class _Subset:
     """Lazy rows of a Requests: each field is indexed once, when first read."""
