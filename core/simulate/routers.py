@@ -13,11 +13,14 @@ fails if the two differ by more than 1e-6 (`portable_check`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from core.decision import DEFAULT_THRESHOLD
 from core.errors import UserError
@@ -138,6 +141,65 @@ def threshold_of(router: dict, model: RouterModel) -> float:
     return model.threshold if value is None else float(value)
 
 
+#: Largest key space (distinct feature combinations) counted in a dense table; above it the
+#: distinct rows come from a sort (np.unique).
+DENSE_KEYS = 1 << 24
+
+
+@njit(cache=True)
+def _row_keys(workload, payload_idx, time_window, load_pattern, arrival, n_pay, n_windows,
+              n_patterns, start_minute, uses_time):
+    """Each request's feature-row key (and its minute of day when the model reads time)."""
+    n = workload.shape[0]
+    key = np.empty(n, dtype=np.int64)
+    minute = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        k = ((np.int64(workload[i]) * n_pay + payload_idx[i]) * n_windows
+             + time_window[i]) * n_patterns + load_pattern[i]
+        if uses_time:
+            x = start_minute + arrival[i] / 60.0
+            # for x >= 0, floor(x % 1440) is exactly floor(x) mod 1440 (fmod is exact)
+            m = (np.int64(math.floor(x)) % 1440 if x >= 0.0
+                 else np.int64(math.floor(x % 1440.0)))
+            minute[i] = m
+            k = k * 1440 + m
+        key[i] = k
+    return key, minute
+
+
+@njit(cache=True)
+def _distinct_dense(key, size):
+    """np.unique(key, return_index=True, return_inverse=True) for keys in [0, size), by a
+    table instead of a sort: the distinct keys ascending, each one's first request, and each
+    request's rank among them."""
+    n = key.shape[0]
+    first = np.full(size, -1, dtype=np.int64)
+    for i in range(n):
+        if first[key[i]] < 0:
+            first[key[i]] = i
+    rank = np.empty(size, dtype=np.int64)
+    m = 0
+    for k in range(size):
+        if first[k] >= 0:
+            rank[k] = m
+            m += 1
+    firsts = np.empty(m, dtype=np.int64)
+    for k in range(size):
+        if first[k] >= 0:
+            firsts[rank[k]] = first[k]
+    inverse = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        inverse[i] = rank[key[i]]
+    return firsts, inverse
+
+
+@functools.lru_cache(maxsize=1)
+def _minute_stamps() -> pd.Index:
+    """The trace-day timestamp text of each minute of the day (built once)."""
+    stamps = pd.Timestamp(TRACE_DATE) + pd.to_timedelta(np.arange(1440), unit="min")
+    return stamps.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
                 pipeline) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """P(Lambda) of each distinct feature row, predicted in one batch.
@@ -148,13 +210,16 @@ def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
     wanted = input_features(pipeline)
     uses_time = "timestamp" in wanted
     n_pay = max(len(v) for v in mix.payload_values)
-    key = ((req.workload.astype(np.int64) * n_pay + req.payload_idx) * len(TIME_WINDOWS)
-           + req.time_window) * len(LOAD_PATTERNS) + req.load_pattern
-    minute = None
-    if uses_time:
-        minute = np.floor((start_hour * 60.0 + req.arrival / 60.0) % 1440.0).astype(np.int64)
-        key = key * 1440 + minute
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    size = len(mix.workloads) * n_pay * len(TIME_WINDOWS) * len(LOAD_PATTERNS) \
+        * (1440 if uses_time else 1)
+    key, minute = _row_keys(req.workload, req.payload_idx, req.time_window, req.load_pattern,
+                            np.ascontiguousarray(req.arrival, dtype=np.float64), n_pay,
+                            len(TIME_WINDOWS), len(LOAD_PATTERNS), start_hour * 60.0,
+                            uses_time)
+    if size <= DENSE_KEYS:
+        first, inverse = _distinct_dense(key, size)
+    else:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     rows = pd.DataFrame({
         "workload_type": np.asarray(mix.workloads, dtype=object)[req.workload[first]],
         "payload_size_kb": req.payload_kb[first],
@@ -162,8 +227,7 @@ def model_proba(router: dict, req: Requests, mix: Mix, *, start_hour: float,
         "load_pattern": np.asarray(LOAD_PATTERNS, dtype=object)[req.load_pattern[first]],
     })
     if uses_time:
-        stamps = pd.Timestamp(TRACE_DATE) + pd.to_timedelta(minute[first], unit="min")
-        rows["timestamp"] = stamps.strftime("%Y-%m-%dT%H:%M:%S")
+        rows["timestamp"] = _minute_stamps()[minute[first]]
     for col in wanted:
         if col not in rows.columns:
             rows[col] = np.nan
