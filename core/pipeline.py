@@ -121,22 +121,28 @@ def explain(story: Story, *, sample: int = EXPLAIN_SAMPLE) -> None:
                             sample=sample, seed=story.seed)
 
 
-def simulate(story: Story, *, requests: int = SIM_REQUESTS,
-             on_progress: Progress | None = None) -> None:
+def simulate(story: Story, *, requests: int = SIM_REQUESTS, seeds: int | None = None,
+             scheduler: str | None = None, on_progress: Progress | None = None) -> None:
     """Lambda-only vs ECS-only vs hybrid routed by the champion: a replay calibrated on the
     data, scored against the label's own rule, when the data allows it (both platforms,
-    timestamps, measurements); else the preset model with the data's request mix."""
+    timestamps, measurements); else the preset model with the data's request mix. With
+    `seeds`, also that many seeds on Dask (`scheduler`: an address, None for a local
+    cluster, "local" for this process): a 95 % interval on every figure."""
     champ = _champion(story)
     progress = on_progress or (lambda _f, _m: None)
     if story.frame is not None:
         try:
             progress(0.1, "replaying the data's requests (calibrated)")
             story.simulation = replay_story(story, champ)
-            progress(1.0, "calibrated replay done")
-            return
         except UserError as exc:
             story.missing["simulate_calibration"] = (
                 f"not calibrated on the data ({exc}); the preset physical model was used")
+        else:
+            if seeds:
+                _seeds(story, seeds, scheduler, progress, frame=_frame(story),
+                       settings=replay_settings(story), pipeline=champ.pipeline)
+            progress(1.0, "calibrated replay done")
+            return
     from core.simulate.runner import simulate as run
     from core.simulate.scenario import mix_from_frame
 
@@ -148,21 +154,48 @@ def simulate(story: Story, *, requests: int = SIM_REQUESTS,
         except UserError as exc:  # no known workloads in the data: preset mix, said so
             story.missing["simulate_mix"] = f"request mix from presets: {exc}"
     story.simulation = run(spec, pipeline=champ.pipeline, on_progress=on_progress)
+    if seeds:
+        from core.simulate.routers import prepare_model
+
+        _seeds(story, seeds, scheduler, progress, spec=spec,
+               pipeline=prepare_model(spec["router"], champ.pipeline))
 
 
-def replay_story(story: Story, champ: Champion) -> Any:
-    """The calibrated replay of the story's data with the champion as router."""
+def _seeds(story: Story, seeds: int, scheduler: str | None, progress: Progress,
+           **kwargs: Any) -> None:
+    """Monte-Carlo seeds of the simulation just made; a failure (no scheduler) is recorded
+    beside the single run, which stands."""
+    from core.simulate.montecarlo import monte_carlo
+
+    settings = kwargs.get("settings")
+    base = settings.seed if settings is not None else kwargs["spec"]["seed"]
+    try:
+        story.simulation_seeds = monte_carlo(
+            seeds, base_seed=base, scheduler=scheduler,
+            on_progress=lambda f, m: progress(0.5 + 0.5 * f, f"seeds: {m}"), **kwargs)
+    except UserError as exc:
+        story.missing["simulate_seeds"] = f"no intervals over seeds: {exc}"
+
+
+def replay_settings(story: Story) -> Any:
+    """How the story's data is replayed: its label rule, the champion as router."""
     from core.decision import DEFAULT_THRESHOLD
-    from core.simulate.replay import ReplaySettings, replay
+    from core.simulate.replay import ReplaySettings
 
     rule = story.label_rule or {}
     latency = rule.get("latency_field")
-    settings = ReplaySettings(
+    return ReplaySettings(
         costs=rule.get("cost_profile"), view=rule.get("view", "marginal"),
         margin=rule.get("margin", 0.10),
         latency_col=latency if latency in ("execution_time_ms", "latency_ms") else None,
         router="model", threshold=DEFAULT_THRESHOLD, seed=story.seed + 1)
-    return replay(_frame(story), settings, pipeline=champ.pipeline)
+
+
+def replay_story(story: Story, champ: Champion) -> Any:
+    """The calibrated replay of the story's data with the champion as router."""
+    from core.simulate.replay import replay
+
+    return replay(_frame(story), replay_settings(story), pipeline=champ.pipeline)
 
 
 def deploy(story: Story, out_dir: str | Path) -> None:
@@ -232,7 +265,8 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
               cv: int = QUICK_CV, requests: int = SIM_REQUESTS, seed: int = 0,
               registry: Any = None, promote: bool = False, static: bool = True,
               on_progress: Progress | None = None, costs: Any = None,
-              view: str | None = None) -> tuple[Story, dict[str, Any]]:
+              view: str | None = None, seeds: int | None = None,
+              scheduler: str | None = None) -> tuple[Story, dict[str, Any]]:
     """Load (or take) data, run `steps` whose result is still missing, write the report.
 
     Returns the story and what was written (see `core.report.exports.write_report`). Only
@@ -268,8 +302,8 @@ def run_story(out_dir: str | Path, *, paths: Sequence[str | Path] | None = None,
         run_step(story, "explain", explain)
     if "simulate" in todo and story.simulation is None:
         progress.start("simulate", "simulating Lambda-only, ECS-only and the routed hybrid")
-        run_step(story, "simulate", simulate, requests=requests,
-                 on_progress=progress.within("simulate"))
+        run_step(story, "simulate", simulate, requests=requests, seeds=seeds,
+                 scheduler=scheduler, on_progress=progress.within("simulate"))
     if "deploy" in todo and story.deployment is None:
         progress.start("deploy", "building and invoking the Lambda package")
         run_step(story, "deploy", deploy, out / "deploy")

@@ -198,6 +198,8 @@ def test_progress_bar_redraws_one_line_on_a_terminal():
     (["--models", "rf,svm"], "Unknown model 'svm'"),
     (["--cv", "1"], "argument --cv: use 0 (no cross-validation) or 2 to 100 folds; got 1"),
     (["--requests", "0"], "argument --requests: must be at least 1"),
+    (["--scheduler", "local"], "--scheduler runs the Monte-Carlo seeds: add --seeds N"),
+    (["--seeds", "3", "--scheduler", "tcp://127.0.0.1:9"], "No Dask scheduler answers"),
 ])
 def test_cli_report_bad_settings_exit_2_at_once(tmp_path, capsys, args, expected):
     code = main(["report", "--out", str(tmp_path / "out"), *args])
@@ -219,3 +221,20 @@ def test_an_unexpected_step_failure_becomes_a_named_reason(demo_frame, tmp_path,
     reason = files["missing"]["Diagnostics: label variance and leakage"]
     assert "diagnose failed (RuntimeError: disk on fire)" in reason
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_seeds_add_an_interval_table_to_the_simulation(full_story, tmp_path):
+    story, _, _, registry = full_story
+    from dataclasses import replace
+
+    again = replace(story, simulation=None, simulation_seeds=None, missing={})
+    run_story(tmp_path, story=again, steps=("simulate",), requests=1_000,
+              registry=registry, static=False, seeds=3, scheduler="local")
+    seeds = again.simulation_seeds
+    assert seeds["scheduler"] == {"address": "local", "workers": 1} and len(seeds["seeds"]) == 3
+    table = pd.read_csv(tmp_path / "tables" / "simulation_intervals.csv")
+    row = table.query("strategy == 'hybrid' and figure == 'cost_usd'").iloc[0]
+    assert row["ci95_low"] <= row["mean"] <= row["ci95_high"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Over 3 seeds (1 Dask worker(s) at local)" in html

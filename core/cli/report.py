@@ -48,6 +48,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CV folds (default: %(default)s)")
     parser.add_argument("--requests", type=int_range(1, 50_000_000), default=SIM_REQUESTS,
                         metavar="N", help="simulated requests per fleet (default: %(default)s)")
+    parser.add_argument("--seeds", type=int_range(2, 10_000), metavar="N",
+                        help="also simulate N seeds on Dask: a 95 %% interval on every "
+                             "simulated figure")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --seeds: an existing Dask scheduler (tcp://host:8786); "
+                             "default: a local cluster, one worker per core; 'local' runs "
+                             "them in this process")
     add_seed(parser)
     add_registry(parser, must_exist=False)
     parser.add_argument("--promote", action="store_true",
@@ -113,7 +120,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     story, files = run_story(
         args.out, story=story, model=args.model, models=args.models, cv=args.cv,
         requests=args.requests, seed=args.seed, registry=registry, promote=args.promote,
-        static=not args.no_static, on_progress=ProgressBar())
+        static=not args.no_static, on_progress=ProgressBar(), seeds=args.seeds,
+        scheduler=args.scheduler)
     dep = story.deployment
     return {
         **files,
@@ -133,6 +141,14 @@ def _check(args: argparse.Namespace) -> None:
     from core.training.zoo import check_kinds
 
     check_kinds(args.models)
+    if args.scheduler is not None and args.seeds is None:
+        raise UserError("--scheduler runs the Monte-Carlo seeds: add --seeds N (or drop "
+                        "--scheduler).")
+    if args.scheduler not in (None, "local"):
+        from core.parallel import client
+
+        with client(args.scheduler):  # unreachable: exit 2 now, not after the training
+            pass
     if args.cv == 1 or args.cv < 0:
         raise UserError(f"--cv {args.cv} is not allowed: use 0 (no cross-validation) or 2 "
                         "and more folds.")

@@ -266,7 +266,7 @@ def _simulation(story: Story, sec: Section) -> bool:
                  f"{hybrid.get('routing_accuracy', float('nan')):.1%}.")
     for sentence in versus_sentences(hybrid):
         sec.text(sentence)
-    for key in ("simulate_mix", "simulate_calibration"):
+    for key in ("simulate_mix", "simulate_calibration", "simulate_seeds"):
         if key in story.missing:
             sec.text(f"Note: {story.missing[key]}")
     if calibration is not None:
@@ -276,6 +276,13 @@ def _simulation(story: Story, sec: Section) -> bool:
             .reset_index(names="strategy"))
     comparison = result.comparison_frame().reset_index(names="metric")
     sec.table("simulation_comparison", comparison)
+    if story.simulation_seeds is not None:
+        seeds = story.simulation_seeds
+        ran = seeds["scheduler"]
+        sec.text(f"Over {len(seeds['seeds'])} seeds ({ran['workers']} Dask worker(s) at "
+                 f"{ran['address']}): each figure's mean and 95 % interval (Student's t). "
+                 "A saving whose interval spans zero is not established by this data.")
+        sec.table("simulation_intervals", interval_frame(seeds))
     sec.figure("simulation_cost_latency", figures.strategy_bars(strategies))
     if not result.cdf.empty:
         sec.figure("simulation_latency_cdf", result.plot("cdf"))
@@ -315,3 +322,14 @@ def _deployment(story: Story, sec: Section) -> bool:
     if len(rows):
         sec.figure("deployment_invoke_latency", core_figures.handler_latency(rows))
     return True
+
+
+def interval_frame(seeds: dict[str, Any]) -> pd.DataFrame:
+    """strategy, figure, mean, ci95_low, ci95_high from a monte_carlo result."""
+    rows = []
+    for key, low_high in seeds["ci95"].items():
+        strategy, figure = key.split(".", 1)
+        low, high = low_high or (None, None)
+        rows.append({"strategy": strategy, "figure": figure, "mean": seeds["mean"][key],
+                     "ci95_low": low, "ci95_high": high})
+    return pd.DataFrame(rows).dropna(subset=["mean"])

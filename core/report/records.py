@@ -34,6 +34,7 @@ class Story:
     champion: Champion | None = None
     explanation: Any = None
     simulation: Any = None
+    simulation_seeds: dict[str, Any] | None = None  # Monte-Carlo 95 % intervals
     deployment: dict[str, Any] | None = None
     missing: dict[str, str] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
