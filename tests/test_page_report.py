@@ -90,3 +90,15 @@ def test_preview_shows_what_the_build_filled_in(app_test, frame, tmp_path):
     _build(at)
     # + diagnosis and routing by objective (a router trained on the data)
     assert any("4 of 8 sections ready" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_seeds_put_intervals_in_the_report(app_test, frame, train_run):
+    at = app_test(PAGE, dataset=frame, dataset_name="demo: variance", train_run=train_run)
+    at.run()
+    at.checkbox(key="report_fill").set_value(False)
+    at.number_input(key="report_seeds").set_value(2)
+    _build(at)
+    story = at.session_state["report_built"]["story"]
+    assert len(story.simulation_seeds["seeds"]) == 2
+    assert "simulation_intervals" in str(at.session_state["report_built"]["files"])

@@ -143,9 +143,13 @@ def options(story: Story) -> dict[str, Any]:
     static = c3.checkbox("PNG and SVG figures", value=True, key="report_static",
                          help="Through kaleido and Chromium, ~1–2 s per figure. The HTML "
                               "report has every figure either way.")
+    seeds = int(c2.number_input(
+        "Seeds for 95 % intervals", 0, 1000, 0, key="report_seeds", disabled=not sim,
+        help="With a simulation made here: also run this many seeds (in this process) and "
+             "add each figure's mean and 95 % interval. 0: one run, no intervals."))
     steps = (["diagnose", "explain", "deploy", "objective"] if fill else []) + (
         ["simulate"] if sim else [])
-    return {"steps": steps, "static": static}
+    return {"steps": steps, "static": static, "seeds": seeds if seeds >= 2 else None}
 
 
 def build(story: Story, opts: dict[str, Any]) -> bool:
@@ -154,7 +158,8 @@ def build(story: Story, opts: dict[str, Any]) -> bool:
     bar = st.progress(0.0, text="Starting…")
     try:
         story, files = run_story(out, story=story, steps=opts["steps"],
-                                 static=opts["static"],
+                                 static=opts["static"], seeds=opts.get("seeds"),
+                                 scheduler="local",
                                  on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
     finally:
         bar.empty()
