@@ -110,6 +110,69 @@ def ref_model_proba(router, req, mix, *, start_hour, pipeline):
     return proba, inverse.ravel(), rows
 
 
+def ref_draw(scenario):
+    """core.simulate.workload.draw before the speed work (per-request init_ms, int16
+    gathers)."""
+    from core.simulate import traffic
+    from core.simulate import workload as wl
+    from core.simulate.scenario import DEFAULT_NOISE_SIGMA
+
+    n = scenario.requests
+    rng = np.random.default_rng(scenario.seed)
+    tr, lam, far = (scenario.section(k) for k in ("traffic", "lambda", "fargate"))
+    arr = traffic.arrivals(tr, n, rng, scenario.trace_times)
+    mix = scenario.mix
+    workload = rng.choice(len(mix.workloads), size=n, p=mix.probs).astype(np.int16)
+    sizes = [len(v) for v in mix.payload_values]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cdfs = np.concatenate([w + np.cumsum(p) for w, p in enumerate(mix.payload_probs)])
+    for w, off in enumerate(offsets):
+        cdfs[off + sizes[w] - 1] = w + 1.0
+    flat = np.searchsorted(cdfs, workload + rng.random(len(workload)), side="right")
+    flat = np.minimum(flat, offsets[workload] + np.asarray(sizes)[workload] - 1)
+    payload_idx = (flat - offsets[workload]).astype(np.int16)
+    payload_kb = np.concatenate(mix.payload_values)[flat]
+    profiles = [scenario.profiles[name] for name in mix.workloads]
+
+    def per_workload(values):
+        return np.asarray(values, dtype=float)[workload]
+
+    base = per_workload([p["base_ms"] for p in profiles])
+    per_kb = per_workload([p["ms_per_kb"] for p in profiles])
+    sigma = per_workload([p.get("noise_sigma", DEFAULT_NOISE_SIGMA) for p in profiles])
+    io = per_workload([p.get("io_ms", 0.0) for p in profiles])
+    init_base = per_workload([p.get("init_ms", wl.DEFAULT_INIT_MS) for p in profiles])
+    memory = per_workload([p["lambda_memory_mb"] if lam["memory_mb"] == "profile"
+                           else lam["memory_mb"] for p in profiles])
+    noise = rng.standard_normal(n)
+    init_noise = np.exp(wl.INIT_NOISE_SIGMA * rng.standard_normal(n)
+                        - wl.INIT_NOISE_SIGMA**2 / 2)
+    service = scenario.section("service_time")
+    if service is None:
+        factor = np.exp(sigma * noise - sigma**2 / 2)
+        cpu_ms = (base + per_kb * payload_kb) * factor
+        io_ms = io * factor
+        warm = lp.duration_ms(cpu_ms, io_ms, memory) / 1000.0
+        init = lp.init_ms(init_base, lam["runtime"], lam["package_mb"], memory,
+                          init_noise) / 1000.0
+        cold = warm + init
+        fargate_io, fargate_cpu = io_ms / 1000.0, cpu_ms / 1000.0
+    else:
+        warm, cold = wl._service_override(service, n, rng)
+        fargate_io, fargate_cpu = warm, np.zeros(n)
+    transfer = payload_kb / wl.TRANSFER_KB_PER_MS / 1000.0
+    return wl.Requests(
+        arrival=arr.times, load_pattern=arr.load_pattern,
+        time_window=traffic.time_window_codes(arr.times, tr["start_hour"]),
+        workload=workload, payload_idx=payload_idx, payload_kb=payload_kb, memory_mb=memory,
+        lambda_warm_s=warm, lambda_cold_s=cold,
+        fargate_io_s=fargate_io, fargate_cpu_s=fargate_cpu,
+        keep_alive_s=lp.keep_alive_draws(lam, n, rng),
+        lambda_extra_s=transfer + lam["overhead_ms"] / 1000.0,
+        fargate_extra_s=transfer + far["overhead_ms"] / 1000.0,
+    )
+
+
 def ref_percentiles_ms(values):
     if not len(values):
         return [None, None, None]
@@ -235,6 +298,19 @@ def test_per_bin_columns_equal_loop(seed, n, bins, nan_share, sample):
             assert p95[i] == np.percentile(lat[::-(-len(lat) // sample)], 95)
         else:
             assert np.isnan(p95[i])
+
+
+@pytest.mark.parametrize("spec", [
+    *SCENARIOS,
+    {"lambda": {"memory_mb": "profile", "runtime": "java21", "package_mb": 40.0}},
+    {"lambda": {"memory_mb": 3008, "runtime": "nodejs20.x"},
+     "payload_kb": {"lightweight_api": [1, 2, 4], "heavy_processing": {"500": 1, "2000": 3}}},
+])
+def test_draw_equals_reference(spec):
+    sc = load_scenario({"requests": 30_000, "seed": 4, **spec})
+    got, want = draw(sc), ref_draw(sc)
+    for name in want.__dataclass_fields__:
+        assert same(getattr(got, name), getattr(want, name)), name
 
 
 # --- the engine ----------------------------------------------------------------------------

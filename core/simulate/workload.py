@@ -83,17 +83,19 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
     workload = rng.choice(len(mix.workloads), size=n, p=mix.probs).astype(np.int16)
     payload_idx, payload_kb = _payloads(mix, workload, rng)
     profiles = [scenario.profiles[name] for name in mix.workloads]
+    w = workload.astype(np.intp)  # one cast: every per-workload lookup below gathers with it
 
     def per_workload(values: list[float]) -> np.ndarray:
-        return np.asarray(values, dtype=float)[workload]
+        return np.asarray(values, dtype=float)[w]
 
     base = per_workload([p["base_ms"] for p in profiles])
     per_kb = per_workload([p["ms_per_kb"] for p in profiles])
     sigma = per_workload([p.get("noise_sigma", DEFAULT_NOISE_SIGMA) for p in profiles])
     io = per_workload([p.get("io_ms", 0.0) for p in profiles])
-    init_base = per_workload([p.get("init_ms", DEFAULT_INIT_MS) for p in profiles])
-    memory = per_workload([p["lambda_memory_mb"] if lam["memory_mb"] == "profile"
-                           else lam["memory_mb"] for p in profiles])
+    init_table = np.asarray([p.get("init_ms", DEFAULT_INIT_MS) for p in profiles], dtype=float)
+    memory_table = np.asarray([p["lambda_memory_mb"] if lam["memory_mb"] == "profile"
+                               else lam["memory_mb"] for p in profiles], dtype=float)
+    memory = memory_table[w]
     noise = rng.standard_normal(n)
     init_noise = np.exp(INIT_NOISE_SIGMA * rng.standard_normal(n) - INIT_NOISE_SIGMA**2 / 2)
     service = scenario.section("service_time")
@@ -102,8 +104,11 @@ def draw(scenario: Scenario, *, n: int | None = None) -> Requests:
         cpu_ms = (base + per_kb * payload_kb) * factor
         io_ms = io * factor
         warm = lambda_platform.duration_ms(cpu_ms, io_ms, memory) / 1000.0
-        init = lambda_platform.init_ms(init_base, lam["runtime"], lam["package_mb"], memory,
-                                       init_noise) / 1000.0
+        # init_ms per workload (noise 1.0 leaves it unchanged), then each request's noise:
+        # the same operations on the same values as init_ms over every request
+        init_per_workload = lambda_platform.init_ms(init_table, lam["runtime"],
+                                                    lam["package_mb"], memory_table, 1.0)
+        init = init_per_workload[w] * init_noise / 1000.0
         cold = warm + init
         fargate_io, fargate_cpu = io_ms / 1000.0, cpu_ms / 1000.0
     else:
@@ -132,9 +137,11 @@ def _payloads(mix, workload: np.ndarray, rng: np.random.Generator):
     for w, off in enumerate(offsets):  # guard against rounding: each block ends at w + 1
         cdfs[off + sizes[w] - 1] = w + 1.0
     flat = np.searchsorted(cdfs, workload + rng.random(len(workload)), side="right")
-    flat = np.minimum(flat, offsets[workload] + np.asarray(sizes)[workload] - 1)
+    w = workload.astype(np.intp)
+    offset = offsets[w]
+    flat = np.minimum(flat, offset + np.asarray(sizes)[w] - 1)
     values = np.concatenate(mix.payload_values)
-    return (flat - offsets[workload]).astype(np.int16), values[flat]
+    return (flat - offset).astype(np.int16), values[flat]
 
 
 def _service_override(service: dict, n: int, rng: np.random.Generator):
