@@ -106,6 +106,8 @@ def test_a_duration_runs_as_a_long_horizon(app_test):
     result = at.session_state["simulation"]
     assert result.scenario["long_horizon"]["horizon_s"] == 1200.0
     assert any("Long horizon:" in c.value for c in at.caption)
+    table = at.dataframe[0].value  # the thesis's comparison: undefined improvements are "—"
+    assert table.loc["Error rate (%)", "Improvement vs ECS-only (%)"] == "—"
     at.text_input(key="sim.horizon").set_value("a while").run()
     at.button(key="sim.run").click().run()
     assert not at.exception

@@ -132,8 +132,9 @@ def results(result) -> None:
                    f"quantiles from a {long['quantiles']}.")
     st.subheader("Comparison (the thesis's table)")
     # "—" where an improvement is undefined (both zero), not a raw None.
-    st.dataframe(result.comparison_frame().style.format("{:.4g}", na_rep="—"),
-                 width="stretch")
+    # text cells: Streamlit draws a Styler's NaN as "None" whatever its na_rep
+    st.dataframe(result.comparison_frame().map(
+        lambda v: "—" if v != v else f"{v:.4g}"), width="stretch")
     with st.expander("All metrics per strategy"):
         st.dataframe(metrics_table(result), width="stretch")
     tabs = st.tabs(["Latency CDF", "Cost over time", "Instances & tasks", "Cold starts",

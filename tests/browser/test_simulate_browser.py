@@ -33,6 +33,17 @@ def test_simulate_default_scenario_renders_charts(page):
     wait_for_app_run(page)
     screenshot(page, "simulate")
     expect_no_exception(page)
+    # the same scenario as a long horizon: two hours of traffic in chunks
+    horizon = page.get_by_role("textbox", name="Or simulate a duration (long horizon)")
+    horizon.fill("2h")
+    horizon.press("Enter")
+    wait_for_app_run(page)
+    click_button(page, "Run simulation", timeout=180_000)
+    page.get_by_text("Long horizon:").wait_for()
+    expect_no_exception(page)
+    page.get_by_role("tab", name="Cost over time").click()
+    wait_for_app_run(page)
+    screenshot(page, "simulate_long_horizon")
 
 
 def test_simulate_break_even_sweep_plots(page):
