@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +26,7 @@ from core.errors import UserError
 from core.schema import TIME_COLUMN, feature_title
 
 __all__ = ["ADVICE", "BAND", "CHECKS", "CODES", "Check", "CheckResult", "Diagnosis", "Finding",
-           "diagnose"]
+           "cached_diagnose", "diagnose"]
 #: Columns whose label share by workload is worth a heatmap (when present).
 GRID_COLUMNS = ("time_window", "load_pattern")
 
@@ -67,6 +68,23 @@ def diagnose(frame: pd.DataFrame, *, label: str = "label",
     result = run_diagnosis(frame, fast=fast, **args)
     cache.remember(cache.key(frame, **args), fast, result)  # training reuses it
     return result
+
+
+def cached_diagnose(frame: pd.DataFrame, *, label: str = "label",
+                    features: Sequence[str] | None = None, seed: int = 0, fast: bool = False,
+                    **args: Any) -> Diagnosis:
+    """`diagnose(frame, ...)`, or the result of an equal call made before in this process
+    (training reuses the Variance page's diagnosis of the same data and features)."""
+    from core.diagnostics import cache
+
+    args = {"label": label, "features": features, "seed": seed, **args}
+    base = cache.key(frame, **args)
+    found = cache.lookup(base, fast)
+    if found is not None:
+        return found
+    diagnosis = run_diagnosis(frame, fast=fast, **args)
+    cache.remember(base, fast, diagnosis)
+    return diagnosis
 
 
 def run_diagnosis(frame: pd.DataFrame, *, label: str = "label",

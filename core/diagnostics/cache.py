@@ -2,8 +2,9 @@
 
 Why: the Variance page diagnoses the loaded data, and training the same data and features
 right after (the Train page, same server process) diagnosed it again: 2-4 s on 88k rows.
-`diagnose` records each result here; `cached_diagnose` returns a recorded one made with the
-same arguments (a full diagnosis stands in for a fast one) or diagnoses and records.
+`diagnose` records each result here; `core.diagnostics.cached_diagnose` returns a recorded one
+made with the same arguments (a full diagnosis stands in for a fast one) or diagnoses and
+records.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -66,22 +66,6 @@ def lookup(base: tuple | None, fast: bool) -> Any | None:
                 _ENTRIES.move_to_end((*base, mode))
                 return found
     return None
-
-
-def cached_diagnose(frame: pd.DataFrame, *, label: str = "label",
-                    features: Sequence[str] | None = None, seed: int = 0, fast: bool = False,
-                    **args: Any) -> Any:
-    """`core.diagnostics.diagnose(frame, ...)`, or the recorded result of an equal call."""
-    from core.diagnostics import run_diagnosis
-
-    args = {"label": label, "features": features, "seed": seed, **args}
-    base = key(frame, **args)
-    found = lookup(base, fast)
-    if found is not None:
-        return found
-    diagnosis = run_diagnosis(frame, fast=fast, **args)
-    remember(base, fast, diagnosis)
-    return diagnosis
 
 
 def clear() -> None:

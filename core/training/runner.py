@@ -363,7 +363,7 @@ class _Diagnosis:
         self._thread.start()
 
     def _run(self, frame: pd.DataFrame, label: str, features: list[str], seed: int) -> None:
-        from core.diagnostics.cache import cached_diagnose
+        from core.diagnostics import cached_diagnose
 
         try:
             # A timestamp feature is diagnosed as the hour of day the model sees.
