@@ -7,6 +7,7 @@ comparison comes from here, and tests check its sign against the table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -87,3 +88,30 @@ def accuracy_note(test_accuracy: float | None, routing_accuracy: float | None, *
     direction = "above" if gap > 0 else "below"
     return (f"Routing accuracy {routing_accuracy:.1%} is {abs(gap) * 100:.1f} points {direction} "
             f"the model's test accuracy {test_accuracy:.1%}: " + "; ".join(reasons) + ".")
+
+
+def significance_sentences(sig: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """The significance tests in words (report, CLI, Train page and tour say it the same
+    way): is the champion better than the runner-up and the majority baseline, or is the
+    difference noise? `names` maps model kinds to the names shown."""
+    if not sig:
+        return []
+    best = names.get(sig.get("best"), sig.get("best"))
+    lines = [f"Champion: {best} (ranked by {sig.get('ranked_by')})."]
+    second = sig.get("runner_up")
+    if second:
+        p = second["mcnemar"]["p_value"]
+        t = (second.get("corrected_t_test") or {}).get("p_value")
+        verdict = "significant" if p < 0.05 else "not significant: the two are tied"
+        t_text = "" if t is None or not math.isfinite(t) else \
+            f"; corrected resampled t-test over CV folds p = {t:.3g}"
+        lines.append(f"Against the runner-up {names.get(second['model'], second['model'])}: "
+                     f"{second['accuracy_difference'] * 100:+.1f} accuracy points, McNemar "
+                     f"p = {p:.3g} ({verdict}){t_text}.")
+    base = sig.get("baseline")
+    if base:
+        lines.append(f"Against the majority baseline ({base['baseline_accuracy']:.3f}): "
+                     f"{base['beats_baseline_by'] * 100:+.1f} accuracy points, McNemar p = "
+                     f"{base['mcnemar']['p_value']:.3g} "
+                     f"({'significant' if base['significant'] else 'not significant'}).")
+    return lines

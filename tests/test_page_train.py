@@ -54,7 +54,7 @@ def test_variance_run_compares_and_promotes(app_test):
     at = _train(app_test, "variance", 800, ["baseline", "logreg", "lgbm"])
     assert not at.error
     assert len(at.dataframe) >= 1
-    assert any("beats the majority baseline" in i.value for i in at.info)
+    assert any("Against the majority baseline" in i.value for i in at.info)
     at.button(key="train_make_champion").click().run()
     assert not at.exception
     run = at.session_state[state.TRAIN_RUN]

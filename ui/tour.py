@@ -135,11 +135,12 @@ def _variance() -> None:
 
 
 def _comparison() -> None:
-    from core.report.builder import significance_lines
+    from core.wording import significance_sentences
 
     run = _story().train_run
     state.put(state.TRAIN_RUN, run)
-    for line in significance_lines(run.significance, run):
+    for line in significance_sentences(run.significance,
+                                       {k: r.name for k, r in run.results.items()}):
         st.markdown(f"- {line}")
 
 

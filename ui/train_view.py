@@ -26,6 +26,7 @@ from core.training import (
     warm_up,
 )
 from core.training.splits import SPLITS
+from core.wording import significance_sentences
 from ui import state
 from ui.common import guarded
 from ui.data_view import features_caption
@@ -196,20 +197,8 @@ def verdict(run: TrainRun) -> None:
             st.markdown(f"{icon} **{c['check']}**: {c['reason']}")
     sig = run.significance
     if run.best and "baseline" in sig:
-        b = sig["baseline"]
-        best = run.results[run.best]
-        verdict_text = "significantly" if b["significant"] else "not significantly"
-        text = (f"Best model (by {sig['ranked_by']}): **{best.name}**. It beats the majority "
-                f"baseline ({b['baseline_accuracy']:.1%}) by **{b['beats_baseline_by']:+.1%}** "
-                f"points, {verdict_text} (McNemar p = {b['mcnemar']['p_value']:.2g}).")
-        if "runner_up" in sig:
-            r = sig["runner_up"]
-            text += (f" Against the runner-up, {MODEL_NAMES[r['model']]}: "
-                     f"{r['accuracy_difference']:+.1%} (McNemar p = "
-                     f"{r['mcnemar']['p_value']:.2g}"
-                     + (f"; corrected t-test over folds p = "
-                        f"{r['corrected_t_test']['p_value']:.2g}"
-                        if r["corrected_t_test"]["folds"] > 1 else "") + ").")
+        text = " ".join(significance_sentences(sig, {k: r.name for k, r in
+                                                     run.results.items()}))
         st.info(text, icon=":material/functions:")
 
 

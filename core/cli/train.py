@@ -23,6 +23,7 @@ from core.io import read_paths
 from core.label_values import read_labelled, with_labels
 from core.registry import Registry
 from core.schema import LABEL, feature_title
+from core.wording import significance_sentences
 
 #: core.training.splits.SPLITS, spelled out so `--help` does not import scikit-learn.
 SPLIT_CHOICES = ("stratified", "group", "time")
@@ -155,15 +156,8 @@ def render(result: dict) -> str:
         lines += ["", f"best: {result['best']}"]
         top = result["models"][result["best"]]["importances"]
         lines.append("importance: " + ", ".join(f"{k} {v:.0%}" for k, v in top.items()))
-        if "runner_up" in sig:
-            r = sig["runner_up"]
-            lines.append(f"vs runner-up {r['model']}: {r['accuracy_difference'] * 100:+.1f} "
-                         f"points, McNemar p = {r['mcnemar']['p_value']:.3g}")
-        if "baseline" in sig:
-            b = sig["baseline"]
-            lines.append(f"beats the majority baseline ({b['baseline_accuracy']:.3f}) by "
-                         f"{b['beats_baseline_by'] * 100:+.1f} points, McNemar p = "
-                         f"{b['mcnemar']['p_value']:.3g}")
+        names = {k: m.get("name", k) for k, m in result["models"].items()}
+        lines += significance_sentences(sig, names)
     if result["checks"]:
         lines += ["", "success checks:"]
         lines += [f"  [{'PASS' if c['passed'] else 'FAIL'}] {c['check']}: {c['reason']}"

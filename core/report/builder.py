@@ -8,7 +8,6 @@ whether something was forgotten.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -18,7 +17,7 @@ from core.report import figures
 from core.report.document import Section
 from core.report.records import Story
 from core.simulate.replay import calibration_frame
-from core.wording import versus_sentences
+from core.wording import significance_sentences, versus_sentences
 
 #: section title -> (story step whose failure explains it, what to do when it never ran)
 SECTIONS = {
@@ -176,7 +175,8 @@ def _models(story: Story, sec: Section) -> bool:
              f"{run.split.get('train_rows', 0):,} train / {run.split.get('test_rows', 0):,} "
              f"test, {run.split.get('folds', 0)} CV folds; features {', '.join(run.features)}.")
     sec.table("models_comparison", table.reindex(columns=cols))
-    for line in significance_lines(run.significance, run):
+    for line in significance_sentences(run.significance,
+                                       {k: r.name for k, r in run.results.items()}):
         sec.text(line)
     if run.checks:
         sec.table("models_success_checks", pd.DataFrame(run.checks))
@@ -197,33 +197,6 @@ def _models(story: Story, sec: Section) -> bool:
                  "mean CV ROC-AUC, weak trials pruned fold by fold; trial 0 is the default).")
         sec.table("models_search", summary_frame(searches))
     return True
-
-
-def significance_lines(sig: dict[str, Any], run: Any) -> list[str]:
-    """The significance tests in words: is the champion better than the runner-up and the
-    majority baseline, or is the difference noise?"""
-    if not sig:
-        return []
-    names = {k: r.name for k, r in run.results.items()}
-    best = names.get(sig.get("best"), sig.get("best"))
-    lines = [f"Champion: {best} (ranked by {sig.get('ranked_by')})."]
-    second = sig.get("runner_up")
-    if second:
-        p = second["mcnemar"]["p_value"]
-        t = second.get("corrected_t_test", {}).get("p_value")
-        verdict = "significant" if p < 0.05 else "not significant: the two are tied"
-        t_text = "" if t is None or not math.isfinite(t) else \
-            f"; corrected resampled t-test over CV folds p = {t:.3g}"
-        lines.append(f"Against the runner-up {names.get(second['model'], second['model'])}: "
-                     f"{second['accuracy_difference'] * 100:+.1f} accuracy points, McNemar "
-                     f"p = {p:.3g} ({verdict}){t_text}.")
-    base = sig.get("baseline")
-    if base:
-        lines.append(f"Against the majority baseline ({base['baseline_accuracy']:.3f}): "
-                     f"{base['beats_baseline_by'] * 100:+.1f} points, McNemar p = "
-                     f"{base['mcnemar']['p_value']:.3g} ("
-                     f"{'significant' if base['significant'] else 'not significant'}).")
-    return lines
 
 
 def _shap(story: Story, sec: Section) -> bool:

@@ -24,7 +24,7 @@ def test_train_on_demo_data_shows_comparison(page):
     wait_for_app_run(page, timeout=120_000)
     expect_no_exception(page)
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
-    assert page.get_by_text("beats the majority baseline").count() == 1
+    assert page.get_by_text("Against the majority baseline").count() == 1
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 1
     path = screenshot(page, "train")
     assert path.stat().st_size > 50_000
