@@ -38,7 +38,7 @@ LCU_GB_PER_HOUR = 1.0
 LAUNCH, READY, STOP, BUSY_UNTIL = 0, 1, 2, 3  # columns of the kernel's task table
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _launch(tasks, draining, cpu_free, n_tasks, when, start_delay, slots, ncpu, h_keys, h_vals,
             h_size):
     """Add one task (growing the tables when full); its slots and CPUs free up when ready."""
@@ -69,7 +69,7 @@ def _launch(tasks, draining, cpu_free, n_tasks, when, start_delay, slots, ncpu, 
 N_TASKS, ACTIVE, NEXT_EVAL, WORK, CPU_WORK, LAST_OUT, LAST_ANY, READY_SEEN, READY_COUNT = range(9)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, period, out_cd,
            in_cd, timeout, init_tasks, init_draining, init_cpu_free, init_h_keys, init_h_vals,
            scal):
@@ -197,7 +197,7 @@ def _fleet(t, io, cpu, vcpu, min_tasks, max_tasks, slots, start_delay, target, p
             out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _compact(keys, vals, size, draining, slots):
     """Drop heap entries of draining tasks and re-heapify (keeps the heap bounded)."""
     kept = 0

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def push(keys: np.ndarray, vals: np.ndarray, size: int, key: float, val: int) -> int:
     """Insert (key, val); returns the new size. The arrays must have room."""
     i = size
@@ -26,7 +26,7 @@ def push(keys: np.ndarray, vals: np.ndarray, size: int, key: float, val: int) ->
     return size + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def pop(keys: np.ndarray, vals: np.ndarray, size: int) -> int:
     """Remove the smallest entry (read keys[0], vals[0] first); returns the new size."""
     size -= 1

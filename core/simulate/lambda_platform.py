@@ -50,7 +50,7 @@ def init_ms(workload_init_ms: np.ndarray | float, runtime: str, package_mb: floa
     return base / np.sqrt(cpu_share(memory_mb)) * noise
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pool(t, warm, cold, ka, limit, provisioned, retry, max_retries, retry_delay, init_busy,
           init_busy_inst, init_prov, init_stack_inst, init_stack_exp, init_ka, init_created,
           init_expires, final):

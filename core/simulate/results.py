@@ -288,7 +288,7 @@ def _alive(starts: np.ndarray, ends: np.ndarray, at: np.ndarray) -> np.ndarray:
     return np.searchsorted(s, at, side="right") - np.searchsorted(e, at, side="right")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bin_quantile(values, q):
     """np.percentile(values, 100 * q) (linear): numpy's index and weight arithmetic, with a
     partition for the lower neighbour and a minimum for the upper one (no full sort)."""
@@ -308,7 +308,7 @@ def _bin_quantile(values, q):
     return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bins(latency, cost, cold, error, cut, sample, q):
     """One pass over the requests per bin: the non-NaN latencies packed contiguously
     (arrival order; bin i is packed[starts[i]:starts[i + 1]], for numpy's own mean), the

@@ -146,7 +146,7 @@ def threshold_of(router: dict, model: RouterModel) -> float:
 DENSE_KEYS = 1 << 24
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _row_keys(workload, payload_idx, time_window, load_pattern, arrival, n_pay, n_windows,
               n_patterns, start_minute, uses_time):
     """Each request's feature-row key (and its minute of day when the model reads time)."""
@@ -167,7 +167,7 @@ def _row_keys(workload, payload_idx, time_window, load_pattern, arrival, n_pay, 
     return key, minute
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _distinct_dense(key, size):
     """np.unique(key, return_index=True, return_inverse=True) for keys in [0, size), by a
     table instead of a sort: the distinct keys ascending, each one's first request, and each

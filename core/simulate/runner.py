@@ -26,7 +26,7 @@ STRATEGIES = ("lambda", "ecs", "hybrid")
 Progress = Callable[[float, str], None]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill_lambda(index, start, busy, arrival, extra, error, attempts, cold, instance, memory,
                  request_usd, gb_second_usd, provisioned_gb_second_usd, ovh_latency, ovh_cost,
                  latency_out, cold_out, error_out, throttled_out, cost_out):
@@ -54,7 +54,7 @@ def _fill_lambda(index, start, busy, arrival, extra, error, attempts, cold, inst
     return end
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fill_fargate(index, start, busy, arrival, extra, error, ovh_latency, ovh_cost,
                   latency_out, cold_out, error_out, throttled_out, cost_out):
     """The same for a Fargate fleet run (no per-request bill: tasks are billed as a fleet)."""
@@ -127,7 +127,7 @@ def _f64(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _oracle(io, cpu, speed, hourly, slots, vot, lam_error, lam_cost, lam_latency, ecs_error,
             ecs_latency):
     """Per request: Lambda's cost + vot x latency <= ECS's (inf where a platform failed),
