@@ -35,7 +35,7 @@ from core.simulate.results import (
     _fixed_cost_series,
     versus,
 )
-from core.simulate.runner import STRATEGIES, oracle_choice
+from core.simulate.runner import STRATEGIES, oracle_choice, run_strategy
 from core.simulate.scenario import Scenario, load_scenario
 from core.simulate.workload import Requests, draw
 
@@ -175,44 +175,6 @@ def _chunk_requests(sc: Scenario, chunk: int, units: np.ndarray) -> Requests:
                                                                      tr["start_hour"]))
 
 
-def _run(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
-         states: dict[str, Any], final: bool, horizon_s: float,
-         ovh: routers.Overhead | None = None) -> Outcome:
-    """One strategy over one chunk, its pool and fleet continuing from `states`."""
-    lam, far = sc.section("lambda"), sc.section("fargate")
-    n = len(req)
-    latency = np.full(n, np.nan)
-    cold = np.zeros(n, dtype=bool)
-    error = np.zeros(n, dtype=bool)
-    cost = np.zeros(n)
-    lrun = frun = None
-    if to_lambda.any() or (final and states.get("pool") is not None):
-        sub = req.subset(to_lambda)
-        lrun = lp.simulate_pool(sub.arrival, sub.lambda_warm_s, sub.lambda_cold_s,
-                                sub.keep_alive_s, concurrency_limit=lam["concurrency_limit"],
-                                provisioned=lam["provisioned"], state=states.get("pool"),
-                                final=final)
-        states["pool"] = lrun.state
-        latency[to_lambda] = lrun.latency + sub.lambda_extra_s
-        cold[to_lambda] = lrun.cold
-        error[to_lambda] = lrun.error
-        cost[to_lambda] = lp.request_costs(lrun, sub.memory_mb, sc.lambda_prices)
-    to_ecs = ~to_lambda
-    if to_ecs.any() or (final and states.get("fleet") is not None):
-        sub = req.subset(to_ecs)
-        frun = fp.simulate_fleet(sub.arrival, sub.fargate_io_s, far, cpu_s=sub.fargate_cpu_s,
-                                 horizon_s=horizon_s, state=states.get("fleet"), final=final)
-        states["fleet"] = frun.state
-        latency[to_ecs] = frun.latency + sub.fargate_extra_s
-        error[to_ecs] = frun.error
-    if ovh is not None:
-        latency += ovh.latency_s
-        cost += ovh.cost_usd
-    latency[error] = np.nan
-    return Outcome(name, to_lambda, latency, cold, error, error & to_lambda, cost, {},
-                   horizon_s, lrun, frun)
-
-
 def _check(sc: Scenario, horizon_s: float, chunk_requests: int) -> float:
     tr, lam = sc.section("traffic"), sc.section("lambda")
     if tr["kind"] == "trace":
@@ -297,8 +259,9 @@ def run_chunks(sc: Scenario, chunks: Iterable[tuple[Requests, bool]], *, horizon
         for name in ("lambda", "ecs"):
             if name in wanted:
                 t0 = time.perf_counter()
-                outcomes[name] = _run(name, sc, req, np.full(n, name == "lambda"),
-                                      states[name], last, horizon_s)
+                outcomes[name] = run_strategy(name, sc, req, np.full(n, name == "lambda"),
+                                              states=states[name], final=last,
+                                              horizon_s=horizon_s)
                 timings[name] += time.perf_counter() - t0
         best = (oracle_choice(sc, req, outcomes["lambda"], outcomes["ecs"])
                 if {"lambda", "ecs"} <= set(outcomes) else None)
@@ -315,8 +278,9 @@ def run_chunks(sc: Scenario, chunks: Iterable[tuple[Requests, bool]], *, horizon
             else:
                 choice = routers.route(router, req, sc.mix, seed=sc.seed + chunk,
                                        start_hour=start_hour, oracle_choice=best)
-            outcomes["hybrid"] = _run("hybrid", sc, req, choice, states["hybrid"], last,
-                                      horizon_s, ovh)
+            outcomes["hybrid"] = run_strategy("hybrid", sc, req, choice, ovh,
+                                              states=states["hybrid"], final=last,
+                                              horizon_s=horizon_s)
             timings["hybrid"] += time.perf_counter() - t0
         for name in wanted:
             tallies[name].add(outcomes[name], req, best, ovh if name == "hybrid" else None)

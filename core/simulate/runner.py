@@ -70,8 +70,14 @@ def _fill_fargate(index, start, busy, arrival, extra, error, ovh_latency, ovh_co
 
 
 def run_strategy(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
-                 ovh: routers.Overhead | None = None) -> Outcome:
-    """Simulate one routing of the requests: Lambda pool for True, Fargate fleet for False."""
+                 ovh: routers.Overhead | None = None, *, states: dict | None = None,
+                 final: bool = True, horizon_s: float | None = None) -> Outcome:
+    """Simulate one routing of the requests: Lambda pool for True, Fargate fleet for False.
+
+    A long horizon (core.simulate.horizon) calls it chunk after chunk with the strategy's
+    `states` ({"pool": ..., "fleet": ...}, updated in place), `final` on the last chunk and
+    the whole `horizon_s`; fleet-level costs are then left to the caller (they belong to the
+    whole horizon, not to a chunk)."""
     lam, far = sc.section("lambda"), sc.section("fargate")
     n = len(req)
     # every request is written by exactly one of the two fills below
@@ -88,14 +94,21 @@ def run_strategy(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
     to_lambda = np.asarray(to_lambda, dtype=bool)
     on_lambda = np.flatnonzero(to_lambda)
     on_ecs = np.arange(n) if not len(on_lambda) else np.flatnonzero(~to_lambda)
-    if len(on_lambda):
+    chunked = states is not None
+    # a final chunk closes a pool or fleet that earlier chunks started, requests or not
+    close_pool = chunked and final and states.get("pool") is not None
+    close_fleet = chunked and final and states.get("fleet") is not None
+    if len(on_lambda) or close_pool:
         sub = req.take(on_lambda)
         lrun = lp.simulate_pool(sub.arrival, sub.lambda_warm_s, sub.lambda_cold_s,
                                 sub.keep_alive_s, concurrency_limit=lam["concurrency_limit"],
                                 provisioned=lam["provisioned"],
                                 retry=lam["on_throttle"] == "retry",
                                 max_retries=lam["max_retries"],
-                                retry_delay_s=lam["retry_delay_s"])
+                                retry_delay_s=lam["retry_delay_s"],
+                                state=states.get("pool") if chunked else None, final=final)
+        if chunked:
+            states["pool"] = lrun.state
         prices = sc.lambda_prices
         end = _fill_lambda(on_lambda, lrun.start, lrun.busy, lrun.arrival,
                            _f64(sub.lambda_extra_s), lrun.error, lrun.attempts, lrun.cold,
@@ -104,17 +117,24 @@ def run_strategy(name: str, sc: Scenario, req: Requests, to_lambda: np.ndarray,
                            prices.lambda_provisioned_duration_gb_second_usd,
                            ovh_latency, ovh_cost, *outputs)
         horizon = max(horizon, float(end))
-    if len(on_ecs):
+    if len(on_ecs) or close_fleet:
         sub = req.take(on_ecs)
         frun = fp.simulate_fleet(sub.arrival, sub.fargate_io_s, far, cpu_s=sub.fargate_cpu_s,
-                                 horizon_s=horizon)
+                                 horizon_s=horizon_s if chunked else horizon,
+                                 state=states.get("fleet") if chunked else None, final=final)
         _fill_fargate(on_ecs, frun.start, frun.busy, frun.arrival, _f64(sub.fargate_extra_s),
                       frun.error, ovh_latency, ovh_cost, *outputs)
-        horizon = max(horizon, float(np.max(frun.stop)) if len(frun.stop) else horizon)
-        fixed["fargate_tasks_usd"] = fp.fleet_cost(frun, far, sc.fargate_prices)
-        if far["alb"]:
+        if chunked:
+            states["fleet"] = frun.state
+        else:
+            horizon = max(horizon, float(np.max(frun.stop)) if len(frun.stop) else horizon)
+            fixed["fargate_tasks_usd"] = fp.fleet_cost(frun, far, sc.fargate_prices)
+        if far["alb"] and not chunked:
             fixed["alb_usd"] = fp.load_balancer_cost(len(on_ecs), float(sub.payload_kb.sum()),
                                                      horizon, sc.fargate_prices)
+    if chunked:
+        return Outcome(name, to_lambda, latency, cold, error, throttled, cost, fixed,
+                       horizon_s, lrun, frun)
     if lrun is not None and lam["provisioned"]:
         mem = float(np.max(req.memory_mb))
         fixed["lambda_provisioned_usd"] = lp.provisioned_cost(lam["provisioned"], mem, horizon,
