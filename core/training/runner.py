@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import multiprocessing as mp
 import os
 import sys
 import threading
@@ -27,7 +26,7 @@ from core.decision import DEFAULT_THRESHOLD
 from core.errors import UserError
 from core.fingerprint import dataset_fingerprint
 from core.training import checks as checks_mod
-from core.training import importance
+from core.training import importance, procs
 from core.training.encoded import encode, shared_file
 from core.training.inputs import prepare
 from core.training.result import ModelResult, TrainRun
@@ -42,10 +41,7 @@ log = logging.getLogger(__name__)
 COST_ORDER = ("mlp", "rf", "xgb", "lgbm", "logreg", "baseline")
 _POLL_S = 0.1
 _HEARTBEAT_S = 1.0
-_CTX = mp.get_context("forkserver")
-#: Imported once by the fork server, so each model's process starts warm.
-_CTX.set_forkserver_preload(["core.training.worker", "sklearn.ensemble", "sklearn.neural_network",
-                             "xgboost", "lightgbm", "threadpoolctl"])
+_CTX = procs.CTX
 
 ProgressFn = Callable[[dict[str, Any]], None]
 _NO_SCRIPT = types.ModuleType("__main__")  # no __file__: children have no script to re-run
@@ -75,9 +71,7 @@ def _no_main_script():
 def warm_up() -> None:
     """Start the fork server now (it imports the model libraries in the background), so the
     first run does not wait for them. Safe to call often."""
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
+    procs.start()
 
 
 def default_jobs() -> int:
@@ -119,7 +113,6 @@ def train_and_compare(
     prep = prepare(frame, features=features, label=label, allow_outcomes=allow_outcomes,
                    keep=keep)
     plan = plan_split(prep.frame, prep.y, split=split, group=group, cv=cv, seed=seed)
-    diagnosis = _Diagnosis(frame, label, prep.features, seed)
     notify = _notifier(on_progress, total=len(kinds))
     base_task = {"y": prep.y, "features": prep.features,
                  "train": plan.train, "test": plan.test, "folds": plan.folds, "seed": seed,
@@ -131,6 +124,8 @@ def train_and_compare(
         fit_sets += [plan.train[a] for a, _ in base_task["search_folds"]]
     enc = encode(prep.frame, prep.features, allow_outcomes=allow_outcomes, train=plan.train,
                  test=plan.test, fit_sets=fit_sets)
+    # After the encoding, so the diagnosis does not hold the GIL while it is timed.
+    diagnosis = _Diagnosis(frame, label, prep.features, seed)
     if enc is None:  # the frame as it is; each model fits its own transform
         base_task["frame"] = prep.frame
     else:
