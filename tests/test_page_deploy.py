@@ -57,6 +57,9 @@ def test_build_scenarios_request_and_dry_run(app_test, registry_dir, saved_model
     from core.deploy import history
 
     assert history.read(registry_dir)[0]["model_id"] == saved_model
+    at.run()  # the history table on the next run: a dry run published no version
+    table = next(d.value for d in at.dataframe if "version" in d.value.columns)
+    assert table.loc[0, "version"] == "none (dry run)" and table.loc[0, "mode"] == "dry run"
 
 
 @pytest.mark.slow

@@ -314,6 +314,14 @@ def history_table(root: str) -> None:
                            "mode": "dry run" if r.get("dry_run") else "live",
                            "function": r.get("function_name"), "region": r.get("region"),
                            "model_id": r.get("model_id"), "status": r.get("status"),
-                           "version": r.get("version"), "canary": json.dumps(r.get("routing"))}
+                           "version": _version_cell(r),
+                           "canary": json.dumps(r["routing"]) if r.get("routing") else "—"}
                           for r in rows])
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _version_cell(row: dict[str, Any]) -> str:
+    """Text (one type per column): the published version, or why there is none."""
+    if row.get("version") is not None:
+        return str(row["version"])
+    return "none (dry run)" if row.get("dry_run") else "—"
