@@ -24,8 +24,9 @@ def test_monitor_planted_shift_and_upload(page, artillery_dir):
     wait_for_app_run(page)
     page.get_by_text("DRIFT").first.wait_for(timeout=60_000)
     expect_no_exception(page)
+    # plotly mounts its charts a moment after the verdict's text: wait for one
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
     screenshot(page, "monitor_planted")
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 1
     page.get_by_text("Upload a file").click()
     wait_for_app_run(page)
     upload = artillery_dir / "morning_peak_ramp_load" / "lambda_heavy_processing_2025-11-23.jsonl"
