@@ -48,6 +48,10 @@ def app_url(tmp_path_factory) -> str:
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = dict(os.environ, ROUTING_LAB_MODELS=str(tmp_path_factory.mktemp("models")))
+    # Fill numba's on-disk cache first: otherwise the server compiles the simulator's kernels
+    # inside the first test that simulates, and a loaded machine turns that into minutes.
+    subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "2000", "--json"],
+                   cwd=ROOT, env=env, capture_output=True, timeout=600, check=False)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
