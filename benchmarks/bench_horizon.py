@@ -2,7 +2,7 @@
 of a long horizon on 1 vs 2 Dask workers.
 
 Each run is its own `python -m core simulate ... --json` process, so its peak resident memory
-is its own (read from the run's long_horizon.peak_rss_mb, or the process's ru_maxrss for the
+is its own (read from the run's long_horizon.peak_rss_mb, or the process's VmHWM for the
 in-memory reference). Prints, per request count: wall time, simulated requests/s (3
 strategies), peak RSS, and the ratio chunked / in memory where both ran.
 
@@ -31,11 +31,12 @@ def _scenario(rate: float, tmp: Path) -> Path:
 
 
 #: Runs `python -m core` and prints the process's own peak RSS (KB) last on stderr.
-_WRAPPER = ("import resource, runpy, sys\n"
+_WRAPPER = ("import runpy, sys\n"
+            "from core.simulate.horizon import peak_rss_mb\n"
             "sys.argv = ['core', *sys.argv[1:]]\n"
             "try:\n    runpy.run_module('core', run_name='__main__')\n"
             "finally:\n"
-            "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+            "    print(peak_rss_mb() * 1024, file=sys.stderr)\n")
 
 
 def _run(args: list[str]) -> tuple[dict, float, float]:

@@ -43,7 +43,8 @@ def test_explain_page_on_trap_demo(page):
     screenshot(page, "explain_global")
 
     for tab in ("Dependence", "By workload"):
-        page.get_by_role("tab", name=tab).click()
+        # a loaded machine can take a while to settle the page after the screenshot
+        page.get_by_role("tab", name=tab).click(timeout=180_000)
         wait_for_app_run(page)
         expect_no_exception(page)
         screenshot(page, f"explain_{tab.lower().replace(' ', '_')}")
