@@ -292,3 +292,14 @@ def cv_folds(text: str) -> int:
     if value < 0 or value == 1 or value > 100:
         raise Bad(f"use 0 (no cross-validation) or 2 to 100 folds; got {value}")
     return value
+
+
+def add_seeds(parser: argparse.ArgumentParser, what: str) -> None:
+    """--seeds N and --scheduler ADDRESS: Monte-Carlo seeds on Dask (simulate, report)."""
+    parser.add_argument("--seeds", type=int_range(2, 10_000), metavar="N",
+                        help=f"also {what} N seeds on Dask and add a 95 %% interval to "
+                             "every simulated figure")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --seeds: an existing Dask scheduler (tcp://host:8786); "
+                             "default: a local cluster, one worker per core; 'local' runs "
+                             "the seeds one by one in this process")

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from core.cli.args import (
     add_registry,
     add_seed,
+    add_seeds,
     cv_folds,
     input_path,
     int_range,
@@ -48,13 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CV folds (default: %(default)s)")
     parser.add_argument("--requests", type=int_range(1, 50_000_000), default=SIM_REQUESTS,
                         metavar="N", help="simulated requests per fleet (default: %(default)s)")
-    parser.add_argument("--seeds", type=int_range(2, 10_000), metavar="N",
-                        help="also simulate N seeds on Dask: a 95 %% interval on every "
-                             "simulated figure")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="with --seeds: an existing Dask scheduler (tcp://host:8786); "
-                             "default: a local cluster, one worker per core; 'local' runs "
-                             "them in this process")
+    add_seeds(parser, "simulate")
     add_seed(parser)
     add_registry(parser, must_exist=False)
     parser.add_argument("--promote", action="store_true",

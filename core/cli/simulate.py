@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.cli.args import (
+    add_seeds,
     existing_dir,
     float_range,
     input_file,
@@ -69,13 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default) or as its own billed Lambda call")
     parser.add_argument("--seed", type=seed, default=1,
                         help="with --data: seed of the draws (default: %(default)s)")
-    parser.add_argument("--seeds", type=int_range(2, 10_000), metavar="N",
-                        help="Monte-Carlo: also run N seeds (from the scenario's or --seed) "
-                             "on Dask and add a 95 %% interval to every figure (ci95)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="with --seeds: an existing Dask scheduler (tcp://host:8786); "
-                             "default: a local cluster, one worker per core; 'local' runs "
-                             "the seeds one by one in this process")
+    add_seeds(parser, "run")
     add_costs(parser)
 
 
