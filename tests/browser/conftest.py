@@ -161,7 +161,7 @@ def wait_for_app_run(pg, timeout: float = 60_000, quiet_ms: int = 2000) -> None:
     pg.evaluate("window.__stSeen = window.__stRuns")
 
 
-def wait_for_layout(pg, timeout: float = 10_000) -> None:
+def wait_for_layout(pg, timeout: float = 60_000) -> None:
     """After a viewport change: wait until the main column fits the window and every drawn
     chart's size has settled (the same on two polls 100 ms apart). Streamlit does not rerun
     on resize; plotly redraws the charts itself."""
