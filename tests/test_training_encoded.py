@@ -4,6 +4,9 @@ the diagnosis the Variance page made is reused by training."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -12,7 +15,7 @@ import pytest
 from core import synth
 from core.diagnostics import cache, diagnose
 from core.training import train_and_compare
-from core.training.encoded import encode, load, shared_file
+from core.training.encoded import PREFIX, encode, load, remove_stale, shared_file
 from core.training.importance import permutation, permutation_encoded
 from core.training.inputs import prepare
 from core.training.splits import plan_split
@@ -84,6 +87,25 @@ def test_the_shared_file_is_memory_mapped_and_removed():
         assert isinstance(mapped, np.memmap)
         np.testing.assert_array_equal(mapped, x)
     assert not os.path.exists(path)
+
+
+def test_a_killed_runs_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    """A run killed before its cleanup (SIGKILL) leaves its folder; the next run removes it,
+    and leaves alone a live process's folder and anything not named like a training folder."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    stale = tmp_path / f"{PREFIX}{ended.pid}-abc"
+    live = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    other = tmp_path / "routing-lab-train-notapid"
+    for folder in (stale, live, other):
+        folder.mkdir()
+        (folder / "x.npy").write_bytes(b"0")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with shared_file(np.zeros((2, 2))) as path:
+        assert os.path.dirname(os.path.dirname(path)) == str(tmp_path)
+    assert not stale.exists()
+    assert live.exists() and other.exists()
+    assert remove_stale(str(tmp_path)) == []
 
 
 def test_training_reuses_the_diagnosis_of_the_same_data_and_features(variance):

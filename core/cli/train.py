@@ -83,6 +83,12 @@ def _progress(event: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
+    if not args.scheduler:
+        # The model processes' fork server imports the model libraries (1-2 s) while this
+        # process reads and labels the file and imports scikit-learn: on two cores they overlap.
+        from core.training import procs
+
+        procs.start()
     frame = read_labelled(read_paths, [args.file], label=args.label).frame
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)

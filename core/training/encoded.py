@@ -83,16 +83,45 @@ def _same_transform(transform: FeatureTransform, frame: pd.DataFrame, x: np.ndar
     return True
 
 
+#: Temporary folders are named PREFIX + owner pid + "-": a run killed before its cleanup
+#: (SIGKILL, power loss) leaves one behind, which the next run removes.
+PREFIX = "routing-lab-train-"
+
+
 @contextlib.contextmanager
 def shared_file(x: np.ndarray) -> Iterator[str]:
     """`x` saved as one .npy file for the workers to memory-map; removed afterwards."""
-    folder = tempfile.mkdtemp(prefix="routing-lab-train-")
+    remove_stale(tempfile.gettempdir())
+    folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
     try:
         path = os.path.join(folder, "x.npy")
         np.save(path, np.ascontiguousarray(x))
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale(root: str) -> list[str]:
+    """Remove the training folders in `root` whose owner process has ended; returns them."""
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(root) as entries:
+        for entry in entries:
+            owner = entry.name[len(PREFIX):].split("-", 1)[0]
+            if (entry.name.startswith(PREFIX) and owner.isdigit() and entry.is_dir()
+                    and not _alive(int(owner))):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def load(path: str) -> np.ndarray:
