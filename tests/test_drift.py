@@ -20,8 +20,9 @@ from hypothesis import strategies as hst
 
 from core import labels
 from core.cli.dispatch import main
-from core.drift import Thresholds, compare, read_function_log, read_table
+from core.drift import Thresholds, compare, planted_shift, read_function_log, read_table
 from core.drift import stats as st
+from core.drift.figures import RATIO_CAP, feature_chart, probability_chart, window_chart
 from core.errors import UserError
 from core.registry import Registry
 
@@ -71,9 +72,7 @@ def test_reference_against_itself_is_ok(runs):
 
 
 def test_planted_payload_shift_in_one_workload_is_found(runs):
-    current = runs["evening_burst_load"].copy()
-    heavy = current["workload_type"] == "heavy_processing"
-    current.loc[heavy, "payload_size_kb"] *= 3
+    current = planted_shift(runs["evening_burst_load"], "heavy_processing", 3)
     report = compare(runs["early_morning_low_load"], current)
     payload = _by_feature(report)["payload_size_kb"]
     assert all(f["drift"] and f["segment"] == "heavy_processing" for f in payload)
@@ -83,10 +82,19 @@ def test_planted_payload_shift_in_one_workload_is_found(runs):
     assert all(s["value"] < 0.1 for s in ks["segments"] if s["segment"] != "heavy_processing")
     # and within one run the shift is the only drift
     same_run = runs["early_morning_low_load"]
-    shifted = same_run.copy()
-    shifted.loc[shifted["workload_type"] == "medium_processing", "payload_size_kb"] *= 3
-    report = compare(same_run, shifted)
+    report = compare(same_run, planted_shift(same_run, "medium_processing", 3))
     assert {f["feature"] for f in report.features if f["drift"]} == {"payload_size_kb"}
+    bars = feature_chart(report).data
+    drawn = {label: x for bar in bars for label, x in zip(bar.y, bar.x, strict=True)}
+    assert drawn["payload_size_kb · ks"] == RATIO_CAP  # far past the line, capped
+    assert all(x < 1 for label, x in drawn.items() if not label.startswith("payload"))
+    assert probability_chart(report) is None  # no model: no predictions to draw
+
+
+def test_a_shift_needs_the_columns_it_shifts(runs):
+    with pytest.raises(UserError, match="no payload_size_kb column"):
+        planted_shift(runs["early_morning_low_load"].drop(columns="payload_size_kb"),
+                      "heavy_processing", 3)
 
 
 def test_thresholds_are_the_users(runs):
@@ -197,6 +205,12 @@ def test_model_predictions_and_labels_on_request_tables(deployed, runs):
                           model=model)
     assert self_report.verdict == "ok" and not self_report.prediction["drift"]
     assert self_report.labels["routing_accuracy"]["drop"] == 0
+    histogram = probability_chart(report).data
+    assert [bar.name for bar in histogram] == ["reference", "current"]
+    assert sum(histogram[1].y) == pytest.approx(1.0)
+    panels = window_chart(report)
+    assert panels is not None and {t.name for t in panels.data} == set(
+        report.window_table()["measure"])
 
 
 # -- bad input -----------------------------------------------------------------------------

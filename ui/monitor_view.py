@@ -4,11 +4,10 @@ report (verdict, per-feature statistics, predictions, labels, windows, advice)."
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from core.drift import DriftReport, Thresholds, compare, read_upload
+from core.drift import DriftReport, Thresholds, compare, planted_shift, read_upload
+from core.drift.figures import feature_chart, probability_chart, window_chart
 from core.registry import Registry
 from ui import state
 from ui.common import guarded
@@ -17,8 +16,6 @@ UPLOAD_KEY = "monitor_upload"
 _VERDICT = {"ok": ("success", ":material/check_circle:"),
             "warn": ("warning", ":material/warning:"),
             "drift": ("error", ":material/trending_up:")}
-RATIO_CAP = 3.0
-_COLOURS = {"ok": "#2e7d32", "warn": "#f9a825", "drift": "#c62828"}
 
 
 def registry() -> Registry:
@@ -28,15 +25,6 @@ def registry() -> Registry:
 @st.cache_data(show_spinner="Reading the current traffic…", max_entries=4)
 def _read(name: str, data: bytes) -> pd.DataFrame:
     return read_upload(name, data)
-
-
-def planted_shift(reference: pd.DataFrame, workload: str, factor: float) -> pd.DataFrame:
-    """The reference with every `workload` payload multiplied: a known drift to try the page
-    on (the same change the tests plant)."""
-    current = reference.copy()
-    rows = current["workload_type"].astype("string") == workload
-    current.loc[rows, "payload_size_kb"] = current.loc[rows, "payload_size_kb"] * factor
-    return current
 
 
 def current_picker(reference: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
@@ -140,22 +128,9 @@ def advice(report: DriftReport) -> None:
 
 def features(report: DriftReport) -> None:
     st.subheader("Per feature")
+    st.plotly_chart(feature_chart(report), key="monitor_features_chart")
     table = report.feature_table()
-    table["label"] = table["feature"] + " · " + table["statistic"]
-    # value / threshold, capped at 3 so one huge PSI does not flatten the rest
-    table["ratio"] = (table["value"] / table["threshold"]).clip(upper=RATIO_CAP)
-    table["text"] = table["value"].map(lambda v: "-" if pd.isna(v) else f"{v:.3g}")
-    fig = px.bar(table, x="ratio", y="label", color="severity", orientation="h",
-                 color_discrete_map=_COLOURS, text="text",
-                 hover_data=["value", "threshold", "segment"],
-                 title="Statistic ÷ its threshold (1 = drift line)")
-    fig.add_vline(x=1.0, line_dash="dash")
-    fig.update_layout(height=90 + 34 * len(table), yaxis_title=None,
-                      xaxis_title=f"value / threshold (capped at {RATIO_CAP:g})",
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    fig.update_xaxes(range=[0, RATIO_CAP * 1.05])
-    st.plotly_chart(fig, key="monitor_features_chart")
-    st.dataframe(table.drop(columns=["label", "ratio", "text"]), hide_index=True,
+    st.dataframe(table, hide_index=True,
                  column_config={"value": st.column_config.NumberColumn(format="%.4f"),
                                 "p_value": st.column_config.NumberColumn(
                                     "p-value", format="%.1e")})
@@ -184,15 +159,7 @@ def predictions(report: DriftReport) -> None:
                    delta=f"{share['change'] * 100:+.1f} points", delta_color="off")
     cols[2].metric("Probability KS D", f"{pred['probability']['value']:.3f}",
                    help=f"source: {pred['source']}")
-    hist = pred["histogram"]
-    mids = [(a + b) / 2 for a, b in zip(hist["edges"][:-1], hist["edges"][1:], strict=True)]
-    fig = go.Figure()
-    fig.add_bar(x=mids, y=hist["reference"], name="reference", opacity=0.6)
-    fig.add_bar(x=mids, y=hist["current"], name="current", opacity=0.6)
-    fig.update_layout(barmode="overlay", title="P(Lambda optimal)", height=300,
-                      xaxis_title="probability", yaxis_title="share of requests",
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    st.plotly_chart(fig, key="monitor_probability_chart")
+    st.plotly_chart(probability_chart(report), key="monitor_probability_chart")
     if labels:
         s = labels["lambda_optimal_share"]
         text = (f"Measured outcomes: Lambda was optimal for {s['reference']:.1%} of reference "
@@ -205,17 +172,10 @@ def predictions(report: DriftReport) -> None:
 
 
 def windows(report: DriftReport) -> None:
-    table = report.window_table()
-    if table.empty or table["window"].nunique() < 2:
+    fig = window_chart(report)
+    if fig is None:
         return
     st.subheader("Over time")
-    table = table.assign(kind=table["measure"].str.rsplit(" ", n=1).str[-1])
-    fig = px.line(table, x="window", y="value", color="measure", facet_row="kind",
-                  markers=True, title="Current traffic per window against the reference")
-    fig.update_yaxes(matches=None)
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_layout(height=200 + 170 * table["kind"].nunique(),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
     st.plotly_chart(fig, key="monitor_windows_chart")
     st.caption(next((n for n in report.notes if n.startswith("Windows")), ""))
 

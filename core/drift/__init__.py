@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.drift.demo import planted_shift
 from core.drift.logs import is_function_log, parse_function_log, read_function_log
 from core.drift.monitor import DriftReport, Thresholds, compare
 from core.errors import UserError
@@ -17,6 +18,7 @@ __all__ = [
     "compare",
     "is_function_log",
     "parse_function_log",
+    "planted_shift",
     "read_function_log",
     "read_table",
     "read_upload",
