@@ -1,6 +1,7 @@
 """Browser harness: one real `streamlit run` server per test session (per xdist worker) and
-Debian's Chromium driven by Playwright. Every browser test is marked `browser` and grouped
-so that xdist runs them on one worker against one server.
+Debian's Chromium driven by Playwright. Every browser test is marked `browser`; the files
+are split into two xdist groups of about equal time, so two workers run them side by side,
+each against its own server.
 
 Helpers (import from tests.browser.conftest): wait_for_app_run, wait_for_layout, open_page,
 click_button, expect_no_exception, screenshot. No fixed sleeps: waits are on the app's script
@@ -29,11 +30,38 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: Seconds each browser test file took on a quiet 2-core machine (pytest --durations); files
+#: not listed count as DEFAULT_SECONDS. Used only to balance the two groups below.
+FILE_SECONDS = {
+    "test_story_browser.py": 80, "test_data_browser.py": 45, "test_simulate_browser.py": 36,
+    "test_explain_browser.py": 30, "test_train_browser.py": 23, "test_variance_browser.py": 18,
+    "test_objective_browser.py": 12, "test_deploy_browser.py": 12,
+    "test_monitor_browser.py": 7, "test_phone_browser.py": 6,
+}
+DEFAULT_SECONDS = 40
+GROUPS = 2
+
+
+def browser_groups(files: list[str]) -> dict[str, str]:
+    """Each browser test file's xdist group: the files split into GROUPS groups of about equal
+    time (longest first, each to the group with the least so far). A group runs on one
+    worker against that worker's own server, so the groups run side by side on two workers
+    and a file's tests stay together (they share a server's registry)."""
+    totals = [0.0] * GROUPS
+    groups = {}
+    for name in sorted(set(files), key=lambda f: (-FILE_SECONDS.get(f, DEFAULT_SECONDS), f)):
+        slot = totals.index(min(totals))
+        totals[slot] += FILE_SECONDS.get(name, DEFAULT_SECONDS)
+        groups[name] = f"browser-{slot + 1}"
+    return groups
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    browser = [item for item in items if "tests/browser" in str(item.fspath)]
+    groups = browser_groups([Path(str(item.fspath)).name for item in browser])
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.xdist_group(groups[Path(str(item.fspath)).name]))
 
 
 def _free_port() -> int:
