@@ -91,6 +91,19 @@ def test_planted_payload_shift_in_one_workload_is_found(runs):
     assert probability_chart(report) is None  # no model: no predictions to draw
 
 
+def test_a_feature_with_one_value_per_window_stays_out_of_the_windows(runs):
+    """Each load test run has one load pattern: per time window of two runs, load_pattern
+    would differ from the whole mix by construction, so only the whole file compares it."""
+    reference = pd.concat(runs.values(), ignore_index=True)
+    current = pd.concat([runs["evening_burst_load"], runs["morning_peak_ramp_load"]],
+                        ignore_index=True)
+    report = compare(reference, current)
+    measures = set(report.window_table()["measure"])
+    assert measures and not any(m.startswith("load_pattern") for m in measures)
+    assert any(f["feature"] == "load_pattern" for f in report.features)
+    assert any("load_pattern has one value per window" in n for n in report.notes)
+
+
 def test_a_shift_needs_the_columns_it_shifts(runs):
     with pytest.raises(UserError, match="no payload_size_kb column"):
         planted_shift(runs["early_morning_low_load"].drop(columns="payload_size_kb"),

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # types only
 RATIO_CAP = 3.0
 SEVERITY_COLOURS = {"ok": "#2e7d32", "warn": "#f9a825", "drift": "#c62828"}
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+_FACET_MARGIN = {**_MARGIN, "r": 40}  # room for the panel titles on the right
 
 
 def feature_chart(report: DriftReport) -> go.Figure:
@@ -61,5 +62,5 @@ def window_chart(report: DriftReport) -> go.Figure | None:
                   markers=True, title="Current traffic per window against the reference")
     fig.update_yaxes(matches=None)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_layout(height=200 + 170 * table["kind"].nunique(), margin=_MARGIN)
+    fig.update_layout(height=200 + 170 * table["kind"].nunique(), margin=_FACET_MARGIN)
     return fig

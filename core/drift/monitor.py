@@ -327,15 +327,28 @@ def _window_keys(cur: pd.DataFrame) -> tuple[pd.Series, str]:
     return pd.Series([f"rows {i + 1}/{n}" for i in chunk], index=cur.index), "row order"
 
 
+def _one_level_per_window(values: pd.Series, codes: np.ndarray) -> bool:
+    """True when a categorical column has several levels but one per window."""
+    frame = pd.DataFrame({"window": codes, "value": values.to_numpy()}).dropna()
+    frame = frame[frame["window"] >= 0]
+    return (frame["value"].nunique() > 1
+            and bool((frame.groupby("window")["value"].nunique() <= 1).all()))
+
+
 def _windows(ref: pd.DataFrame, cur: pd.DataFrame, features: list[str],
              categorical: dict[str, bool], seg: str | None, p_cur: np.ndarray | None,
-             t: Thresholds) -> tuple[list[dict[str, Any]], str]:
-    """Per window of the current data: the same statistics as the whole-file test."""
+             t: Thresholds) -> tuple[list[dict[str, Any]], str, list[str]]:
+    """Per window of the current data: the same statistics as the whole-file test; also
+    the features left out of the windows because they have one value per window."""
     keys, kind = _window_keys(cur)
     codes, uniques = pd.factorize(keys, sort=True)
     out = []
-    # A feature that is a function of the clock differs per window by construction.
-    features = [f for f in features if f not in TIME_DERIVED]
+    # A feature that is a function of the clock differs per window by construction; so does
+    # one with a single value in every window (a load test's pattern is one per run): a
+    # window then holds one level and its PSI against the whole mix says "schedule", not drift.
+    scheduled = [f for f in features if f not in TIME_DERIVED and categorical[f]
+                 and _one_level_per_window(cur[f], codes)]
+    features = [f for f in features if f not in TIME_DERIVED and f not in scheduled]
     for i, key in enumerate(uniques):
         mask = codes == i
         part = cur[mask]
@@ -353,7 +366,7 @@ def _windows(ref: pd.DataFrame, cur: pd.DataFrame, features: list[str],
             p = p[np.isfinite(p)]
             values["lambda share"] = float(np.mean(p >= 0.5)) if p.size else math.nan
         out.append({"window": str(key), "rows": int(mask.sum()), "values": values})
-    return out, kind
+    return out, kind, scheduled
 
 
 # -- advice ----------------------------------------------------------------------------------
@@ -436,8 +449,11 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, *,
                      f"shown); a change in the {seg} mix is reported on {seg} itself.")
     prediction, p_ref, p_cur = _prediction(model, ref, cur, t, notes)
     labels = _labels(ref, cur, p_ref, p_cur, t)
-    windows, kind = _windows(ref, cur, features, categorical, seg, p_cur, t)
-    notes.append(f"Windows of the current data by {kind}.")
+    windows, kind, scheduled = _windows(ref, cur, features, categorical, seg, p_cur, t)
+    notes.append(f"Windows of the current data by {kind}." + (
+        f" {' and '.join(scheduled)} {'has' if len(scheduled) == 1 else 'have'} one value "
+        "per window (the test's schedule), so each window would differ from the whole mix "
+        "by construction: compared on the whole file only." if scheduled else ""))
     drift = (any(e["drift"] for e in entries) or bool(prediction and prediction["drift"])
              or bool(labels and labels["drift"]))
     warn = any(e["severity"] != "ok" for e in entries)
