@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 from core import labels
+from core.cli import drift as drift_cli
 from core.cli.dispatch import main
 from core.drift import Thresholds, compare, planted_shift, read_function_log, read_table
 from core.drift import stats as st
@@ -202,6 +203,8 @@ def test_function_logs_are_read_and_compared(deployed, runs, tmp_path, artillery
     assert pred["source"] == "logged"
     assert abs(pred["lambda_share"]["current"] - float(np.mean(library >= 0.5))) < 1e-6
     assert doc["rows"]["current"] == 300 and doc["rows"]["current_bad_requests"] == 1
+    assert ("300 current rows compared; reference: 8 error rows left out; current: 1 bad "
+            "request (HTTP >= 400) left out") in drift_cli.render(doc)
     assert doc["windows"] and all(w["rows"] > 0 for w in doc["windows"])
 
 

@@ -49,6 +49,11 @@ def test_planted_shift_is_flagged_and_self_is_ok(app_test, frame):
     assert any("DRIFT" in e.value and "payload_size_kb" in e.value for e in at.error)
     assert any("Retrain" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 1
+    # the rows compared are the loaded rows less the error rows, and the page says so
+    errors = int(frame["is_error"].sum())
+    compared = next(m for m in at.metric if m.label == "Reference rows compared")
+    assert errors and compared.value == f"{len(frame) - errors:,}"
+    assert compared.proto.help == f"{errors:,} error rows left out"
     at.number_input(key="monitor_demo_factor").set_value(1.0).run()
     assert not at.exception
     assert any("OK" in s.value for s in at.success)
@@ -105,7 +110,7 @@ def test_uploaded_function_log_is_compared(app_test, frame):
     assert not at.exception
     # only one workload in the current traffic: the mix changed
     assert any("DRIFT" in e.value and "workload_type" in e.value for e in at.error)
-    assert any(m.label == "Current rows" and m.value == "200" for m in at.metric)
+    assert any(m.label == "Current rows compared" and m.value == "200" for m in at.metric)
 
 
 def test_uploaded_file_without_features_is_a_friendly_error(app_test, frame):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.drift import DriftReport, Thresholds, compare, planted_shift, read_upload
 from core.drift.figures import feature_chart, probability_chart, window_chart
+from core.drift.monitor import left_out
 from core.registry import Registry
 from ui import state
 from ui.common import guarded
@@ -114,8 +115,10 @@ def verdict(report: DriftReport, source: str) -> None:
     getattr(st, kind)(f"**{report.verdict.upper()}** · {text}", icon=icon)
     rows = report.rows
     cols = st.columns(3)
-    cols[0].metric("Reference rows", f"{rows['reference']:,}")
-    cols[1].metric("Current rows", f"{rows['current']:,}", help=source)
+    cols[0].metric("Reference rows compared", f"{rows['reference']:,}",
+                   help=left_out(rows, "reference").capitalize() or "Every loaded row.")
+    cols[1].metric("Current rows compared", f"{rows['current']:,}",
+                   help=" · ".join(t for t in (source, left_out(rows, "current")) if t))
     bad = rows.get("current_bad_requests")
     cols[2].metric("Bad requests in current", "-" if bad is None else f"{bad:,}")
 

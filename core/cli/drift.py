@@ -78,9 +78,13 @@ def _fmt(value: object, spec: str = ".3f") -> str:
 
 
 def render(result: dict) -> str:
+    from core.drift.monitor import left_out
+
     rows = result["rows"]
+    dropped = "; ".join(f"{side}: {text}" for side in ("reference", "current")
+                        if (text := left_out(rows, side)))
     lines = [f"verdict: {result['verdict'].upper()}  ({rows['reference']:,} reference rows, "
-             f"{rows['current']:,} current rows"
+             f"{rows['current']:,} current rows compared" + (f"; {dropped}" if dropped else "")
              + (f", model {result['model_id']}" if result.get("model_id") else "") + ")", "",
              f"{'feature':<44}{'statistic':<10}{'value':>9}{'threshold':>11}  status"]
     for f in result["features"]:

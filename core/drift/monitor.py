@@ -89,6 +89,17 @@ class DriftReport:
         return pd.DataFrame(rows, columns=["window", "measure", "value"])
 
 
+def left_out(rows: dict[str, int], side: str) -> str:
+    """What the comparison left out of one side ("reference" or "current"), in words: the
+    rows a report counts differ from the rows loaded by exactly these."""
+    parts = []
+    if bad := rows.get(f"{side}_bad_requests"):
+        parts.append(f"{bad:,} bad request{'s' * (bad != 1)} (HTTP >= 400)")
+    if errors := rows.get(f"{side}_error_rows"):
+        parts.append(f"{errors:,} error row{'s' * (errors != 1)}")
+    return " and ".join(parts) + " left out" if parts else ""
+
+
 # -- inputs ----------------------------------------------------------------------------------
 def _is_categorical(frame: pd.DataFrame, column: str) -> bool:
     if column == TIME_FEATURE:
