@@ -114,9 +114,11 @@ def results(result) -> None:
     for col, base in zip(cols[:2], ("lambda", "ecs"), strict=True):
         vs = hyb.get(f"vs_{base}") or {}
         value, _ = metric_delta(vs.get("savings_pct"))
-        col.metric(f"Hybrid saving vs {base.upper() if base == 'ecs' else 'Lambda'}-only",
+        name = f"{base.upper() if base == 'ecs' else 'Lambda'}-only"
+        col.metric(f"Saving vs {name}",
                    value, None if vs.get("roi") is None else f"{vs['roi']:+.1f}× ROI",
-                   help=f"{saving_phrase(vs.get('savings_pct'), vs.get('savings_usd'))}; "
+                   help=f"The routed hybrid against {name}: "
+                        f"{saving_phrase(vs.get('savings_pct'), vs.get('savings_usd'))}; "
                         f"{roi_phrase(vs.get('roi'))}")
     cols[2].metric("Routing accuracy (vs oracle)", f"{hyb.get('routing_accuracy', 0):.1%}")
     cols[3].metric("Simulated in", f"{result.elapsed_s:.2f} s",
