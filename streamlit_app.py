@@ -21,5 +21,7 @@ PAGES = [  # (file, title, icon)
 ]
 
 navigation = st.navigation([st.Page(f, title=t, icon=i) for f, t, i in PAGES])
-model_picker.sidebar()  # the session's active model, on every page (before a page may stop)
+active_model = st.sidebar.empty()
+model_picker.sidebar(active_model)  # the session's active model, before a page may stop
 navigation.run()
+model_picker.sidebar(active_model)  # and as the page left it

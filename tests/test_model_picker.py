@@ -55,12 +55,13 @@ def test_sidebar_names_the_active_model_and_its_data(two_models):
         at.run()
         assert not at.exception
         texts[model_id] = _sidebar_text(at)
+        assert texts[model_id].count("Active model") == 1  # drawn twice into one slot
     assert on_other in texts[on_other] and "other data than the loaded one" in texts[on_other]
     assert on_loaded in texts[on_loaded] and "the loaded data" in texts[on_loaded]
 
 
 def _sidebar_text(at: AppTest) -> str:
-    return " ".join(str(getattr(e, "value", "")) for e in at.sidebar.children.values())
+    return " ".join(str(c.value) for c in at.sidebar.caption)
 
 
 def test_explain_offers_training_when_no_model_saw_the_loaded_data(app_test, two_models):

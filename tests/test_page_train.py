@@ -59,6 +59,9 @@ def test_variance_run_compares_and_promotes(app_test):
     assert not at.exception
     run = at.session_state[state.TRAIN_RUN]
     assert Registry().resolve("champion") == run.results[run.best].model_id
+    # the champion becomes the session's active model (the sidebar and the other pages)
+    assert at.session_state["active_model"] == run.results[run.best].model_id
+    assert any("active model on every page" in s.value for s in at.success)
     # a Stop during the next training (the page reruns with the finished list left behind)
     # says so, rather than bringing this run back silently
     at.session_state[PARTIAL] = [run.results["baseline"]]

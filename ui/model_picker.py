@@ -125,10 +125,12 @@ def choose(models: pd.DataFrame, *, key: str, label: str = "Model",
     return chosen
 
 
-def sidebar() -> None:
-    """The active model in the sidebar of every page."""
+def sidebar(slot=None) -> None:
+    """The active model in the sidebar of every page. The entry script draws it into one
+    `slot` before the page runs (so it shows even when a page stops early) and again after
+    (so a model the page just made active is named in the same run)."""
     active = state.get(ACTIVE)
-    with st.sidebar:
+    with slot.container() if slot is not None else st.sidebar.container():
         if active is None:
             st.caption("Active model: none yet (train one, or pick one on Explain, Simulate "
                        "or Deploy).")

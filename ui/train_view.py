@@ -30,6 +30,7 @@ from core.wording import significance_sentences
 from ui import state
 from ui.common import guarded
 from ui.data_view import features_caption
+from ui.model_picker import ACTIVE
 
 PARTIAL = "train_partial"
 SPLIT_HELP = {
@@ -264,7 +265,11 @@ def promote(run: TrainRun) -> None:
     for alias in ("champion", "challenger"):
         clicked = row.button(f"Make {alias}", key=f"train_make_{alias}")
         if clicked and guarded(lambda a=alias: reg.set_alias(a, pick) or True):
-            st.success(f"{pick} is now the {alias}.", icon=":material/military_tech:")
+            if alias == "champion":  # the promoted model is the one the other pages use
+                state.put(ACTIVE, pick)
+            st.success(f"{pick} is now the {alias}"
+                       + (" and the active model on every page." if alias == "champion"
+                          else "."), icon=":material/military_tech:")
     aliases = reg.aliases()
     if aliases:
         st.caption("Current: " + ", ".join(f"{a} = {i}" for a, i in sorted(aliases.items())))

@@ -91,7 +91,13 @@ def _train_quick(pg) -> None:
     pg.get_by_text("XGBoost").first.wait_for(timeout=150_000)
     wait_for_app_run(pg, timeout=150_000)
     click_button(pg, "Make champion")  # the real-data model, not the tour's demo champion
-    pg.get_by_text("is now the champion").wait_for()
+    promoted = pg.get_by_text("is now the champion")
+    promoted.wait_for()
+    # the sidebar names the promoted model as the active one in the same run
+    champion = promoted.inner_text().split(" is now")[0].strip()
+    sidebar = pg.locator("[data-testid='stSidebar']")
+    assert champion and champion in sidebar.inner_text()
+    assert "trained on the loaded data" in sidebar.inner_text()
 
 
 @pytest.mark.slow
