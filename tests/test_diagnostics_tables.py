@@ -277,6 +277,9 @@ def test_accuracy_and_gap_show_deciding_digits():
     checks = success_checks("rf", {"accuracy": 0.9504}, 0.04996, _importances(0.3))
     assert "4.996 points" in checks[1]["reason"] and checks[1]["passed"]
     assert "0.9504" in checks[2]["reason"] and not checks[2]["passed"]
+    # a gap a hair below zero reads "0.0 points", not "-0.0"
+    tiny = success_checks("rf", {"accuracy": 0.8}, -0.0001, _importances(0.3))[1]
+    assert "is 0.0 points" in tiny["reason"]
 
 
 # -- declarative checks ------------------------------------------------------------------

@@ -20,7 +20,7 @@ def decisive(value: float, threshold: float, *, scale: float = 1.0, digits: int 
     above = value > threshold
     limit = threshold * scale
     for d in range(digits, digits + 7):
-        shown = round(value * scale, d)
+        shown = round(value * scale, d) + 0.0  # + 0.0: -0.0 prints as "0.0", not "-0.0"
         if (shown > limit) == above and (shown != limit or value == threshold):
             return f"{shown:.{d}f}"
     return f"{value * scale:.{digits + 7}f}"
