@@ -9,6 +9,7 @@ reference the parallel runs must reproduce.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,9 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
     LocalCluster of ``workers`` single-threaded processes on 127.0.0.1 (closed on exit)."""
     from distributed import Client, LocalCluster
 
+    # distributed sets its logger to INFO on import: a cluster's start, connections and
+    # shutdown would print some forty lines around a one-line progress bar.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
         try:
             dask_client = Client(scheduler, timeout="5s")

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from core.errors import UserError
-from core.simulate.montecarlo import check_seeds, interval, monte_carlo
+from core.simulate.montecarlo import FIGURES, check_seeds, interval, monte_carlo, summarise_seeds
 from core.simulate.replay import ReplaySettings
 
 SPEC = {"requests": 3000, "router": {"kind": "random"}}
@@ -74,6 +74,14 @@ def test_interval_is_students_t_on_the_mean():
     assert (low, high) == pytest.approx(expected)
     assert interval([2.0, 2.0]) == [2.0, 2.0]
     assert interval([1.0, None]) is None
+    # two seeds: t = 12.7; a cost or a share cannot leave its range, so neither does the
+    # interval (a cost from 0, a share within 0..1)
+    assert interval([0.001, 0.004])[0] == 0.0
+    assert interval([0.95, 0.99], (0.0, 1.0))[1] == 1.0
+    runs = [{"hybrid": {f: v for f in FIGURES}} for v in (0.01, 0.9)]
+    ci95, _ = summarise_seeds(runs)
+    assert ci95["hybrid.cost_usd"][0] == 0.0 and ci95["hybrid.cost_usd"][1] > 1
+    assert ci95["hybrid.routing_accuracy"] == [0.0, 1.0]
     with pytest.raises(UserError, match="seeds"):
         check_seeds(1)
 
@@ -88,6 +96,19 @@ def test_simulate_cli_adds_intervals_and_names_the_scheduler(scheduler):
     low, high = doc["ci95"]["hybrid.cost_usd"]
     assert low <= doc["mean"]["hybrid.cost_usd"] <= high
     assert doc["scheduler"]["address"] == scheduler and doc["seeds"] == [1, 2, 3]
+
+
+@pytest.mark.slow
+def test_text_output_on_a_local_cluster_shows_a_bar_not_dask_logs():
+    """Without --json on a fresh local cluster: the seeds' progress bar is stderr's only
+    text (distributed logs its cluster start and shutdown at INFO otherwise)."""
+    proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "1000",
+                           "--seeds", "2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [line for line in lines if "seeds:" in line] and len(lines) == 2
+    assert lines[-1].startswith("[" + "#" * 30 + "] 100%") and "seeds: 2/2 done" in lines[-1]
+    assert "95 % intervals over 2 seeds" in proc.stdout
 
 
 def test_an_unreachable_scheduler_is_exit_2_in_one_line():

@@ -15,7 +15,7 @@ import pytest
 
 from core import synth
 from core.cli.dispatch import main
-from core.cli.report import ProgressBar
+from core.cli.progress import ProgressBar
 from core.pipeline import Story, from_frame, run_story
 from core.registry import Registry
 from core.report import exports

@@ -6,10 +6,9 @@ Lambda package) written as one offline HTML report plus CSV/LaTeX tables and PNG
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from core.cli.args import (
     add_registry,
@@ -22,6 +21,7 @@ from core.cli.args import (
     output_dir,
 )
 from core.cli.cost_args import add_costs, cost_kwargs
+from core.cli.progress import ProgressBar
 from core.errors import UserError
 from core.pipeline import QUICK_CV, QUICK_MODELS, SIM_REQUESTS
 
@@ -57,36 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_costs(parser)
     parser.add_argument("--no-static", action="store_true",
                         help="skip PNG/SVG export (faster; the HTML has every figure)")
-
-
-class ProgressBar:
-    """A one-line bar on stderr (redrawn on a terminal, one line per step otherwise)."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 30):
-        self.stream, self.width = stream or sys.stderr, width
-        self.tty = self.stream.isatty()
-        self.started = time.perf_counter()
-        self.last = ""
-        self.pending = ""
-
-    def __call__(self, fraction: float, message: str) -> None:
-        fraction = min(max(fraction, 0.0), 1.0)
-        filled = round(fraction * self.width)
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} "
-                f"{time.perf_counter() - self.started:5.1f}s {message}")
-        if self.tty:
-            self.stream.write("\r\033[K" + line[:160] + ("\n" if fraction >= 1 else ""))
-        elif message != self.last:
-            # Not a terminal: a step's line is written once the next step starts, so a run
-            # that stops on bad input prints only its one error line.
-            if self.pending:
-                self.stream.write(self.pending + "\n")
-            self.pending = line
-            if fraction >= 1:
-                self.stream.write(line + "\n")
-                self.pending = ""
-        self.last = message
-        self.stream.flush()
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from core.cli.args import (
     seed,
 )
 from core.cli.cost_args import add_costs
+from core.cli.progress import ProgressBar
 from core.wording import versus_sentences
 
 HELP = ("Simulate Lambda-only, ECS-only and router-driven hybrid fleets for a scenario: "
@@ -212,18 +213,10 @@ def _preset(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
                  "horizon_s": horizon_s, "chunk_requests": args.chunk_requests}
 
 
-def _terminal_progress(args: argparse.Namespace, what: str):
-    """A progress line on stderr (nothing with --json: stdout stays one JSON document and
+def _terminal_progress(args: argparse.Namespace, what: str) -> ProgressBar | None:
+    """A progress bar on stderr (none with --json: stdout stays one JSON document and
     stderr quiet)."""
-    import sys
-
-    def progress(fraction: float, message: str) -> None:
-        if not args.json:
-            end = "\n" if fraction >= 1.0 else ""
-            print(f"\r{what}: {message} ({fraction:.0%})", end=end, file=sys.stderr,
-                  flush=True)
-
-    return progress
+    return None if args.json else ProgressBar(what=what)
 
 
 def _monte_carlo(args: argparse.Namespace, **kwargs: Any) -> dict[str, Any]:

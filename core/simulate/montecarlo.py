@@ -56,8 +56,18 @@ def _figures(strategies: dict[str, dict[str, Any]]) -> dict[str, dict[str, float
     return {name: {f: s.get(f) for f in FIGURES} for name, s in strategies.items()}
 
 
-def interval(values: list[float | None]) -> list[float] | None:
-    """95 % t-interval of the mean (None when fewer than two seeds gave a value)."""
+#: Figures that are shares (0 to 1); every figure is at least 0.
+SHARES = ("cold_start_rate", "error_rate", "routing_accuracy")
+
+
+def interval(values: list[float | None], bounds: tuple[float, float] = (0.0, np.inf)
+             ) -> list[float] | None:
+    """95 % t-interval of the mean, cut to the figure's possible `bounds` (None when fewer
+    than two seeds gave a value).
+
+    Why cut: with few seeds the t-interval is wide (t = 12.7 for two seeds), and a cost
+    interval reaching below zero says nothing a user can use; the true mean lies within
+    the bounds, so the cut interval covers it whenever the uncut one does."""
     arr = np.array([v for v in values if v is not None], dtype=float)
     if len(arr) < 2:
         return None
@@ -65,7 +75,7 @@ def interval(values: list[float | None]) -> list[float] | None:
     if np.allclose(arr, mean):
         return [mean, mean]
     low, high = stats.t.interval(0.95, len(arr) - 1, loc=mean, scale=stats.sem(arr))
-    return [float(low), float(high)]
+    return [float(max(low, bounds[0])), float(min(high, bounds[1]))]
 
 
 def summarise_seeds(runs: list[dict[str, dict[str, Any]]]) -> tuple[dict, dict]:
@@ -75,7 +85,7 @@ def summarise_seeds(runs: list[dict[str, dict[str, Any]]]) -> tuple[dict, dict]:
         for figure in FIGURES:
             values = [r[name][figure] for r in runs]
             key = f"{name}.{figure}"
-            ci95[key] = interval(values)
+            ci95[key] = interval(values, (0.0, 1.0) if figure in SHARES else (0.0, np.inf))
             present = [v for v in values if v is not None]
             mean[key] = float(np.mean(present)) if present else None
     return ci95, mean
