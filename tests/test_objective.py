@@ -267,3 +267,23 @@ def test_report_summary_and_section_on_the_real_logs(real_logs):
     kinds = [b.kind for b in sec.blocks]
     assert "figure" in kinds and kinds.count("table") >= 3
     assert section(None, Section("x")) is False
+
+
+def test_pareto_points_are_named_unless_crowded_and_the_sweep_is_drawn_on_top():
+    """Lambda-only and two oracles a hair apart (as on the real logs) are named by the
+    legend only; a point alone keeps its text; the objective's line is the last trace."""
+    from core.objective.figures import pareto_figure
+
+    table = pd.DataFrame([
+        {"router": "objective", "parameter": "p95_ms", "value": v, "latency_p95_ms": x,
+         "cost_usd": 0.030, "hindsight": False} for v, x in ((4000, 4100), (5000, 4200))] + [
+        {"router": r, "parameter": None, "value": None, "latency_p95_ms": x, "cost_usd": y,
+         "hindsight": h} for r, x, y, h in (
+            ("lambda-only", 4100, 0.0300, False), ("label-rule oracle", 4105, 0.0301, True),
+            ("cost oracle", 4110, 0.0299, True), ("ecs-only", 6400, 0.100, False))])
+    fig = pareto_figure(table)
+    modes = {t.name: t.mode for t in fig.data}
+    assert modes["ecs-only"] == "markers+text"
+    assert all(modes[r] == "markers" for r in ("lambda-only", "label-rule oracle",
+                                               "cost oracle"))
+    assert fig.data[-1].name == "objective router (p95_ms)"
