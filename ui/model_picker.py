@@ -142,4 +142,4 @@ def sidebar(slot=None) -> None:
         data = {True: "the loaded data", False: "other data than the loaded one",
                 None: "data not recorded"}[info.get("same_data")]
         st.caption(f"Active model: **{info.get('type')}** `{active}`, trained on {data}"
-                   f" ({f'{rows:,}' if (rows := info.get('rows')) else '?'} rows).")
+                   f" ({f'{rows:,}' if (rows := info.get('rows')) else '?'} labelled rows).")

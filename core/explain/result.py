@@ -175,7 +175,7 @@ class Explanation:
         figures.check_kind(kind, self.PLOTS, "Explanation")
         if kind == "importance":
             return figures.shap_importance(self.importance(),
-                                           title or f"Global importance: {self.model_type}",
+                                           title or "Importance (mean |SHAP|)",
                                            self.output)
         if kind == "beeswarm":
             return shap_figures.beeswarm(self, seed=seed)
