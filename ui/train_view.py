@@ -107,10 +107,16 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
                                 key="train_search")
         seed = b.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
         save = st.checkbox("Save every model to the registry", value=True, key="train_save")
+        scheduler = st.text_input(
+            "Dask scheduler (optional)", key="train_scheduler", placeholder="tcp://10.0.0.5:8786",
+            help="Empty: one process per model on this machine, stopped at its time limit. "
+                 "An address trains each model as a task on that Dask cluster (the rows are "
+                 "sent once; same seed, same results).")
     return {"features": features, "models": models, "split": split, "group": group,
             "cv": int(cv), "time_limit_s": float(time_limit),
             "search_budget_s": float(search) or None, "seed": int(seed),
-            "allow_outcomes": allow, "save": save, "label": label}
+            "allow_outcomes": allow, "save": save, "label": label,
+            "scheduler": scheduler.strip() or None}
 
 
 def _row(result: ModelResult) -> dict[str, Any]:
@@ -152,9 +158,11 @@ def train(frame: pd.DataFrame, options: dict[str, Any]) -> TrainRun | None:
         st.session_state.pop(PARTIAL, None)
         return None
     failed = [r.name for r in run.results.values() if not r.ok]
-    status.update(label=f"Trained {len(run.ok_results())} of {len(run.results)} models in "
-                  f"{run.wall_s:.0f} s" + (f" ({', '.join(failed)} did not finish)"
-                                           if failed else ""),
+    where = (f" on the Dask cluster at {run.scheduler['address']} "
+             f"({run.scheduler['workers']} workers)" if run.scheduler else "")
+    status.update(label=f"Trained {len(run.ok_results())} of {len(run.results)} models{where} "
+                  f"in {run.wall_s:.0f} s" + (f" ({', '.join(failed)} did not finish)"
+                                              if failed else ""),
                   state="complete", expanded=False)
     st.session_state.pop(PARTIAL, None)
     return run

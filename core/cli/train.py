@@ -172,6 +172,10 @@ def render(result: dict) -> str:
         lines += ["", f"NOT A SUCCESS: {result['trap_explanation']}"]
     if result.get("champion"):
         lines.append(f"champion is now {result['champion']}")
+    if result.get("scheduler"):
+        ran = result["scheduler"]
+        lines.append(f"trained on the Dask cluster at {ran['address']} ({ran['workers']} "
+                     "workers)")
     lines += [f"[{f['severity']}] {f['code']}: {f['message']}" for f in result["findings"]]
     lines += [f"note: {n}" for n in result["notes"]]
     lines += [f"warning: {w}" for w in result.get("warnings", [])]

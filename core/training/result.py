@@ -122,6 +122,9 @@ class TrainRun:
     diagnosis: dict[str, Any] | None = None
     cancelled: bool = False
     wall_s: float = math.nan
+    #: What ran the models: None for this machine's processes, else the Dask cluster's
+    #: {"address", "workers"} (as `simulate --seeds` names it).
+    scheduler: dict[str, Any] | None = None
 
     # -- tables ------------------------------------------------------------------------------
     def ok_results(self) -> list[ModelResult]:
@@ -221,6 +224,7 @@ class TrainRun:
             "notes": self.notes,
             "cancelled": self.cancelled,
             "wall_s": _r(self.wall_s, 2),
+            "scheduler": self.scheduler,
         }
 
     def metrics_csv(self) -> str:

@@ -149,6 +149,7 @@ def train_and_compare(
                 "model": result.kind, "result": result, "error": result.error,
                 "elapsed_s": result.elapsed_s})
 
+    ran_on = None
     if scheduler is None:
         with contextlib.ExitStack() as stack:
             if enc is not None:  # the workers memory-map one file instead of a pickled copy
@@ -160,13 +161,13 @@ def train_and_compare(
     else:
         from core.training import dask_runner
 
-        cancelled, _ = dask_runner.schedule(tasks, scheduler, time_limit_s, cancel, notify,
-                                            finished, _to_result)
+        cancelled, ran_on = dask_runner.schedule(tasks, scheduler, time_limit_s, cancel,
+                                                 notify, finished, _to_result)
     run = TrainRun(
         results={k: results[k] for k in kinds}, features=prep.features, label=label,
         seed=seed, rows=len(prep.y), split=plan.describe(), y_test=prep.y[plan.test],
         dropped_label_rows=prep.dropped_label_rows, notes=[*prep.notes, *plan.notes],
-        cancelled=cancelled)
+        cancelled=cancelled, scheduler=ran_on)
     _assess(run, diagnosis)
     run.wall_s = time.perf_counter() - started_at
     return run
