@@ -48,8 +48,11 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
         finally:
             dask_client.close()
         return
+    # No dashboard, and the scheduler's small HTTP server on a free port: its default 8787
+    # is taken by any other cluster on the machine ("Port 8787 is already in use").
     cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                           processes=True, host="127.0.0.1", dashboard_address=None)
+                           processes=True, host="127.0.0.1", dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     dask_client = Client(cluster)
     try:
         yield dask_client

@@ -1,7 +1,9 @@
 """Monte-Carlo seeds on Dask: a two-worker cluster on 127.0.0.1 (started here, as CI does)
 gives the same numbers as running the seeds one by one; intervals; CLI contract."""
 
+import contextlib
 import json
+import socket
 import subprocess
 import sys
 
@@ -101,9 +103,15 @@ def test_simulate_cli_adds_intervals_and_names_the_scheduler(scheduler):
 @pytest.mark.slow
 def test_text_output_on_a_local_cluster_shows_a_bar_not_dask_logs():
     """Without --json on a fresh local cluster: the seeds' progress bar is stderr's only
-    text (distributed logs its cluster start and shutdown at INFO otherwise)."""
-    proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "1000",
-                           "--seeds", "2"], capture_output=True, text=True, timeout=300)
+    text (distributed logs its cluster start and shutdown at INFO otherwise), even when
+    another cluster holds Dask's default port 8787."""
+    with contextlib.ExitStack() as stack:
+        holder = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # already taken by someone else: as good
+            holder.bind(("127.0.0.1", 8787))
+            holder.listen()
+        proc = subprocess.run([sys.executable, "-m", "core", "simulate", "--requests", "1000",
+                               "--seeds", "2"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert lines == [line for line in lines if "seeds:" in line] and len(lines) == 2
