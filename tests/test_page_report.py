@@ -102,3 +102,19 @@ def test_seeds_put_intervals_in_the_report(app_test, frame, train_run):
     story = at.session_state["report_built"]["story"]
     assert len(story.simulation_seeds["seeds"]) == 2
     assert "simulation_intervals" in str(at.session_state["report_built"]["files"])
+
+
+@pytest.mark.slow
+def test_seeds_on_an_unreachable_cluster_keep_the_single_run_and_say_why(app_test, frame,
+                                                                         train_run):
+    at = app_test(PAGE, dataset=frame, dataset_name="demo: variance", train_run=train_run)
+    at.run()
+    at.checkbox(key="report_fill").set_value(False)
+    at.number_input(key="report_seeds").set_value(2).run()
+    assert not at.text_input(key="report_scheduler").disabled
+    at.text_input(key="report_scheduler").input("tcp://127.0.0.1:1")
+    _build(at)
+    assert not at.exception
+    story = at.session_state["report_built"]["story"]
+    assert story.simulation is not None and story.simulation_seeds is None
+    assert "No Dask scheduler answers" in story.missing["simulate_seeds"]

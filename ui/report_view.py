@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from core.errors import UserError
+from core.parallel import LOCAL
 from core.pipeline import SIM_REQUESTS, Champion, Story, from_frame, run_story
 from core.report import exports
 from core.report.builder import build_sections
@@ -145,11 +146,17 @@ def options(story: Story) -> dict[str, Any]:
                               "report has every figure either way.")
     seeds = int(c2.number_input(
         "Seeds for 95 % intervals", 0, 1000, 0, key="report_seeds", disabled=not sim,
-        help="With a simulation made here: also run this many seeds (in this process) and "
-             "add each figure's mean and 95 % interval. 0: one run, no intervals."))
+        help="With a simulation made here: also run this many seeds and add each figure's "
+             "mean and 95 % interval. 0: one run, no intervals."))
+    scheduler = c3.text_input(
+        "Dask scheduler for the seeds (optional)", key="report_scheduler",
+        placeholder="tcp://10.0.0.5:8786", disabled=not sim or seeds < 2,
+        help="Empty: the seeds run one by one in this process. An address runs them on that "
+             "Dask cluster (same seeds, same numbers).")
     steps = (["diagnose", "explain", "deploy", "objective"] if fill else []) + (
         ["simulate"] if sim else [])
-    return {"steps": steps, "static": static, "seeds": seeds if seeds >= 2 else None}
+    return {"steps": steps, "static": static, "seeds": seeds if seeds >= 2 else None,
+            "scheduler": scheduler.strip() or LOCAL}
 
 
 def build(story: Story, opts: dict[str, Any]) -> bool:
@@ -159,7 +166,7 @@ def build(story: Story, opts: dict[str, Any]) -> bool:
     try:
         story, files = run_story(out, story=story, steps=opts["steps"],
                                  static=opts["static"], seeds=opts.get("seeds"),
-                                 scheduler="local",
+                                 scheduler=opts.get("scheduler", LOCAL),
                                  on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
     finally:
         bar.empty()
