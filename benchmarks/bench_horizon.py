@@ -80,16 +80,14 @@ def main() -> None:
           f"{month * per_request / 3600:,.1f} h on one core at the last row's speed, memory "
           "as the last row (bounded by the chunk)")
 
-    from distributed import LocalCluster
-
+    from core.parallel import local_cluster
     from core.simulate.montecarlo import monte_carlo
 
     spec = json.loads(config.read_text())
     horizon = opts.seed_hours * 3600
     times = {}
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster:
+        with local_cluster(workers) as cluster:
             address = cluster.scheduler_address
             monte_carlo(max(2, workers), spec={**spec, "requests": 1000}, scheduler=address)
             t0 = time.perf_counter()

@@ -27,11 +27,10 @@ def main() -> None:
     t0 = time.perf_counter()
     monte_carlo(opts.seeds, spec=spec, scheduler="local")
     timings["in process"] = time.perf_counter() - t0
-    from distributed import LocalCluster
+    from core.parallel import local_cluster
 
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster:
+        with local_cluster(workers) as cluster:
             address = cluster.scheduler_address
             # each worker imports the simulator and compiles its kernels once: not timed
             monte_carlo(max(2, workers), spec={"requests": 1000}, scheduler=address)

@@ -27,11 +27,23 @@ def default_workers() -> int:
                else os.cpu_count() or 1)
 
 
+def local_cluster(workers: int | None = None) -> Any:
+    """A distributed.LocalCluster on 127.0.0.1: `workers` single-threaded processes (one per
+    core by default), no dashboard, and the scheduler's small HTTP server on a free port (its
+    default 8787 is taken by any other cluster on the machine). Close it, or use `with`."""
+    from distributed import LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    return LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                        processes=True, host="127.0.0.1", dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+
+
 @contextmanager
 def client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """A dask.distributed Client: connected to ``scheduler`` (an address), or to a new
     LocalCluster of ``workers`` single-threaded processes on 127.0.0.1 (closed on exit)."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     # distributed sets its logger to INFO on import: a cluster's start, connections and
     # shutdown would print some forty lines around a one-line progress bar.
@@ -48,11 +60,7 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
         finally:
             dask_client.close()
         return
-    # No dashboard, and the scheduler's small HTTP server on a free port: its default 8787
-    # is taken by any other cluster on the machine ("Port 8787 is already in use").
-    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                           processes=True, host="127.0.0.1", dashboard_address=None,
-                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    cluster = local_cluster(workers)
     dask_client = Client(cluster)
     try:
         yield dask_client

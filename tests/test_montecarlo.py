@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from core.errors import UserError
+from core.parallel import local_cluster
 from core.simulate.montecarlo import FIGURES, check_seeds, interval, monte_carlo, summarise_seeds
 from core.simulate.replay import ReplaySettings
 
@@ -21,10 +22,7 @@ SPEC = {"requests": 3000, "router": {"kind": "random"}}
 
 @pytest.fixture(scope="module")
 def scheduler():
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
+    cluster = local_cluster(2)
     yield cluster.scheduler_address
     cluster.close()
 

@@ -3,6 +3,7 @@
 import pytest
 
 from core.errors import UserError
+from core.parallel import local_cluster
 from core.simulate import sweeps
 
 
@@ -41,9 +42,7 @@ def test_sensitivity_has_a_row_per_parameter_and_factor():
 def test_sweep_runs_on_a_dask_cluster_with_the_same_results():
     """A two-worker cluster on 127.0.0.1 (its address, as --scheduler takes it) gives the
     same sweep as the in-process run."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with local_cluster(2) as cluster:
         frame = sweeps.memory_sweep(memories=(256, 1024), requests=1000,
                                     scheduler=cluster.scheduler_address)
     local = sweeps.memory_sweep(memories=(256, 1024), requests=1000)

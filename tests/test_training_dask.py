@@ -7,16 +7,14 @@ import sys
 import pytest
 
 from core.cli import train as train_cli
+from core.parallel import local_cluster
 from core.synth import generate
 from core.training import train_and_compare
 
 
 @pytest.fixture(scope="module")
 def scheduler():
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
+    cluster = local_cluster(2)
     yield cluster.scheduler_address
     cluster.close()
 
