@@ -69,7 +69,7 @@ def _latency_column(frame: pd.DataFrame, latency_col: str | None, prefix: str = 
 
 def _result(frame: pd.DataFrame, label: np.ndarray, known: np.ndarray, notes: list[str],
             rule: dict) -> pd.DataFrame:
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame stays as it was
     labels = pd.array(label, dtype="Int64")
     labels[~known] = pd.NA
     out[LABEL] = labels

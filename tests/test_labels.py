@@ -43,6 +43,22 @@ def test_unpaired_hand_worked_margin_10():
     assert out.attrs["label_warnings"]
 
 
+def test_labelling_leaves_the_callers_frame_as_it_was():
+    """The result shares the input's columns (copy-on-write, no deep copy of a million-row
+    log); writing into either must never show in the other."""
+    given = unpaired()
+    before = given.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = balanced_optimal(given)
+    assert "label" not in given.columns and "optimal_platform" not in given.columns
+    out.loc[0, "execution_time_ms"] = -1.0
+    out["cost_usd"] *= 10
+    pd.testing.assert_frame_equal(given, before)
+    given.loc[1, "execution_time_ms"] = -2.0
+    assert out.loc[1, "execution_time_ms"] == 200
+
+
 def test_unpaired_margin_change():
     with pytest.warns(UserWarning):
         out = balanced_optimal(unpaired(), margin=0.25)

@@ -439,3 +439,46 @@ def test_model_router_run_is_reproducible_and_matches_reference_decisions(pipeli
                               routers.overhead(sc.section("router"), sc.lambda_prices))
     assert first.strategies["hybrid"]["lambda_share"] == float(choice.mean())
     assert first.strategies["hybrid"]["cost_usd"] == hybrid.cost_usd
+
+
+def ref_replay_draw(keys, pool, rng, min_cell_rows):
+    """core.simulate.replay._draw before the speed work: binary searches over sorted keys."""
+    n = len(pool)
+    pick = np.full(n, -1, dtype=np.int64)
+    u = rng.random(n)
+    for depth, key in enumerate(keys):
+        todo = pick < 0
+        if not todo.any():
+            break
+        members = np.flatnonzero(pool)
+        order = members[np.argsort(key[members], kind="stable")]
+        sorted_keys = key[order]
+        lo = np.searchsorted(sorted_keys, key[todo], side="left")
+        hi = np.searchsorted(sorted_keys, key[todo], side="right")
+        count = hi - lo
+        need = 1 if depth == len(keys) - 1 else min_cell_rows
+        ok = count >= need
+        idx = lo + np.minimum((u[todo] * count).astype(np.int64), np.maximum(count - 1, 0))
+        chosen = np.where(ok, order[np.minimum(idx, len(order) - 1)] if len(order) else -1, -1)
+        sub = pick[todo]
+        sub[ok] = chosen[ok]
+        pick[todo] = sub
+    return pick
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 400), st.integers(1, 30), st.floats(0.0, 1.0), st.integers(0, 2**31))
+def test_replay_draw_equals_binary_search_version(n, cells, pool_share, seed):
+    """Cells found by one count per key give the same measured row for every request as
+    the binary searches they replaced, empty pools and cells missing from the pool included."""
+    from core.simulate.replay import MIN_CELL_ROWS, _draw
+
+    rng = np.random.default_rng(seed)
+    workload = rng.integers(0, max(1, cells // 4), n)
+    finest = pd.factorize(workload * 100 + rng.integers(0, cells, n))[0]
+    middle = pd.factorize(workload * 10 + rng.integers(0, 3, n))[0]
+    keys = [finest, middle, workload]
+    pool = rng.random(n) < pool_share
+    got = _draw(keys, pool, np.random.default_rng(seed + 1))
+    want = ref_replay_draw(keys, pool, np.random.default_rng(seed + 1), MIN_CELL_ROWS)
+    assert np.array_equal(got, want)
