@@ -74,7 +74,7 @@ def ceiling_bars(ceiling: dict) -> go.Figure:
                            text=[f"{v:.1%}" for v in values], textposition="auto"))
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title="accuracy")
     fig.update_yaxes(autorange="reversed")
-    return style(fig, "Accuracy ceiling vs majority baseline", height=270)
+    return style(fig, "Accuracy ceiling vs baseline", height=270)
 
 
 def sensitivity_lines(table: pd.DataFrame, band: tuple[float, float]) -> go.Figure:
