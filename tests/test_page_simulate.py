@@ -100,7 +100,11 @@ def test_memory_sweep_draws_its_chart(app_test):
 def test_a_duration_runs_as_a_long_horizon(app_test):
     at = app_test("pages/simulate.py")
     at.run()
+    requests = next(n for n in at.number_input if n.label == "Requests")
+    assert not requests.disabled
     at.text_input(key="sim.horizon").set_value("20m").run()
+    # the duration sets the traffic: the request count says it is not used
+    assert next(n for n in at.number_input if n.label == "Requests").disabled
     at.button(key="sim.run").click().run()
     assert not at.exception and not at.error
     result = at.session_state["simulation"]

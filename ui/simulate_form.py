@@ -251,12 +251,20 @@ def _router(models: list[str]) -> dict[str, Any]:
     return out
 
 
+#: The long-horizon field (drawn by the page below the form): while it holds a duration, the
+#: request count is not used.
+HORIZON_KEY = "sim.horizon"
+
+
 def scenario_form(dataset, models: list[str]) -> dict[str, Any]:
     """Draw the builder; returns the scenario dict (not yet validated)."""
     c = st.columns(4)
     spec: dict[str, Any] = {
-        "requests": c[0].number_input("Requests", 100, 5_000_000, step=10_000,
-                                      key=_init("requests")),
+        "requests": c[0].number_input(
+            "Requests", 100, 5_000_000, step=10_000, key=_init("requests"),
+            disabled=bool(str(st.session_state.get(HORIZON_KEY) or "").strip()),
+            help="Requests per strategy. Not used while a duration is set below (the "
+                 "traffic then runs for that long)."),
         "seed": c[1].number_input("Seed", 0, 2**31 - 1, key=_init("seed")),
         "prices": c[2].selectbox("Prices", ("aws-2026", "thesis"), key=_init("prices")),
         "region": c[3].selectbox("Region", ("eu-west-1", "us-east-1"), key=_init("region")),

@@ -24,7 +24,7 @@ from core.wording import metric_delta, roi_phrase, saving_phrase
 from ui import model_picker, state
 from ui import simulate_charts as charts
 from ui.common import guarded
-from ui.simulate_form import apply_scenario, scenario_form
+from ui.simulate_form import HORIZON_KEY, apply_scenario, scenario_form
 
 SWEEP_KEY = "sim.sweeps"
 UPLOAD_SEEN = "sim.upload_seen"
@@ -216,11 +216,11 @@ def preset(models: pd.DataFrame) -> None:
     ids = models["model_id"].tolist() if "model_id" in models.columns else []
     spec = scenario_form(state.get(state.DATASET), ids)
     horizon = st.text_input(
-        "Or simulate a duration (long horizon)", key="sim.horizon",
+        "Or simulate a duration (long horizon)", key=HORIZON_KEY,
         placeholder="e.g. 6h, 7d, 30d; blank: the request count above",
         help="Runs the traffic for this long in time chunks of 1M requests that carry the "
              "Lambda pool and Fargate fleet: memory stays bounded however long the horizon "
-             "(a month at 1,000 requests/s is 2.6 billion requests, hours of CPU).")
+             "(a month at 1,000 requests/s is 2.6 billion requests: about 25 minutes of one core).")
     c = st.columns([1, 1, 2])
     run = c[0].button("Run simulation", type="primary", key="sim.run")
     c[1].download_button("Save scenario JSON", json.dumps(spec, indent=2, default=str),
