@@ -115,3 +115,15 @@ def significance_sentences(sig: dict[str, Any], names: dict[str, str]) -> list[s
                      f"{base['mcnemar']['p_value']:.3g} "
                      f"({'significant' if base['significant'] else 'not significant'}).")
     return lines
+
+
+def long_horizon_sentence(long: dict) -> str:
+    """What a long-horizon run covered (the CLI line and the Simulate page's caption):
+    requests, span, chunks, peak memory and how the quantiles were made."""
+    hours = long["horizon_s"] / 3600
+    span = f"{hours / 24:,.2f} days" if hours >= 48 else f"{hours:,.1f} h"
+    chunks = long["chunks"]
+    return (f"{long['requests']:,} requests over {span} in {chunks:,} "
+            f"chunk{'s' * (chunks != 1)} (the Lambda pool and Fargate fleet carried across "
+            f"them); peak memory {long['peak_rss_mb']:,.0f} MB; quantiles from a "
+            f"{long['quantiles']}.")

@@ -35,3 +35,13 @@ def test_accuracy_note_explains_a_gap_and_stays_quiet_otherwise():
     assert note.startswith("Routing accuracy 88.5% is 7.5 points above")
     assert "another label rule" in note
     assert "other data" in accuracy_note(0.9, 0.6, same_data=False, same_objective=True)
+
+
+def test_long_horizon_sentence_counts_chunks_and_picks_the_unit():
+    from core.wording import long_horizon_sentence
+
+    base = {"requests": 36_024, "peak_rss_mb": 541.2, "quantiles": "histogram"}
+    one = long_horizon_sentence({**base, "horizon_s": 7200, "chunks": 1})
+    assert one.startswith("36,024 requests over 2.0 h in 1 chunk (") and "541 MB" in one
+    month = long_horizon_sentence({**base, "horizon_s": 30 * 86_400, "chunks": 2593})
+    assert "over 30.00 days in 2,593 chunks (" in month

@@ -20,7 +20,7 @@ from core.simulate.horizon import parse_duration, simulate_long
 from core.simulate.routers import describe_check
 from core.simulate.runner import simulate
 from core.simulate.scenario import load_scenario
-from core.wording import metric_delta, roi_phrase, saving_phrase
+from core.wording import long_horizon_sentence, metric_delta, roi_phrase, saving_phrase
 from ui import model_picker, state
 from ui import simulate_charts as charts
 from ui.common import guarded
@@ -128,10 +128,7 @@ def results(result) -> None:
         st.caption(describe_check(hyb["portable_check"]))
     long = result.scenario.get("long_horizon")
     if long:
-        st.caption(f"Long horizon: {long['requests']:,} requests over "
-                   f"{long['horizon_s'] / 3600:,.1f} h in {long['chunks']:,} chunks (pool and "
-                   f"fleet carried across them); peak memory {long['peak_rss_mb']:,.0f} MB; "
-                   f"quantiles from a {long['quantiles']}.")
+        st.caption(f"Long horizon: {long_horizon_sentence(long)}")
     st.subheader("Comparison (the thesis's table)")
     # "—" where an improvement is undefined (both zero), not a raw None.
     # text cells: Streamlit draws a Styler's NaN as "None" whatever its na_rep

@@ -20,7 +20,7 @@ from core.cli.args import (
 )
 from core.cli.cost_args import add_costs
 from core.cli.progress import ProgressBar
-from core.wording import versus_sentences
+from core.wording import long_horizon_sentence, versus_sentences
 
 HELP = ("Simulate Lambda-only, ECS-only and router-driven hybrid fleets for a scenario: "
         "cost, latency percentiles, cold starts, errors, routing accuracy.")
@@ -302,8 +302,6 @@ def render(result: dict[str, Any]) -> str:
                 lines.append(f"  {key:<26} {low_high[0]:.6g} .. {low_high[1]:.6g}")
     long = result.get("long_horizon")
     if long:
-        lines.append(f"{long['requests']:,} requests over {long['horizon_s'] / 86_400:,.2f} "
-                     f"days in {long['chunks']:,} chunks; peak memory "
-                     f"{long['peak_rss_mb']:,.0f} MB; quantiles: {long['quantiles']}")
+        lines.append(f"long horizon: {long_horizon_sentence(long)}")
     lines.append(f"simulated in {result['elapsed_s']:.2f} s")
     return "\n".join(lines)
