@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.registry import Registry
+
 #: The tour alone; guarded, because training's fork server re-imports the main script.
 SCRIPT = """
 if __name__ == "__main__":
@@ -83,6 +85,8 @@ def test_later_steps_set_champion_simulation_and_build(open_step):
             assert len(at.get("download_button")) == 1
     assert at.session_state["simulation"].strategies["hybrid"]["requests"] > 0
     assert at.session_state["dataset_name"] == "demo: variance"
+    # the model the steps talk about is the one the pages they open will show
+    assert at.session_state["active_model"] == Registry().resolve("champion")
 
 
 def test_shap_step_uses_an_existing_champion_without_training(open_step, tmp_path):

@@ -20,6 +20,7 @@ from core.registry import Registry
 from core.wording import versus_sentences
 from ui import state
 from ui.common import guarded, load_demo
+from ui.model_picker import ACTIVE
 
 STEP_KEY = "tour_step"
 ACTIVE_KEY = "tour_active"
@@ -83,12 +84,17 @@ def _with_model(root: str, model_id: str, _frame) -> steps.Story:
 
 
 def _champion_story() -> steps.Story:
-    """The variance demo with the registry's champion, or a quick one trained once."""
+    """The variance demo with the registry's champion, or a quick one trained once. The
+    champion becomes the session's active model, so the page a step opens (Explain,
+    Simulate, Deploy) shows the model the step talks about."""
     _ensure_demo("variance")
     reg = _registry()
     if "champion" in reg.aliases():
-        return _with_model(str(reg.root), reg.resolve("champion"), state.get(state.DATASET))
-    return _story()
+        story = _with_model(str(reg.root), reg.resolve("champion"), state.get(state.DATASET))
+    else:
+        story = _story()
+    state.put(ACTIVE, story.champion.model_id)
+    return story
 
 
 @st.cache_resource(show_spinner="Explaining the champion (SHAP)…", max_entries=2)
