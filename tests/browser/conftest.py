@@ -125,9 +125,19 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so the page fixture knows a test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser, app_url):
-    """A fresh browser context (own session) at 1280x800, opened on the app."""
+def page(browser, app_url, request):
+    """A fresh browser context (own session) at 1280x800, opened on the app. A failed test
+    leaves tests/artifacts/screenshots/FAILED-<test>.png: what the page showed (an error box,
+    a spinner) is the first thing to know about a failure in CI."""
     context = browser.new_context(viewport={"width": 1280, "height": 800},
                                   accept_downloads=True)
     track_runs(context)
@@ -136,6 +146,12 @@ def page(browser, app_url):
     pg.goto(app_url)
     wait_for_app_run(pg)
     yield pg
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        try:
+            screenshot(pg, f"FAILED-{request.node.name}")
+        except Exception as exc:  # the page may be gone; the failure itself is reported
+            print(f"no failure screenshot: {exc}")
     context.close()
 
 

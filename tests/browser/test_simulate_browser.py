@@ -53,7 +53,11 @@ def test_simulate_break_even_sweep_plots(page):
     page.get_by_text("Sweeps: break-even, memory size, sensitivity").click()
     click_button(page, "Run break-even sweep", timeout=240_000)  # slow on a loaded machine
     expect_no_exception(page)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    # the chart, or an error box whose text the failure then shows
+    chart = page.locator("[data-testid='stPlotlyChart']")
+    error = page.locator("[data-testid='stAlertContentError']")
+    chart.or_(error).first.wait_for(timeout=120_000)
+    assert error.count() == 0, error.first.inner_text()
     screenshot(page, "simulate_break_even")
 
 
