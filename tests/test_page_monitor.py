@@ -54,6 +54,9 @@ def test_planted_shift_is_flagged_and_self_is_ok(app_test, frame):
     compared = next(m for m in at.metric if m.label == "Reference rows compared")
     assert errors and compared.value == f"{len(frame) - errors:,}"
     assert compared.proto.help == f"{errors:,} error rows left out"
+    segments = at.dataframe[0].value.set_index("feature")["segment"]
+    assert segments["workload_type"] == "all rows"  # a whole-file statistic, not "None"
+    assert segments["payload_size_kb"].iloc[0] == "heavy_processing"
     at.number_input(key="monitor_demo_factor").set_value(1.0).run()
     assert not at.exception
     assert any("OK" in s.value for s in at.success)

@@ -132,7 +132,8 @@ def advice(report: DriftReport) -> None:
 def features(report: DriftReport) -> None:
     st.subheader("Per feature")
     st.plotly_chart(feature_chart(report), key="monitor_features_chart")
-    table = report.feature_table()
+    # a statistic over the whole file has no segment: say so instead of "None"
+    table = report.feature_table().fillna({"segment": "all rows"})
     st.dataframe(table, hide_index=True,
                  column_config={"value": st.column_config.NumberColumn(format="%.4f"),
                                 "p_value": st.column_config.NumberColumn(
