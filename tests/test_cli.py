@@ -138,3 +138,11 @@ def test_json_output_is_strict_json_without_nan():
 
     text = json.dumps(plain({"a": float("nan"), "b": [1.0, float("inf")]}), allow_nan=False)
     assert json.loads(text) == {"a": None, "b": [1.0, None]}
+
+
+def test_train_table_cells_never_show_negative_zero():
+    """A majority baseline's train-test gap is a hair below zero; its cell reads 0.000."""
+    from core.cli.train import _f
+
+    assert [_f(-0.0004), _f(-0.0), _f(-0.01), _f(None), _f(0.5, ".2f")] == [
+        "0.000", "0.000", "-0.010", "-", "0.50"]

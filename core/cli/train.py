@@ -133,7 +133,11 @@ def _trials(value: str) -> int:
 
 
 def _f(value: Any, fmt: str = ".3f") -> str:
-    return "-" if value is None else format(value, fmt)
+    """A table cell; a value that rounds to zero never shows as "-0.000" (a baseline's gap)."""
+    if value is None:
+        return "-"
+    text = format(value, fmt)
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def render(result: dict) -> str:

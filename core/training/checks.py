@@ -48,8 +48,9 @@ def success_checks(model: str, metrics: dict[str, float], train_test_gap: float,
         out.append(_check(
             "No feature > 40 % importance", ok, round(float(top["share"]), 4),
             f"Top feature {top['feature']} has {percent_vs(top['share'], DOMINANCE_SHARE)} of "
-            f"the {method} importance" + ("." if ok else f" (> {DOMINANCE_SHARE:.0%}): the model "
-                                          "leans on one column.")))
+            f"the {method} importance" + (
+                "." if ok else f" (> {DOMINANCE_SHARE * 100:.0f} %): the model leans on one "
+                "column.")))
     else:
         out.append(_check("No feature > 40 % importance", False, None,
                           "No importances were computed for this model."))
@@ -68,7 +69,7 @@ def success_checks(model: str, metrics: dict[str, float], train_test_gap: float,
                       f"Test accuracy is {_accuracy(acc)}{why}"))
     ok = acc < PERFECT
     out.append(_check("Not ~100 % accuracy", ok, round(acc, 4),
-                      f"Test accuracy is {acc:.1%}" + (
+                      f"Test accuracy is {acc * 100:.1f} %" + (
                           "." if ok else ": the label is a lookup of some column (the thesis's "
                           "trap), not a learned decision.")))
     return out
