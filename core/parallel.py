@@ -51,6 +51,9 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
     if scheduler:
         try:
             dask_client = Client(scheduler, timeout="5s")
+        except ValueError as exc:  # not an address at all ("missing port number", ...)
+            raise UserError(f"{scheduler!r} is not a Dask scheduler address ({exc}): give "
+                            "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.") from None
         except (OSError, TimeoutError) as exc:
             raise UserError(f"No Dask scheduler answers at {scheduler!r} ({exc}). Start one "
                             "(`dask scheduler` and `dask worker ADDRESS`) or drop --scheduler "

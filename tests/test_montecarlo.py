@@ -123,3 +123,13 @@ def test_an_unreachable_scheduler_is_exit_2_in_one_line():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Dask scheduler" in proc.stderr
+
+
+@pytest.mark.parametrize("address", ["not an address", "localhost", "http://x:8786"])
+def test_a_malformed_scheduler_address_is_a_user_error(address):
+    """Not an internal error (exit 1): the message says what an address looks like."""
+    from core.parallel import client
+
+    with (pytest.raises(UserError, match=r"is not a Dask scheduler address.*tcp://HOST:PORT"),
+          client(address)):
+        pass
