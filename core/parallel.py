@@ -49,11 +49,15 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
     # shutdown would print some forty lines around a one-line progress bar.
     logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
-        try:
-            dask_client = Client(scheduler, timeout="5s")
+        from distributed.comm import get_address_host_port
+
+        try:  # checked before any connection: a Client would start its IO loop first
+            get_address_host_port(scheduler)
         except ValueError as exc:  # not an address at all ("missing port number", ...)
             raise UserError(f"{scheduler!r} is not a Dask scheduler address ({exc}): give "
                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.") from None
+        try:
+            dask_client = Client(scheduler, timeout="5s")
         except (OSError, TimeoutError) as exc:
             raise UserError(f"No Dask scheduler answers at {scheduler!r} ({exc}). Start one "
                             "(`dask scheduler` and `dask worker ADDRESS`) or drop --scheduler "
