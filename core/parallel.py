@@ -27,13 +27,19 @@ def default_workers() -> int:
                else os.cpu_count() or 1)
 
 
+def _quiet_dask_logs() -> None:
+    """distributed sets its logger to INFO on import: a cluster's start, connections and
+    shutdown would print some forty lines around a one-line progress bar."""
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
 def local_cluster(workers: int | None = None) -> Any:
     """A distributed.LocalCluster on 127.0.0.1: `workers` single-threaded processes (one per
     core by default), no dashboard, and the scheduler's small HTTP server on a free port (its
     default 8787 is taken by any other cluster on the machine). Close it, or use `with`."""
     from distributed import LocalCluster
 
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    _quiet_dask_logs()
     return LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
                         processes=True, host="127.0.0.1", dashboard_address=None,
                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
@@ -45,10 +51,8 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
     LocalCluster of ``workers`` single-threaded processes on 127.0.0.1 (closed on exit)."""
     from distributed import Client
 
-    # distributed sets its logger to INFO on import: a cluster's start, connections and
-    # shutdown would print some forty lines around a one-line progress bar.
-    logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
+        _quiet_dask_logs()  # (a local cluster quiets them itself)
         from distributed.comm import get_address_host_port
 
         try:  # checked before any connection: a Client would start its IO loop first

@@ -117,6 +117,12 @@ def significance_sentences(sig: dict[str, Any], names: dict[str, str]) -> list[s
     return lines
 
 
+def on_cluster(scheduler: dict) -> str:
+    """Where a run's work ran, from its `scheduler` {address, workers} (train's CLI line and
+    the Train page's status)."""
+    return f"on the Dask cluster at {scheduler['address']} ({scheduler['workers']} workers)"
+
+
 def long_horizon_sentence(long: dict) -> str:
     """What a long-horizon run covered (the CLI line and the Simulate page's caption):
     requests, span, chunks, peak memory and how the quantiles were made."""

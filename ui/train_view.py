@@ -26,7 +26,7 @@ from core.training import (
     warm_up,
 )
 from core.training.splits import SPLITS
-from core.wording import significance_sentences
+from core.wording import on_cluster, significance_sentences
 from ui import state
 from ui.common import guarded
 from ui.data_view import features_caption
@@ -158,8 +158,7 @@ def train(frame: pd.DataFrame, options: dict[str, Any]) -> TrainRun | None:
         st.session_state.pop(PARTIAL, None)
         return None
     failed = [r.name for r in run.results.values() if not r.ok]
-    where = (f" on the Dask cluster at {run.scheduler['address']} "
-             f"({run.scheduler['workers']} workers)" if run.scheduler else "")
+    where = f" {on_cluster(run.scheduler)}" if run.scheduler else ""
     status.update(label=f"Trained {len(run.ok_results())} of {len(run.results)} models{where} "
                   f"in {run.wall_s:.0f} s" + (f" ({', '.join(failed)} did not finish)"
                                               if failed else ""),

@@ -23,7 +23,7 @@ from core.io import read_paths
 from core.label_values import read_labelled, with_labels
 from core.registry import Registry
 from core.schema import LABEL, feature_title
-from core.wording import significance_sentences
+from core.wording import on_cluster, significance_sentences
 
 #: core.training.splits.SPLITS, spelled out so `--help` does not import scikit-learn.
 SPLIT_CHOICES = ("stratified", "group", "time")
@@ -177,9 +177,7 @@ def render(result: dict) -> str:
     if result.get("champion"):
         lines.append(f"champion is now {result['champion']}")
     if result.get("scheduler"):
-        ran = result["scheduler"]
-        lines.append(f"trained on the Dask cluster at {ran['address']} ({ran['workers']} "
-                     "workers)")
+        lines.append(f"trained {on_cluster(result['scheduler'])}")
     lines += [f"[{f['severity']}] {f['code']}: {f['message']}" for f in result["findings"]]
     lines += [f"note: {n}" for n in result["notes"]]
     lines += [f"warning: {w}" for w in result.get("warnings", [])]
